@@ -1,0 +1,354 @@
+//! The command line (a contract: scripts and tests rely on it, see SPEC §6). Errors go to stderr in one
+//! plain sentence with a non-zero exit code; logs go to a file.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Config;
+use crate::domain::Lang;
+use crate::domain::household::HouseholdKey;
+use crate::domain::text::neutralize;
+use crate::services::{ServiceError, Services};
+use crate::store::{Actor, Store};
+use crate::tui::{App, AppOptions};
+
+const AFTER_HELP: &str = "\
+The store: --db, else KOSMO_KIOSK_DB, else `db` in the config file, else
+~/.local/share/kosmo-kiosk/kiosk.db. The config: --config, else KOSMO_KIOSK_CONFIG, else
+~/.config/kosmo-kiosk/config.toml (TOML, every key optional). KOSMO_KIOSK_SMTP_URL overrides
+[mail] smtp_url. Logs go to a file (logs/ beside the store, or KOSMO_KIOSK_LOG_DIR), never to
+the terminal. `kosmo-kiosk config-defaults` prints every key with its default.";
+
+#[derive(Debug, Parser)]
+#[command(name = "kosmo-kiosk", version, about = "Registration kiosk for KOSMO Communication Web", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// The SQLite store.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The configuration file (TOML).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The language the screens open in.
+    #[arg(long, global = true, value_parser = parse_lang, value_name = "ja|en")]
+    pub lang: Option<Lang>,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::from_code(s).ok_or_else(|| format!("unknown language {s:?}; use ja or en"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The member kiosk, full screen (the default).
+    Kiosk,
+    /// A fresh demo store with sample households; shows their postcard credentials and runs the kiosk.
+    Demo {
+        /// The folder for the demo store, notices and mail (default: a new temporary folder).
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+    },
+    /// The staff console (what SSH runs for staff).
+    Staff,
+    /// Administration from the shell.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// The mail outbox.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+    /// Prints the configuration file with every key at its default.
+    ConfigDefaults,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Imports members (CSV: insurer_number,symbol,number,name,birth_date,relationship); all or nothing.
+    ImportMembers { file: PathBuf },
+    /// Issues postcard credentials and writes the notices file (mode 0600, never overwritten).
+    IssueCredentials {
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+        /// Only these households (`insurer-symbol-number`); their live credential is revoked.
+        #[arg(long = "household", value_name = "KEY")]
+        households: Vec<String>,
+    },
+    /// Lists households and their registration status.
+    Members {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Adds a staff account.
+    StaffAdd {
+        staff_id: String,
+        /// Read the password from standard input instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Clears the lock of a temporary, permanent or staff ID.
+    Unlock { id: String },
+    /// Makes a member change the password at the next login.
+    ExpirePassword { user_id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Delivers due mail over SMTP; runs until stopped unless --once.
+    Sync {
+        #[arg(long)]
+        once: bool,
+    },
+    /// Lists the outbox.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A failure to report in one sentence.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+pub type CliResult = Result<ExitCode, CliError>;
+
+/// The process entry point.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(CliError(message)) => {
+            let mut err = std::io::stderr();
+            let _ = writeln!(err, "kosmo-kiosk: {}", neutralize(message.trim_end()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Configuration, store and services for a command.
+pub struct Context {
+    pub config: Arc<Config>,
+    pub db_path: PathBuf,
+    pub services: Services,
+    _log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
+
+pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context, CliError> {
+    let mut config = Config::load(global.config.as_deref())?;
+    if let Some(lang) = global.lang {
+        config.kiosk.lang = lang;
+    }
+    adjust(&mut config);
+    config
+        .password
+        .validate()
+        .map_err(|e| CliError(format!("the [password] configuration is not usable: {e}")))?;
+    let db_path = config.db_path(global.db.as_deref())?;
+    let log_guard = crate::logging::init(&config.log_dir(&db_path));
+    let store = Store::open(&db_path)?;
+    let config = Arc::new(config);
+    let services = Services::new(Arc::new(store), config.clone());
+    Ok(Context {
+        config,
+        db_path,
+        services,
+        _log_guard: log_guard,
+    })
+}
+
+pub fn run(cli: Cli) -> CliResult {
+    let global = cli.global;
+    match cli.command.unwrap_or(Command::Kiosk) {
+        Command::Kiosk => run_kiosk(&global),
+        Command::Demo { dir } => crate::cli_demo::run_demo(&global, dir),
+        Command::Staff => Err(CliError(
+            "the staff console is not available in this build yet".into(),
+        )),
+        Command::Admin(cmd) => run_admin(&global, cmd),
+        Command::Outbox(cmd) => run_outbox(&global, cmd),
+        Command::ConfigDefaults => {
+            print!("{}", Config::defaults_toml());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn require_terminal() -> Result<(), CliError> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(CliError(
+            "the kiosk needs a terminal; run it in a terminal window, or over SSH with `ssh -t`"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn run_kiosk(global: &Global) -> CliResult {
+    require_terminal()?;
+    let ctx = open(global, |_| {})?;
+    let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
+    crate::tui::run(App::new(ctx.services.clone(), opts))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
+    let ctx = open(global, |_| {})?;
+    let svc = &ctx.services;
+    let actor = Actor::admin();
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        AdminCommand::ImportMembers { file } => {
+            let r = svc.import_members(&actor, &file)?;
+            writeln!(
+                out,
+                "imported {} rows: {} new households, {} new members, {} already present",
+                r.rows, r.households_added, r.members_added, r.unchanged
+            )?;
+        }
+        AdminCommand::IssueCredentials {
+            out: path,
+            households,
+        } => {
+            let keys = households
+                .iter()
+                .map(|k| {
+                    HouseholdKey::parse(k).map_err(|e| CliError(format!("{}: {e}", neutralize(k))))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let r = svc.issue_credentials(&actor, &path, &keys)?;
+            writeln!(
+                out,
+                "issued {} credentials to {}{}",
+                r.notices.len(),
+                r.out.display(),
+                if r.revoked > 0 {
+                    format!(" ({} earlier credentials revoked)", r.revoked)
+                } else {
+                    String::new()
+                }
+            )?;
+        }
+        AdminCommand::Members { json } => {
+            let list = svc.household_summaries()?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &list)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{:<24} {:<8} {:<11} {:<14} NAME",
+                    "HOUSEHOLD", "MEMBERS", "STATUS", "USER_ID"
+                )?;
+                for h in &list {
+                    writeln!(
+                        out,
+                        "{:<24} {:<8} {:<11} {:<14} {}",
+                        neutralize(&h.household),
+                        h.members,
+                        h.status,
+                        neutralize(h.user_id.as_deref().unwrap_or("-")),
+                        neutralize(&h.name)
+                    )?;
+                }
+            }
+        }
+        AdminCommand::StaffAdd { .. } => {
+            return Err(CliError(
+                "staff accounts are not available in this build yet".into(),
+            ));
+        }
+        AdminCommand::Unlock { id } => {
+            let any = svc.unlock(&actor, &id)?;
+            if any {
+                writeln!(out, "unlocked {}", neutralize(&id))?;
+            } else {
+                writeln!(out, "{} was not locked", neutralize(&id))?;
+            }
+        }
+        AdminCommand::ExpirePassword { user_id } => {
+            svc.expire_password(&actor, &user_id)?;
+            writeln!(
+                out,
+                "{} must change the password at the next login",
+                neutralize(&user_id)
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_outbox(global: &Global, cmd: OutboxCommand) -> CliResult {
+    let ctx = open(global, |_| {})?;
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        OutboxCommand::List { json } => {
+            let rows = ctx
+                .services
+                .store
+                .read(|c| crate::store::outbox::list(c, None))?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &rows)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{:>5} {:<8} {:<9} {:>8} {:<20} {:<32} LAST_ERROR",
+                    "ID", "STATE", "KIND", "ATTEMPTS", "NEXT_ATTEMPT", "TO"
+                )?;
+                for r in rows {
+                    writeln!(
+                        out,
+                        "{:>5} {:<8} {:<9} {:>8} {:<20} {:<32} {}",
+                        r.id,
+                        r.state.as_str(),
+                        neutralize(&r.kind),
+                        r.attempts,
+                        crate::store::ts(r.next_attempt_at),
+                        neutralize(&r.to),
+                        neutralize(r.last_error.as_deref().unwrap_or(""))
+                    )?;
+                }
+            }
+        }
+        OutboxCommand::Sync { .. } => {
+            return Err(CliError(
+                "mail delivery is not available in this build yet".into(),
+            ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Maps a service error to the one sentence for the command line.
+pub fn service_error(e: ServiceError) -> CliError {
+    CliError(e.to_string())
+}
+
+/// Creates a folder (and parents) readable only by its owner.
+pub fn private_dir(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(path)
+}

@@ -1,0 +1,191 @@
+//! `kosmo-kiosk demo`: a fresh store with sample households, their postcards shown on the terminal, and
+//! the kiosk (Ctrl-C leaves). Mail goes to `.eml` files in the demo folder.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use zeroize::Zeroizing;
+
+use crate::cli::{CliError, CliResult, Global, open, private_dir};
+use crate::domain::Lang;
+use crate::services::auth::LoginOutcome;
+use crate::services::members::parse_members_csv;
+use crate::services::registration::{RegistrationInput, terms};
+use crate::store::{Actor, households};
+use crate::tui::{App, AppOptions};
+
+pub const DEMO_MEMBERS: &str = include_str!("../assets/demo/members.csv");
+/// The household registered in advance, to try a permanent login.
+pub const DEMO_REGISTERED_HOUSEHOLD: &str = "33120015-21-1006";
+pub const DEMO_USER_ID: &str = "tanaka1972";
+pub const DEMO_PASSWORD: &str = "KosmoDemo2026";
+
+fn default_dir() -> PathBuf {
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    std::env::temp_dir().join(format!("kosmo-kiosk-demo-{stamp}-{}", std::process::id()))
+}
+
+pub fn run_demo(global: &Global, dir: Option<PathBuf>) -> CliResult {
+    let dir = dir.unwrap_or_else(default_dir);
+    let db = dir.join("kiosk.db");
+    if db.exists() {
+        return Err(CliError(format!(
+            "{} already holds a demo store; give an empty folder with --dir",
+            dir.display()
+        )));
+    }
+    private_dir(&dir).map_err(|e| CliError(format!("cannot create {}: {e}", dir.display())))?;
+    let mail_dir = dir.join("mail");
+    let mut global = global.clone();
+    global.db = Some(db.clone());
+    let ctx = open(&global, |c| {
+        c.kiosk.allow_exit = true;
+        c.log_dir = Some(dir.join("logs"));
+        c.mail.eml_dir = Some(mail_dir.clone());
+    })?;
+    let svc = &ctx.services;
+    let admin = Actor::admin();
+
+    let rows = parse_members_csv(DEMO_MEMBERS, svc.clock.today())?;
+    svc.import_rows(&admin, &rows)?;
+    // One household is registered already, to try a permanent login.
+    register_demo_account(svc, &admin)?;
+    let notices_path = dir.join("notices.csv");
+    let report = svc.issue_credentials(&admin, &notices_path, &[])?;
+
+    let lang = ctx.config.kiosk.lang;
+    let mut out = std::io::stdout().lock();
+    let ja = lang == Lang::Ja;
+    writeln!(
+        out,
+        "KOSMO Communication Web — {}",
+        if ja { "デモ" } else { "demo" }
+    )?;
+    writeln!(out, "  store:   {}", db.display())?;
+    writeln!(out, "  notices: {}", notices_path.display())?;
+    writeln!(out, "  mail:    {} (.eml)", mail_dir.display())?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        if ja {
+            "ハガキ（仮ユーザID・仮パスワード）:"
+        } else {
+            "Postcards (temporary user ID / password):"
+        }
+    )?;
+    for n in &report.notices {
+        writeln!(
+            out,
+            "  {:<18} {:<10} {}  {}   ({} {})",
+            n.household,
+            n.name,
+            n.temp_user_id,
+            n.temp_password.as_str(),
+            if ja { "有効期限" } else { "expires" },
+            n.expires_on
+        )?;
+        let members = svc.store.read(|c| {
+            let h = households::find_by_key(c, &n.household.parse().expect("demo household key"))?;
+            match h {
+                Some(h) => households::members_of(c, h.id),
+                None => Ok(Vec::new()),
+            }
+        })?;
+        let list: Vec<String> = members
+            .iter()
+            .map(|m| format!("{} {} ({})", m.name, m.birth_date, m.relationship))
+            .collect();
+        writeln!(out, "  {:<18} {}", "", list.join(", "))?;
+    }
+    let insurer_hint = if ja {
+        "保険者番号は世帯キーの最初の8桁です。"
+    } else {
+        "The insurer number is the first 8 digits of the household key."
+    };
+    writeln!(out, "  {insurer_hint}")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} {DEMO_USER_ID} / {DEMO_PASSWORD}",
+        if ja {
+            "登録済みの会員（本ユーザID / パスワード）:"
+        } else {
+            "A registered member (user ID / password):"
+        }
+    )?;
+    writeln!(out)?;
+    if std::io::stdin().is_terminal() {
+        write!(
+            out,
+            "{}",
+            if ja {
+                "Enter キーでキオスクを開始します（Ctrl-C で終了）。"
+            } else {
+                "Press Enter to start the kiosk (Ctrl-C leaves)."
+            }
+        )?;
+        out.flush()?;
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+    } else {
+        return Err(CliError(
+            "the demo needs a terminal to run the kiosk; the store above is ready".into(),
+        ));
+    }
+    drop(out);
+    let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
+    crate::tui::run(App::new(ctx.services.clone(), opts))?;
+    println!(
+        "{} {}",
+        if ja {
+            "デモを終了しました。ストア:"
+        } else {
+            "Demo finished. Store:"
+        },
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Registers the demo's pre-registered household through the same path as the kiosk.
+fn register_demo_account(svc: &crate::services::Services, admin: &Actor) -> Result<(), CliError> {
+    let key = DEMO_REGISTERED_HOUSEHOLD
+        .parse()
+        .expect("demo household key");
+    let tmp = tempfile_path();
+    let report = svc.issue_credentials(admin, &tmp, &[key])?;
+    let _ = std::fs::remove_file(&tmp);
+    let notice = report
+        .notices
+        .first()
+        .ok_or_else(|| CliError("demo credential missing".into()))?;
+    let ticket = match svc.login(admin, &notice.temp_user_id, &notice.temp_password)? {
+        LoginOutcome::Temporary(t) => t,
+        _ => return Err(CliError("the demo credential did not log in".into())),
+    };
+    let input = RegistrationInput {
+        user_id: DEMO_USER_ID.into(),
+        password: Zeroizing::new(DEMO_PASSWORD.into()),
+        password_confirm: Zeroizing::new(DEMO_PASSWORD.into()),
+        email: "tanaka@example.com".into(),
+        notify_mail: true,
+        registrant: crate::domain::household::Relationship::Insured,
+        member_id: None,
+        terms_version: terms(Lang::Ja).version.into(),
+        lang: Lang::Ja,
+        initial_password: false,
+    };
+    svc.register(admin, &ticket, &input)
+        .map_err(|e| CliError(format!("demo registration failed: {e}")))?;
+    Ok(())
+}
+
+fn tempfile_path() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "kosmo-demo-notice-{}-{}.csv",
+        std::process::id(),
+        time::OffsetDateTime::now_utc().unix_timestamp_nanos()
+    ))
+}

@@ -1,0 +1,317 @@
+//! Configuration: a TOML file whose every key is optional, plus the store-path and SMTP-URL resolution
+//! rules of the command-line contract (SPEC §6).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::backoff::RetryPolicy;
+use crate::domain::lockout::LockPolicy;
+use crate::domain::password::PasswordPolicy;
+
+pub const ENV_DB: &str = "KOSMO_KIOSK_DB";
+pub const ENV_CONFIG: &str = "KOSMO_KIOSK_CONFIG";
+pub const ENV_SMTP_URL: &str = "KOSMO_KIOSK_SMTP_URL";
+pub const ENV_LOG_DIR: &str = "KOSMO_KIOSK_LOG_DIR";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Path of the SQLite store.
+    pub db: Option<PathBuf>,
+    /// Folder for the log file (default: next to the store, `logs/`).
+    pub log_dir: Option<PathBuf>,
+    pub kiosk: KioskConfig,
+    pub credentials: CredentialsConfig,
+    pub lockout: LockoutConfig,
+    pub password: PasswordPolicy,
+    pub mail: MailConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KioskConfig {
+    /// Seconds without input before everything entered is wiped and the start screen returns.
+    pub idle_timeout_secs: u64,
+    /// Seconds before the idle timeout in which a countdown is shown.
+    pub countdown_secs: u64,
+    /// When true, Ctrl-C leaves the program (the demo and development). A real kiosk keeps it false.
+    pub allow_exit: bool,
+    /// The language the start screen opens in (`ja` or `en`).
+    pub lang: crate::domain::Lang,
+    /// The contact line shown on screens and in mail.
+    pub contact: String,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        KioskConfig {
+            idle_timeout_secs: 120,
+            countdown_secs: 15,
+            allow_exit: false,
+            lang: crate::domain::Lang::Ja,
+            contact: "KOSMO健康保険組合 適用課 03-0000-0000（平日 9:00〜17:00）".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CredentialsConfig {
+    /// Days a temporary (postcard) credential stays valid.
+    pub temp_valid_days: u32,
+}
+
+impl Default for CredentialsConfig {
+    fn default() -> Self {
+        CredentialsConfig {
+            temp_valid_days: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LockoutConfig {
+    pub max_failures: u32,
+    pub lock_minutes: u32,
+    pub max_lock_minutes: u32,
+}
+
+impl Default for LockoutConfig {
+    fn default() -> Self {
+        let p = LockPolicy::default();
+        LockoutConfig {
+            max_failures: p.max_failures,
+            lock_minutes: p.lock_minutes,
+            max_lock_minutes: p.max_lock_minutes,
+        }
+    }
+}
+
+impl LockoutConfig {
+    pub fn policy(&self) -> LockPolicy {
+        LockPolicy {
+            max_failures: self.max_failures.max(1),
+            lock_minutes: self.lock_minutes.max(1),
+            max_lock_minutes: self.max_lock_minutes.max(self.lock_minutes.max(1)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// `smtp://host:port` (plain), `smtps://host:port` (implicit TLS), `smtp://host:port?tls=required`
+    /// (STARTTLS). None: mail waits in the outbox.
+    pub smtp_url: Option<String>,
+    pub from: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Extra root certificate (PEM) to trust, for a relay with a private CA.
+    pub ca_file: Option<PathBuf>,
+    pub timeout_secs: u64,
+    pub retry_min_secs: u64,
+    pub retry_max_secs: u64,
+    pub max_attempts: u32,
+    pub max_age_hours: u64,
+    /// How long a claimed row stays leased to one worker.
+    pub lease_secs: u64,
+    /// How many due rows one worker claims at a time.
+    pub batch_size: u32,
+    /// How often the background worker looks for due mail when idle.
+    pub poll_secs: u64,
+    /// Deliver to `.eml` files in this folder instead of SMTP (the demo).
+    pub eml_dir: Option<PathBuf>,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        let r = RetryPolicy::default();
+        MailConfig {
+            smtp_url: None,
+            from: "KOSMO Communication Web <webmaster@kosmoweb.jp>".to_string(),
+            username: None,
+            password: None,
+            ca_file: None,
+            timeout_secs: 30,
+            retry_min_secs: r.min_secs,
+            retry_max_secs: r.max_secs,
+            max_attempts: r.max_attempts,
+            max_age_hours: r.max_age_hours,
+            lease_secs: 300,
+            batch_size: 50,
+            poll_secs: 30,
+            eml_dir: None,
+        }
+    }
+}
+
+impl MailConfig {
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            min_secs: self.retry_min_secs.max(1),
+            max_secs: self.retry_max_secs.max(self.retry_min_secs.max(1)),
+            max_attempts: self.max_attempts.max(1),
+            max_age_hours: self.max_age_hours.max(1),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("no home directory is known; give the store with --db or {ENV_DB}")]
+    NoHome,
+}
+
+impl Config {
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.message().to_string())
+    }
+
+    /// Loads the configuration: `--config`, else `KOSMO_KIOSK_CONFIG`, else the platform config directory
+    /// (`~/.config/kosmo-kiosk/config.toml`), which may be absent (defaults apply). A file named explicitly
+    /// must exist. `KOSMO_KIOSK_SMTP_URL` overrides `[mail] smtp_url`.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let (path, must_exist) = match explicit {
+            Some(p) => (Some(p.to_path_buf()), true),
+            None => match std::env::var_os(ENV_CONFIG).filter(|v| !v.is_empty()) {
+                Some(p) => (Some(PathBuf::from(p)), true),
+                None => (default_config_path(), false),
+            },
+        };
+        let mut config = match path {
+            Some(path) => match std::fs::read_to_string(&path) {
+                Ok(text) => Config::from_toml(&text).map_err(|message| ConfigError::Parse {
+                    path: path.clone(),
+                    message,
+                })?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+                    Config::default()
+                }
+                Err(source) => return Err(ConfigError::Read { path, source }),
+            },
+            None => Config::default(),
+        };
+        if let Some(url) = std::env::var(ENV_SMTP_URL).ok().filter(|v| !v.is_empty()) {
+            config.mail.smtp_url = Some(url);
+        }
+        Ok(config)
+    }
+
+    /// The store path: `--db`, else `KOSMO_KIOSK_DB`, else the config file, else the platform data
+    /// directory (`~/.local/share/kosmo-kiosk/kiosk.db`).
+    pub fn db_path(&self, explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
+        if let Some(p) = explicit {
+            return Ok(p.to_path_buf());
+        }
+        if let Some(p) = std::env::var_os(ENV_DB).filter(|v| !v.is_empty()) {
+            return Ok(PathBuf::from(p));
+        }
+        if let Some(p) = &self.db {
+            return Ok(p.clone());
+        }
+        directories::ProjectDirs::from("", "", "kosmo-kiosk")
+            .map(|d| d.data_dir().join("kiosk.db"))
+            .ok_or(ConfigError::NoHome)
+    }
+
+    /// Where the log file goes: `KOSMO_KIOSK_LOG_DIR`, else `log_dir`, else `logs/` beside the store.
+    pub fn log_dir(&self, db_path: &Path) -> PathBuf {
+        if let Some(p) = std::env::var_os(ENV_LOG_DIR).filter(|v| !v.is_empty()) {
+            return PathBuf::from(p);
+        }
+        if let Some(p) = &self.log_dir {
+            return p.clone();
+        }
+        db_path
+            .parent()
+            .map(|p| p.join("logs"))
+            .unwrap_or_else(|| PathBuf::from("logs"))
+    }
+
+    /// The configuration with every default written out, as `--help` and the README show it.
+    pub fn defaults_toml() -> String {
+        let mut c = Config {
+            db: Some(PathBuf::from("/var/lib/kosmo-kiosk/kiosk.db")),
+            ..Default::default()
+        };
+        c.mail.smtp_url = Some("smtp://127.0.0.1:25".into());
+        toml::to_string_pretty(&c).unwrap_or_default()
+    }
+}
+
+fn default_config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "kosmo-kiosk")
+        .map(|d| d.config_dir().join("config.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let c = Config::from_toml("").unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.kiosk.idle_timeout_secs, 120);
+        assert_eq!(c.password.max_age_days, 1095);
+        assert_eq!(c.lockout.max_failures, 5);
+        assert_eq!(c.credentials.temp_valid_days, 60);
+    }
+
+    #[test]
+    fn spec_example_parses() {
+        let text = r#"
+db = "/var/lib/kosmo-kiosk/kiosk.db"
+[kiosk]
+idle_timeout_secs = 90
+[credentials]
+temp_valid_days = 30
+[lockout]
+max_failures = 3
+lock_minutes = 10
+[password]
+min_len = 15
+max_len = 64
+require_letter = false
+require_digit = false
+max_age_days = 0
+[mail]
+smtp_url = "smtp://127.0.0.1:25"
+from = "KOSMO Communication Web <webmaster@kosmoweb.jp>"
+retry_min_secs = 60
+retry_max_secs = 600
+max_attempts = 5
+max_age_hours = 24
+"#;
+        let c = Config::from_toml(text).unwrap();
+        assert_eq!(c.kiosk.idle_timeout_secs, 90);
+        assert_eq!(c.password.min_len, 15);
+        assert!(!c.password.require_letter);
+        assert_eq!(c.lockout.policy().max_failures, 3);
+        assert_eq!(c.mail.retry_policy().max_secs, 600);
+        assert_eq!(c.db, Some(PathBuf::from("/var/lib/kosmo-kiosk/kiosk.db")));
+    }
+
+    #[test]
+    fn unknown_keys_are_reported() {
+        let err = Config::from_toml("[kiosk]\nidle_timeout = 5\n").unwrap_err();
+        assert!(err.contains("idle_timeout"), "{err}");
+    }
+
+    #[test]
+    fn defaults_round_trip() {
+        let text = Config::defaults_toml();
+        let c = Config::from_toml(&text).unwrap();
+        assert_eq!(c.kiosk, KioskConfig::default());
+        assert_eq!(c.password, PasswordPolicy::default());
+    }
+}

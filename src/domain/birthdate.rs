@@ -1,0 +1,586 @@
+//! 生年月日 (birth date): Western and Japanese-era input forms, and the long form shown back to the member.
+//!
+//! Accepted, after [`text::normalize`] and trimming (whitespace inside is ignored too):
+//!
+//! * `YYYYMMDD` (as on the real site);
+//! * `YYYY/MM/DD`, `YYYY-MM-DD`, `YYYY.MM.DD` with 1- or 2-digit month and day;
+//! * `YYYY年M月D日` (the final 日 may be left out);
+//! * era forms: an era letter `M T S H R` (either case) or the era name 明治 大正 昭和 平成 令和 (also the one-character
+//!   ligatures ㍾ ㍽ ㍼ ㍻ ㋿, which NFKC expands), a 1–2 digit year or 元 (元年 = year 1), then `.`, `/`, `-` or
+//!   年月日 as separators: `S55.1.1`, `s55/01/01`, `昭和55年1月1日`, `平成元年1月8日`, `R1.5.1`, `Ｓ５５．１．１`;
+//!   also the compact `S550101` (era letter or name followed by exactly 6 digits YYMMDD).
+
+use time::{Date, Month};
+
+use super::text::{self, impl_rule_error};
+use super::{Lang, Msg};
+
+/// Longest text the input field accepts while typing.
+pub const INPUT_MAX_CHARS: usize = 16;
+
+/// The earliest birth date accepted at all.
+pub const EARLIEST: Date = match Date::from_calendar_date(1868, Month::January, 1) {
+    Ok(d) => d,
+    Err(_) => panic!("invalid constant date"),
+};
+
+/// A Japanese era (元号) since 明治.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Era {
+    /// The era name, e.g. `"昭和"`.
+    pub kanji: &'static str,
+    /// The upper-case letter used in short forms, e.g. `'S'`.
+    pub letter: char,
+    /// The English (Hepburn) name, e.g. `"Showa"`.
+    pub romaji: &'static str,
+    /// The first day of the era (元年 of the era starts here).
+    pub start: Date,
+}
+
+const fn ymd(year: i32, month: Month, day: u8) -> Date {
+    match Date::from_calendar_date(year, month, day) {
+        Ok(d) => d,
+        Err(_) => panic!("invalid constant date"),
+    }
+}
+
+/// The eras in chronological order, with the start dates this kiosk uses.
+pub const ERAS: [Era; 5] = [
+    Era {
+        kanji: "明治",
+        letter: 'M',
+        romaji: "Meiji",
+        start: ymd(1868, Month::January, 25),
+    },
+    Era {
+        kanji: "大正",
+        letter: 'T',
+        romaji: "Taisho",
+        start: ymd(1912, Month::July, 30),
+    },
+    Era {
+        kanji: "昭和",
+        letter: 'S',
+        romaji: "Showa",
+        start: ymd(1926, Month::December, 25),
+    },
+    Era {
+        kanji: "平成",
+        letter: 'H',
+        romaji: "Heisei",
+        start: ymd(1989, Month::January, 8),
+    },
+    Era {
+        kanji: "令和",
+        letter: 'R',
+        romaji: "Reiwa",
+        start: ymd(2019, Month::May, 1),
+    },
+];
+
+impl Era {
+    /// The era containing `date`, or `None` before 明治 began.
+    pub fn of(date: Date) -> Option<&'static Era> {
+        ERAS.iter().rev().find(|e| date >= e.start)
+    }
+
+    /// The first day of the following era (`None` for the current era).
+    pub fn end_exclusive(&self) -> Option<Date> {
+        let idx = ERAS.iter().position(|e| e.kanji == self.kanji)?;
+        ERAS.get(idx + 1).map(|e| e.start)
+    }
+
+    /// True if `date` lies inside this era.
+    pub fn contains(&self, date: Date) -> bool {
+        date >= self.start && self.end_exclusive().is_none_or(|end| date < end)
+    }
+
+    fn by_letter(c: char) -> Option<&'static Era> {
+        let upper = c.to_ascii_uppercase();
+        ERAS.iter().find(|e| e.letter == upper)
+    }
+}
+
+/// Why a birth date was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BirthDateError {
+    /// Nothing was entered.
+    Empty,
+    /// Not one of the accepted forms.
+    Format,
+    /// Looks like a date but does not exist (month 13, 30 February, …).
+    NotADate,
+    /// An era date outside its era (昭和65年, 平成31年5月1日, 昭和64年1月8日, 平成元年1月7日).
+    OutsideEra,
+    /// After today.
+    Future,
+    /// Before 1868-01-01.
+    TooOld,
+}
+
+impl BirthDateError {
+    pub fn msg(&self) -> Msg {
+        match self {
+            BirthDateError::Empty => Msg::new("birth.empty"),
+            BirthDateError::Format => Msg::new("birth.format"),
+            BirthDateError::NotADate => Msg::new("birth.not_a_date"),
+            BirthDateError::OutsideEra => Msg::new("birth.outside_era"),
+            BirthDateError::Future => Msg::new("birth.future"),
+            BirthDateError::TooOld => Msg::new("birth.too_old").arg("year", EARLIEST.year()),
+        }
+    }
+}
+
+impl_rule_error!(BirthDateError);
+
+/// How the year was given.
+#[derive(Debug, Clone, Copy)]
+enum YearSpec {
+    Western(i32),
+    Era(&'static Era, i32),
+}
+
+/// A tiny cursor over the normalised input.
+struct Cursor<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Cursor<'a> {
+    fn eat(&mut self, prefix: &str) -> bool {
+        match self.rest.strip_prefix(prefix) {
+            Some(r) => {
+                self.rest = r;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn eat_char(&mut self, pred: impl Fn(char) -> bool) -> Option<char> {
+        let c = self.rest.chars().next()?;
+        if pred(c) {
+            self.rest = &self.rest[c.len_utf8()..];
+            Some(c)
+        } else {
+            None
+        }
+    }
+
+    /// A run of ASCII digits of length `min..=max` (the whole run must fit).
+    fn digits(&mut self, min: usize, max: usize) -> Option<&'a str> {
+        let len = self.rest.bytes().take_while(u8::is_ascii_digit).count();
+        if len < min || len > max {
+            return None;
+        }
+        let (d, r) = self.rest.split_at(len);
+        self.rest = r;
+        Some(d)
+    }
+
+    fn done(&self) -> bool {
+        self.rest.is_empty()
+    }
+}
+
+fn num(digits: &str) -> i32 {
+    digits
+        .bytes()
+        .fold(0i32, |acc, b| acc * 10 + i32::from(b - b'0'))
+}
+
+fn is_punct_sep(c: char) -> bool {
+    matches!(c, '.' | '/' | '-')
+}
+
+/// Parses the text into (year spec, month, day) without checking that the date exists.
+fn parse_parts(s: &str) -> Option<(YearSpec, i32, i32)> {
+    let mut cur = Cursor { rest: s };
+
+    // Era prefix?
+    let era = if let Some(c) = cur.eat_char(|c| Era::by_letter(c).is_some()) {
+        Era::by_letter(c)
+    } else {
+        ERAS.iter().find(|e| cur.eat(e.kanji))
+    };
+
+    let year = match era {
+        None => {
+            // YYYYMMDD
+            if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+                return Some((YearSpec::Western(num(&s[..4])), num(&s[4..6]), num(&s[6..])));
+            }
+            YearSpec::Western(num(cur.digits(4, 4)?))
+        }
+        Some(era) => {
+            // compact S550101
+            if cur.rest.len() == 6 && cur.rest.bytes().all(|b| b.is_ascii_digit()) {
+                let r = cur.rest;
+                return Some((
+                    YearSpec::Era(era, num(&r[..2])),
+                    num(&r[2..4]),
+                    num(&r[4..]),
+                ));
+            }
+            if cur.eat("元") {
+                YearSpec::Era(era, 1)
+            } else {
+                YearSpec::Era(era, num(cur.digits(1, 2)?))
+            }
+        }
+    };
+
+    let (month, day);
+    if cur.eat("年") {
+        month = num(cur.digits(1, 2)?);
+        if !cur.eat("月") {
+            return None;
+        }
+        day = num(cur.digits(1, 2)?);
+        cur.eat("日");
+    } else {
+        cur.eat_char(is_punct_sep)?;
+        month = num(cur.digits(1, 2)?);
+        cur.eat_char(is_punct_sep)?;
+        day = num(cur.digits(1, 2)?);
+    }
+    cur.done().then_some((year, month, day))
+}
+
+/// Parses a typed birth date. See the module documentation for the accepted forms.
+///
+/// Checks, in this order: not empty; an accepted form; a real calendar date; for era forms, inside the era; not
+/// before 1868-01-01; not after `today`.
+pub fn parse_birth_date(input: &str, today: Date) -> Result<Date, BirthDateError> {
+    let normalized = text::normalize(input);
+    let compact: String = normalized.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() {
+        return Err(BirthDateError::Empty);
+    }
+    let (year, month, day) = parse_parts(&compact).ok_or(BirthDateError::Format)?;
+    let (gregorian_year, era) = match year {
+        YearSpec::Western(y) => (y, None),
+        YearSpec::Era(era, y) => (era.start.year() + y - 1, Some((era, y))),
+    };
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .ok_or(BirthDateError::NotADate)?;
+    let day = u8::try_from(day).map_err(|_| BirthDateError::NotADate)?;
+    let date = Date::from_calendar_date(gregorian_year, month, day)
+        .map_err(|_| BirthDateError::NotADate)?;
+    if era.is_some_and(|(era, y)| y < 1 || !era.contains(date)) {
+        return Err(BirthDateError::OutsideEra);
+    }
+    if date < EARLIEST {
+        return Err(BirthDateError::TooOld);
+    }
+    if date > today {
+        return Err(BirthDateError::Future);
+    }
+    Ok(date)
+}
+
+/// The era name and era year of `date` (`None` before 明治 began), e.g. `("昭和", 55)` for 1980-01-01.
+pub fn era_year(date: Date) -> Option<(&'static str, i32)> {
+    Era::of(date).map(|e| (e.kanji, date.year() - e.start.year() + 1))
+}
+
+fn era_year_text(year: i32) -> String {
+    if year == 1 {
+        "元".to_owned()
+    } else {
+        year.to_string()
+    }
+}
+
+/// The date in the Japanese era form, e.g. `昭和55年1月1日`, `平成元年1月8日` (`None` before 明治).
+pub fn format_era(date: Date) -> Option<String> {
+    let (era, year) = era_year(date)?;
+    Some(format!(
+        "{era}{}年{}月{}日",
+        era_year_text(year),
+        u8::from(date.month()),
+        date.day()
+    ))
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The date as shown back to the member: ja `1980年1月1日（昭和55年）`, `1989年1月8日（平成元年）`; en `1 January 1980`.
+pub fn format_long(date: Date, lang: Lang) -> String {
+    let month = u8::from(date.month());
+    match lang {
+        Lang::Ja => {
+            let western = format!("{}年{}月{}日", date.year(), month, date.day());
+            match era_year(date) {
+                Some((era, year)) => format!("{western}（{era}{}年）", era_year_text(year)),
+                None => western,
+            }
+        }
+        Lang::En => format!(
+            "{} {} {}",
+            date.day(),
+            MONTHS_EN[usize::from(month) - 1],
+            date.year()
+        ),
+    }
+}
+
+/// The confirmation shown under the field once a date was understood: "{date} として受け付けました" / "Read as {date}".
+pub fn understood(date: Date, lang: Lang) -> Msg {
+    Msg::new("birth.understood").arg("date", format_long(date, lang))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 06 - 30);
+
+    fn p(s: &str) -> Result<Date, BirthDateError> {
+        parse_birth_date(s, TODAY)
+    }
+
+    #[test]
+    fn western_forms() {
+        let d = date!(1980 - 01 - 01);
+        for s in [
+            "19800101",
+            "1980/01/01",
+            "1980/1/1",
+            "1980-01-01",
+            "1980-1-1",
+            "1980.1.01",
+            "1980年1月1日",
+            "1980年01月01日",
+            "1980年1月1",
+            " 1980 / 1 / 1 ",
+            "１９８０年１月１日",
+            "１９８００１０１",
+            "1980／01／01",
+        ] {
+            assert_eq!(p(s), Ok(d), "{s}");
+        }
+    }
+
+    #[test]
+    fn era_forms() {
+        let d = date!(1980 - 01 - 01);
+        for s in [
+            "S55.1.1",
+            "s55/01/01",
+            "S55-1-1",
+            "昭和55年1月1日",
+            "昭和55年1月1",
+            "昭和55.1.1",
+            "S55年1月1日",
+            "Ｓ５５．１．１",
+            "㍼55年1月1日",
+            "S550101",
+            "昭和 55年 1月 1日",
+        ] {
+            assert_eq!(p(s), Ok(d), "{s}");
+        }
+        assert_eq!(p("平成元年1月8日"), Ok(date!(1989 - 01 - 08)));
+        assert_eq!(p("㍻元年1月8日"), Ok(date!(1989 - 01 - 08)));
+        assert_eq!(p("H1.1.8"), Ok(date!(1989 - 01 - 08)));
+        assert_eq!(p("h元.1.8"), Ok(date!(1989 - 01 - 08)));
+        assert_eq!(p("R1.5.1"), Ok(date!(2019 - 05 - 01)));
+        assert_eq!(p("令和2年2月29日"), Ok(date!(2020 - 02 - 29)));
+        assert_eq!(p("T1.7.30"), Ok(date!(1912 - 07 - 30)));
+        assert_eq!(p("大正15年12月24日"), Ok(date!(1926 - 12 - 24)));
+        assert_eq!(p("M1.1.25"), Ok(date!(1868 - 01 - 25)));
+        assert_eq!(p("明治45年7月29日"), Ok(date!(1912 - 07 - 29)));
+        assert_eq!(p("昭和64年1月7日"), Ok(date!(1989 - 01 - 07)));
+        assert_eq!(p("平成31年4月30日"), Ok(date!(2019 - 04 - 30)));
+    }
+
+    #[test]
+    fn outside_era() {
+        for s in [
+            "昭和65年1月1日",
+            "平成31年5月1日",
+            "昭和64年1月8日",
+            "平成元年1月7日",
+            "S0.1.1",
+            "M1.1.1",
+            "T1.7.29",
+        ] {
+            assert_eq!(p(s), Err(BirthDateError::OutsideEra), "{s}");
+        }
+    }
+
+    #[test]
+    fn format_errors() {
+        for s in [
+            "1980",
+            "198011",
+            "1980/1",
+            "1980/1/1/1",
+            "80/1/1",
+            "1980/001/1",
+            "1980年1/1",
+            "1980年1月",
+            "S.1.1",
+            "S123.1.1",
+            "X55.1.1",
+            "昭55.1.1",
+            "yesterday",
+            "1980/1/1日",
+            "S5501011",
+        ] {
+            assert_eq!(p(s), Err(BirthDateError::Format), "{s}");
+        }
+    }
+
+    #[test]
+    fn other_errors() {
+        assert_eq!(p(""), Err(BirthDateError::Empty));
+        assert_eq!(p(" \u{3000} "), Err(BirthDateError::Empty));
+        assert_eq!(p("19800230"), Err(BirthDateError::NotADate));
+        assert_eq!(p("2021/2/29"), Err(BirthDateError::NotADate));
+        assert_eq!(p("1980/13/1"), Err(BirthDateError::NotADate));
+        assert_eq!(p("1980/0/1"), Err(BirthDateError::NotADate));
+        assert_eq!(p("1980/1/0"), Err(BirthDateError::NotADate));
+        assert_eq!(p("S55.2.30"), Err(BirthDateError::NotADate));
+        assert_eq!(p("20260701"), Err(BirthDateError::Future));
+        assert_eq!(p("令和99年1月1日"), Err(BirthDateError::Future));
+        assert_eq!(p("20260630"), Ok(TODAY));
+        assert_eq!(p("18671231"), Err(BirthDateError::TooOld));
+        assert_eq!(p("00010101"), Err(BirthDateError::TooOld));
+        assert_eq!(p("18680101"), Ok(date!(1868 - 01 - 01)));
+    }
+
+    #[test]
+    fn long_format() {
+        assert_eq!(
+            format_long(date!(1980 - 01 - 01), Lang::Ja),
+            "1980年1月1日（昭和55年）"
+        );
+        assert_eq!(
+            format_long(date!(1989 - 01 - 08), Lang::Ja),
+            "1989年1月8日（平成元年）"
+        );
+        assert_eq!(
+            format_long(date!(1989 - 01 - 07), Lang::Ja),
+            "1989年1月7日（昭和64年）"
+        );
+        assert_eq!(
+            format_long(date!(2019 - 05 - 01), Lang::Ja),
+            "2019年5月1日（令和元年）"
+        );
+        assert_eq!(format_long(date!(1868 - 01 - 01), Lang::Ja), "1868年1月1日");
+        assert_eq!(
+            format_long(date!(1980 - 01 - 01), Lang::En),
+            "1 January 1980"
+        );
+        assert_eq!(
+            format_long(date!(2000 - 12 - 31), Lang::En),
+            "31 December 2000"
+        );
+        assert_eq!(
+            format_era(date!(1989 - 01 - 08)).as_deref(),
+            Some("平成元年1月8日")
+        );
+        assert_eq!(format_era(date!(1868 - 01 - 24)), None);
+        assert_eq!(
+            understood(date!(1980 - 01 - 01), Lang::Ja).args[0].1,
+            "1980年1月1日（昭和55年）"
+        );
+    }
+
+    #[test]
+    fn era_years() {
+        assert_eq!(era_year(date!(1980 - 01 - 01)), Some(("昭和", 55)));
+        assert_eq!(era_year(date!(1926 - 12 - 25)), Some(("昭和", 1)));
+        assert_eq!(era_year(date!(1926 - 12 - 24)), Some(("大正", 15)));
+        assert_eq!(era_year(date!(2019 - 04 - 30)), Some(("平成", 31)));
+        assert_eq!(era_year(date!(2026 - 01 - 01)), Some(("令和", 8)));
+        assert_eq!(era_year(date!(1868 - 01 - 24)), None);
+        assert_eq!(Era::of(date!(1912 - 07 - 30)).unwrap().romaji, "Taisho");
+    }
+
+    #[test]
+    fn messages() {
+        assert_eq!(
+            BirthDateError::TooOld.msg(),
+            Msg::new("birth.too_old").arg("year", 1868)
+        );
+        assert_eq!(BirthDateError::OutsideEra.msg().key, "birth.outside_era");
+        assert!(!BirthDateError::Format.to_string().is_empty());
+    }
+
+    fn full_width(s: &str) -> String {
+        s.chars()
+            .map(|c| {
+                if ('!'..='~').contains(&c) {
+                    char::from_u32(c as u32 + 0xFEE0).unwrap()
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
+    fn any_date() -> impl Strategy<Value = Date> {
+        let lo = date!(1868 - 01 - 25).to_julian_day();
+        let hi = TODAY.to_julian_day();
+        (lo..=hi).prop_map(|jd| Date::from_julian_day(jd).unwrap())
+    }
+
+    fn forms(d: Date) -> Vec<String> {
+        let (y, m, day) = (d.year(), u8::from(d.month()), d.day());
+        let era = Era::of(d).unwrap();
+        let (_, ey) = era_year(d).unwrap();
+        vec![
+            format!("{y:04}{m:02}{day:02}"),
+            format!("{y:04}/{m:02}/{day:02}"),
+            format!("{y:04}-{m:02}-{day:02}"),
+            format!("{y}/{m}/{day}"),
+            format!("{y}年{m}月{day}日"),
+            format!("{}{ey}.{m}.{day}", era.letter),
+            format!("{}{ey:02}/{m:02}/{day:02}", era.letter.to_ascii_lowercase()),
+            format!("{}{}年{m}月{day}日", era.kanji, era_year_text(ey)),
+            format!("{}{ey}年{m}月{day}日", era.kanji),
+            format_era(d).unwrap(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_form_round_trips(d in any_date()) {
+            for s in forms(d) {
+                prop_assert_eq!(p(&s), Ok(d), "{}", s);
+                let fw = full_width(&s);
+                prop_assert_eq!(p(&fw), Ok(d), "{}", fw);
+            }
+        }
+
+        #[test]
+        fn era_long_form_names_the_right_era(d in any_date()) {
+            let long = format_long(d, Lang::Ja);
+            let (era, _) = era_year(d).unwrap();
+            prop_assert!(long.contains(era));
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,20}") {
+            let _ = p(&s);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! kosmo-kiosk: members of a health insurance society register for the member web service in a
+//! five-step terminal wizard.
+//!
+//! Layers, each using only those above it in this list:
+//! - [`domain`]: pure rules (validation, policies, the wizard's state machine); no I/O.
+//! - [`store`]: SQLite, migrations, transactions.
+//! - [`services`]: registration, login and lockout, credentials, import, mail.
+//! - [`tui`] (screens, widgets, theme, messages) and [`cli`] on top.
+
+pub mod cli;
+pub mod cli_demo;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod logging;
+pub mod services;
+pub mod store;
+pub mod tui;

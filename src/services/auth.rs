@@ -1,0 +1,306 @@
+//! Login with a temporary (postcard) or permanent credential on one form, and the shared lockout.
+//!
+//! Whatever the reason for a refusal (unknown ID, wrong password, locked, expired, already used) the
+//! caller gets [`LoginOutcome::Failed`] after the same work: the lock state and both kinds of credential
+//! are looked up and exactly one argon2id verification is spent.
+
+use blake2::{Blake2s256, Digest};
+use rusqlite::Connection;
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use super::{ServiceError, Services};
+use crate::domain::credential::normalize_temp_password;
+use crate::domain::lockout::LockState;
+use crate::domain::text::normalize;
+use crate::store::accounts::{self, MustChange};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::{Actor, credentials, locks};
+
+/// A temporary login that may go on to register the household.
+#[derive(Debug, Clone)]
+pub struct RegistrationTicket {
+    pub credential_id: i64,
+    pub household_id: i64,
+    pub temp_id: String,
+    /// The temporary password as typed (normalised); the new password must differ from it.
+    pub temp_password: Zeroizing<String>,
+}
+
+/// Why the password must be changed before the menu opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeReason {
+    /// Older than the policy's maximum age.
+    Age,
+    /// An administrator expired it.
+    Expired,
+    /// A staff-generated initial password.
+    Initial,
+}
+
+/// A permanent login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSession {
+    pub account_id: i64,
+    pub household_id: i64,
+    pub user_id: String,
+    pub must_change: Option<ChangeReason>,
+}
+
+#[derive(Debug, Clone)]
+pub enum LoginOutcome {
+    Temporary(RegistrationTicket),
+    Permanent(AccountSession),
+    /// One generic refusal for every reason.
+    Failed,
+}
+
+/// The key under which failures of one typed ID are counted. Known IDs are kept as typed (lower-case) so
+/// staff can see and unlock them; unknown ones are hashed, so that a password typed into the ID field by
+/// mistake is never stored.
+pub fn lock_key(id: &str, known: bool) -> String {
+    let lower = locks::subject_key(id);
+    if known {
+        lower
+    } else {
+        let digest = Blake2s256::digest(lower.as_bytes());
+        format!("?{}", hex::encode(&digest[..16]))
+    }
+}
+
+/// Whether an ID names a temporary credential or an account (either case).
+pub fn id_is_known(conn: &Connection, id: &str) -> Result<bool, ServiceError> {
+    Ok(accounts::find_by_user_id(conn, id)?.is_some()
+        || credentials::find_by_temp_id(conn, id)?.is_some())
+}
+
+/// The lock key of an ID as [`Services::login`] would count it.
+pub fn lock_key_for(conn: &Connection, id: &str) -> Result<String, ServiceError> {
+    Ok(lock_key(id, id_is_known(conn, id)?))
+}
+
+/// Counts one failure for `key` in the same transaction as its audit row; writes a `lock` audit row when
+/// this failure locks the ID. Returns the new state.
+pub(crate) fn record_failure(
+    svc: &Services,
+    conn: &Connection,
+    actor: &Actor,
+    key: &str,
+    household_id: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<LockState, ServiceError> {
+    let policy = svc.config.lockout.policy();
+    let before = locks::get(conn, key)?;
+    let after = policy.record_failure(before, now);
+    locks::put(conn, key, &after, now)?;
+    if !policy.is_locked(&before, now) && policy.is_locked(&after, now) {
+        audit::insert(
+            conn,
+            actor,
+            &AuditEntry {
+                event: "lock",
+                outcome: "locked",
+                household_id,
+                subject: Some(key),
+                detail: after
+                    .locked_until
+                    .map(|t| format!("until {}", crate::store::ts(t))),
+            },
+            now,
+        )?;
+    }
+    Ok(after)
+}
+
+pub(crate) fn record_success(
+    conn: &Connection,
+    key: &str,
+    now: OffsetDateTime,
+) -> Result<(), ServiceError> {
+    let before = locks::get(conn, key)?;
+    if before != LockState::default() {
+        locks::put(conn, key, &LockState::default(), now)?;
+    }
+    Ok(())
+}
+
+impl Services {
+    /// One login attempt from the login form. `id` and `password` are as typed.
+    pub fn login(
+        &self,
+        actor: &Actor,
+        id: &str,
+        password: &str,
+    ) -> Result<LoginOutcome, ServiceError> {
+        let now = self.now();
+        let id = normalize(id).trim().to_string();
+        let password = Zeroizing::new(normalize(password));
+        let policy = self.config.lockout.policy();
+
+        let (account, temp, lock) = self.store.read(|c| {
+            let account = accounts::find_by_user_id(c, &id)?;
+            let temp = if account.is_none() {
+                credentials::find_by_temp_id(c, &id)?
+            } else {
+                None
+            };
+            let known = account.is_some() || temp.is_some();
+            let lock = locks::get(c, &lock_key(&id, known))?;
+            Ok((account, temp, lock))
+        })?;
+        let known = account.is_some() || temp.is_some();
+        let key = lock_key(&id, known);
+        let household_has_account = match &temp {
+            Some(t) => self
+                .store
+                .read(|c| Ok(accounts::for_household(c, t.household_id)?.is_some()))?,
+            None => false,
+        };
+
+        // Exactly one argon2id computation, whatever happens next.
+        let verified = match (&account, &temp) {
+            (Some(a), _) => self.hasher.verify(&password, &a.password_hash),
+            (None, Some(t)) => self
+                .hasher
+                .verify(&normalize_temp_password(&password), &t.password_hash),
+            (None, None) => self.hasher.verify_or_burn(&password, None),
+        };
+        let locked = policy.is_locked(&lock, now);
+
+        let outcome = match (&account, &temp) {
+            _ if locked || !verified => LoginOutcome::Failed,
+            (Some(a), _) => {
+                let must_change = match a.must_change {
+                    Some(MustChange::Expired) => Some(ChangeReason::Expired),
+                    Some(MustChange::Initial) => Some(ChangeReason::Initial),
+                    None if self.config.password.is_expired(a.password_set_at, now) => {
+                        Some(ChangeReason::Age)
+                    }
+                    None => None,
+                };
+                LoginOutcome::Permanent(AccountSession {
+                    account_id: a.id,
+                    household_id: a.household_id,
+                    user_id: a.user_id.clone(),
+                    must_change,
+                })
+            }
+            (None, Some(t)) if t.usable(now) && !household_has_account => {
+                LoginOutcome::Temporary(RegistrationTicket {
+                    credential_id: t.id,
+                    household_id: t.household_id,
+                    temp_id: t.temp_id.clone(),
+                    temp_password: Zeroizing::new(normalize_temp_password(&password)),
+                })
+            }
+            _ => LoginOutcome::Failed,
+        };
+
+        let household_id = account
+            .as_ref()
+            .map(|a| a.household_id)
+            .or(temp.as_ref().map(|t| t.household_id));
+        let kind = match (&account, &temp) {
+            (Some(_), _) => "permanent",
+            (None, Some(_)) => "temporary",
+            (None, None) => "unknown",
+        };
+        let reason = if locked {
+            "locked"
+        } else if !verified {
+            "bad_password"
+        } else if matches!(outcome, LoginOutcome::Failed) {
+            "credential_not_usable"
+        } else {
+            "ok"
+        };
+        self.store.write(|tx| {
+            let ok = !matches!(outcome, LoginOutcome::Failed);
+            if ok {
+                record_success(tx, &key, now)?;
+            } else if !locked {
+                record_failure(self, tx, actor, &key, household_id, now)?;
+            }
+            audit::insert(
+                tx,
+                actor,
+                &AuditEntry {
+                    event: "login",
+                    outcome: if ok { "ok" } else { "failed" },
+                    household_id,
+                    subject: known.then_some(id.as_str()),
+                    detail: Some(format!("{kind} {reason}")),
+                },
+                now,
+            )?;
+            Ok::<_, ServiceError>(())
+        })?;
+        Ok(outcome)
+    }
+
+    /// Clears the lock state of an ID (staff and `admin unlock`). Returns whether there was any.
+    pub fn unlock(&self, actor: &Actor, id: &str) -> Result<bool, ServiceError> {
+        let id = normalize(id).trim().to_string();
+        let now = self.now();
+        self.store.write(|tx| {
+            let household_id = accounts::find_by_user_id(tx, &id)?
+                .map(|a| a.household_id)
+                .or(credentials::find_by_temp_id(tx, &id)?.map(|t| t.household_id));
+            let plain = locks::clear(tx, &lock_key(&id, true))?;
+            let hashed = locks::clear(tx, &lock_key(&id, false))?;
+            let any = plain || hashed;
+            audit::insert(
+                tx,
+                actor,
+                &AuditEntry {
+                    event: "unlock",
+                    outcome: if any { "ok" } else { "not_locked" },
+                    household_id,
+                    subject: Some(&id),
+                    detail: None,
+                },
+                now,
+            )?;
+            Ok::<_, ServiceError>(any)
+        })
+    }
+
+    /// The lock state of an ID (staff only).
+    pub fn lock_state(&self, id: &str) -> Result<LockState, ServiceError> {
+        let id = normalize(id).trim().to_string();
+        self.store
+            .read(|c| {
+                let known = accounts::find_by_user_id(c, &id)?.is_some()
+                    || credentials::find_by_temp_id(c, &id)?.is_some();
+                locks::get(c, &lock_key(&id, known))
+            })
+            .map_err(ServiceError::from)
+    }
+}
+
+impl Services {
+    /// `admin expire-password`: the member must change the password at the next login.
+    pub fn expire_password(&self, actor: &Actor, user_id: &str) -> Result<(), ServiceError> {
+        let user_id = normalize(user_id).trim().to_string();
+        let now = self.now();
+        self.store.write(|tx| {
+            let account = accounts::find_by_user_id(tx, &user_id)?.ok_or_else(|| {
+                ServiceError::user(format!("there is no account with user ID {user_id}"))
+            })?;
+            accounts::set_must_change(tx, account.id, Some(MustChange::Expired))?;
+            audit::insert(
+                tx,
+                actor,
+                &AuditEntry {
+                    event: "expire_password",
+                    outcome: "ok",
+                    household_id: Some(account.household_id),
+                    subject: Some(&account.user_id),
+                    detail: None,
+                },
+                now,
+            )?;
+            Ok(())
+        })
+    }
+}

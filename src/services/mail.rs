@@ -1,0 +1,171 @@
+//! Mail messages: templates in `assets/mail/`, composed into outbox rows. Bodies never contain a
+//! password. Delivery over SMTP lives in `services::delivery`.
+
+use rand::{RngCore, TryRngCore};
+use time::OffsetDateTime;
+
+use crate::clock::JST;
+use crate::domain::Lang;
+use crate::domain::text::neutralize;
+
+/// A composed message, ready for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composed {
+    pub subject: String,
+    pub body: String,
+}
+
+/// The template text of `name` (`welcome`, …) in `lang`.
+pub fn template(name: &str, lang: Lang) -> Option<&'static str> {
+    Some(match (name, lang) {
+        ("welcome", Lang::Ja) => include_str!("../../assets/mail/welcome.ja.txt"),
+        ("welcome", Lang::En) => include_str!("../../assets/mail/welcome.en.txt"),
+        _ => return None,
+    })
+}
+
+/// Fills a template: the first line is `Subject: …`, then a blank line, then the body. `{name}` is
+/// replaced by its value (neutralised); a line whose placeholder has an empty value is dropped whole.
+pub fn render(template: &str, values: &[(&str, &str)]) -> Composed {
+    let mut lines = template.lines();
+    let mut subject = String::new();
+    let first = lines.next().unwrap_or_default();
+    let mut body_lines: Vec<&str> = Vec::new();
+    if let Some(s) = first.strip_prefix("Subject:") {
+        subject = s.trim().to_string();
+        // Skip the one blank line that separates the header from the body.
+        let mut rest = lines.peekable();
+        if rest.peek().is_some_and(|l| l.trim().is_empty()) {
+            rest.next();
+        }
+        body_lines.extend(rest);
+    } else {
+        body_lines.push(first);
+        body_lines.extend(lines);
+    }
+    let fill = |line: &str| -> Option<String> {
+        let mut out = line.to_string();
+        for (name, value) in values {
+            let pat = format!("{{{name}}}");
+            if out.contains(&pat) {
+                if value.is_empty() {
+                    return None;
+                }
+                out = out.replace(&pat, &neutralize(value));
+            }
+        }
+        Some(out)
+    };
+    let body: Vec<String> = body_lines.iter().filter_map(|l| fill(l)).collect();
+    let mut body = body.join("\n");
+    body.push('\n');
+    Composed {
+        subject: fill(&subject).unwrap_or_default(),
+        body,
+    }
+}
+
+/// The date and time as a member reads it (JST).
+pub fn format_time(t: OffsetDateTime, lang: Lang) -> String {
+    let t = t.to_offset(JST);
+    match lang {
+        Lang::Ja => format!(
+            "{}年{}月{}日 {:02}:{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        Lang::En => format!(
+            "{} {} {} {:02}:{:02} (JST)",
+            t.day(),
+            t.month(),
+            t.year(),
+            t.hour(),
+            t.minute()
+        ),
+    }
+}
+
+/// The welcome mail for a new account.
+pub fn welcome(
+    lang: Lang,
+    user_id: &str,
+    registered_at: OffsetDateTime,
+    household_masked: &str,
+    contact: &str,
+) -> Composed {
+    let when = format_time(registered_at, lang);
+    render(
+        template("welcome", lang).unwrap_or_default(),
+        &[
+            ("user_id", user_id),
+            ("registered_at", &when),
+            ("household", household_masked),
+            ("contact", contact),
+        ],
+    )
+}
+
+/// The domain of the From address (`webmaster@kosmoweb.jp` → `kosmoweb.jp`).
+pub fn from_domain(from: &str) -> String {
+    from.parse::<lettre::message::Mailbox>()
+        .map(|m| m.email.domain().to_string())
+        .unwrap_or_else(|_| "kosmoweb.jp".to_string())
+}
+
+/// A new Message-ID (`<random@domain>`), fixed when the row is queued and reused on every retry.
+pub fn new_message_id(from: &str) -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.unwrap_err().fill_bytes(&mut bytes);
+    format!("<{}.kosmo@{}>", hex::encode(bytes), from_domain(from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn welcome_mail_has_subject_user_id_and_no_password_line() {
+        let at = time::macros::datetime!(2026-11-25 02:00:00 UTC);
+        let m = welcome(
+            Lang::Ja,
+            "tanaka2026",
+            at,
+            "******97-12-**34",
+            "03-0000-0000",
+        );
+        assert_eq!(m.subject, "KOSMO Communication Web へようこそ");
+        assert!(m.body.contains("tanaka2026"));
+        assert!(m.body.contains("2026年11月25日 11:00"));
+        assert!(
+            !m.body.contains('{'),
+            "every placeholder filled: {}",
+            m.body
+        );
+        let en = welcome(Lang::En, "tanaka2026", at, "", "");
+        assert_eq!(en.subject, "Welcome to KOSMO Communication Web");
+        assert!(en.body.contains("tanaka2026"));
+        assert!(!en.body.contains('{'));
+    }
+
+    #[test]
+    fn render_neutralises_values_and_drops_empty_lines() {
+        let c = render(
+            "Subject: Hi {name}\n\nA {name}\nB {gone}\nC\n",
+            &[("name", "x\u{1b}[31my"), ("gone", "")],
+        );
+        assert_eq!(c.subject, "Hi x\u{FFFD}[31my");
+        assert_eq!(c.body, "A x\u{FFFD}[31my\nC\n");
+    }
+
+    #[test]
+    fn message_ids_are_unique_and_on_the_from_domain() {
+        let from = "KOSMO Communication Web <webmaster@kosmoweb.jp>";
+        let a = new_message_id(from);
+        let b = new_message_id(from);
+        assert_ne!(a, b);
+        assert!(a.starts_with('<') && a.ends_with("@kosmoweb.jp>"), "{a}");
+    }
+}

@@ -1,0 +1,107 @@
+//! Lock state per typed ID. The policy (how many failures, how long) lives in `domain::lockout`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use time::OffsetDateTime;
+
+use super::{Result, opt_ts, ts};
+use crate::domain::lockout::LockState;
+
+/// The canonical form of an ID for the lock table: trimmed and lower-case.
+pub fn subject_key(id: &str) -> String {
+    id.trim().to_lowercase()
+}
+
+pub fn get(conn: &Connection, subject: &str) -> Result<LockState> {
+    let row = conn
+        .query_row(
+            "SELECT failures, lock_count, locked_until FROM locks WHERE subject = ?1",
+            [subject_key(subject)],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(match row {
+        None => LockState::default(),
+        Some((failures, lock_count, until)) => LockState {
+            failures: failures.max(0) as u32,
+            lock_count: lock_count.max(0) as u32,
+            locked_until: opt_ts(until)?,
+        },
+    })
+}
+
+pub fn put(conn: &Connection, subject: &str, state: &LockState, now: OffsetDateTime) -> Result<()> {
+    if *state == LockState::default() {
+        conn.execute(
+            "DELETE FROM locks WHERE subject = ?1",
+            [subject_key(subject)],
+        )?;
+        return Ok(());
+    }
+    conn.execute(
+        "INSERT INTO locks (subject, failures, lock_count, locked_until, last_failure_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(subject) DO UPDATE SET failures = excluded.failures,
+             lock_count = excluded.lock_count, locked_until = excluded.locked_until,
+             last_failure_at = excluded.last_failure_at",
+        params![
+            subject_key(subject),
+            state.failures,
+            state.lock_count,
+            state.locked_until.map(ts),
+            ts(now)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Removes the lock state of an ID. Returns whether there was any.
+pub fn clear(conn: &Connection, subject: &str) -> Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM locks WHERE subject = ?1",
+        [subject_key(subject)],
+    )? > 0)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockRow {
+    pub subject: String,
+    pub state: LockState,
+    pub last_failure_at: Option<OffsetDateTime>,
+}
+
+/// Every ID with failures or a lock, most recent failure first.
+pub fn list(conn: &Connection) -> Result<Vec<LockRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT subject, failures, lock_count, locked_until, last_failure_at FROM locks
+         ORDER BY last_failure_at DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (subject, failures, lock_count, until, last) = row?;
+        out.push(LockRow {
+            subject,
+            state: LockState {
+                failures: failures.max(0) as u32,
+                lock_count: lock_count.max(0) as u32,
+                locked_until: opt_ts(until)?,
+            },
+            last_failure_at: opt_ts(last)?,
+        });
+    }
+    Ok(out)
+}

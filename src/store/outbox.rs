@@ -1,0 +1,204 @@
+//! The mail outbox: one row per message and recipient, written in the same transaction as the change
+//! that causes it. Delivery (claiming with a lease, marking sent/dead) is in `services::delivery`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::{Result, StoreError, opt_ts, parse_ts, ts};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailState {
+    Queued,
+    Sending,
+    Sent,
+    Dead,
+}
+
+impl MailState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailState::Queued => "queued",
+            MailState::Sending => "sending",
+            MailState::Sent => "sent",
+            MailState::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => MailState::Queued,
+            "sending" => MailState::Sending,
+            "sent" => MailState::Sent,
+            "dead" => MailState::Dead,
+            _ => return None,
+        })
+    }
+}
+
+/// A message to queue.
+#[derive(Debug, Clone)]
+pub struct NewMail<'a> {
+    /// `welcome`, `email_changed`, `password_changed`, `reset_code`, …
+    pub kind: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub lang: &'a str,
+    /// Fixed at enqueue and reused on every retry.
+    pub message_id: &'a str,
+    /// One message per key, ever: a second enqueue with the same key returns the first row.
+    pub dedupe_key: &'a str,
+    pub household_id: Option<i64>,
+}
+
+/// Queues a message (due now). Returns the row id; with a dedupe key already present, the existing
+/// row's id and nothing new.
+pub fn enqueue(conn: &Connection, m: &NewMail<'_>, now: OffsetDateTime) -> Result<i64> {
+    let n = conn.execute(
+        "INSERT INTO outbox (kind, recipient, subject, body, lang, message_id, dedupe_key, household_id,
+             state, attempts, created_at, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?9, ?9)
+         ON CONFLICT(dedupe_key) DO NOTHING",
+        params![
+            m.kind,
+            m.to,
+            m.subject,
+            m.body,
+            m.lang,
+            m.message_id,
+            m.dedupe_key,
+            m.household_id,
+            ts(now)
+        ],
+    )?;
+    if n == 1 {
+        return Ok(conn.last_insert_rowid());
+    }
+    Ok(conn.query_row(
+        "SELECT id FROM outbox WHERE dedupe_key = ?1",
+        [m.dedupe_key],
+        |r| r.get(0),
+    )?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    #[serde(skip)]
+    pub body: String,
+    pub lang: String,
+    pub message_id: String,
+    pub dedupe_key: String,
+    pub household_id: Option<i64>,
+    pub state: MailState,
+    pub attempts: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub next_attempt_at: OffsetDateTime,
+    pub lease_owner: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub lease_expires_at: Option<OffsetDateTime>,
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<OffsetDateTime>,
+}
+
+pub(crate) const COLUMNS: &str = "id, kind, recipient, subject, body, lang, message_id, dedupe_key, household_id, \
+     state, attempts, created_at, next_attempt_at, lease_owner, lease_expires_at, last_error, sent_at";
+
+pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
+    Ok(RawRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        to: r.get(2)?,
+        subject: r.get(3)?,
+        body: r.get(4)?,
+        lang: r.get(5)?,
+        message_id: r.get(6)?,
+        dedupe_key: r.get(7)?,
+        household_id: r.get(8)?,
+        state: r.get(9)?,
+        attempts: r.get(10)?,
+        created_at: r.get(11)?,
+        next_attempt_at: r.get(12)?,
+        lease_owner: r.get(13)?,
+        lease_expires_at: r.get(14)?,
+        last_error: r.get(15)?,
+        sent_at: r.get(16)?,
+    })
+}
+
+pub(crate) struct RawRow {
+    id: i64,
+    kind: String,
+    to: String,
+    subject: String,
+    body: String,
+    lang: String,
+    message_id: String,
+    dedupe_key: String,
+    household_id: Option<i64>,
+    state: String,
+    attempts: i64,
+    created_at: String,
+    next_attempt_at: String,
+    lease_owner: Option<String>,
+    lease_expires_at: Option<String>,
+    last_error: Option<String>,
+    sent_at: Option<String>,
+}
+
+impl RawRow {
+    pub(crate) fn build(self) -> Result<OutboxRow> {
+        Ok(OutboxRow {
+            id: self.id,
+            kind: self.kind,
+            to: self.to,
+            subject: self.subject,
+            body: self.body,
+            lang: self.lang,
+            message_id: self.message_id,
+            dedupe_key: self.dedupe_key,
+            household_id: self.household_id,
+            state: MailState::parse(&self.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("mail state {:?}", self.state)))?,
+            attempts: self.attempts,
+            created_at: parse_ts(&self.created_at)?,
+            next_attempt_at: parse_ts(&self.next_attempt_at)?,
+            lease_owner: self.lease_owner,
+            lease_expires_at: opt_ts(self.lease_expires_at)?,
+            last_error: self.last_error,
+            sent_at: opt_ts(self.sent_at)?,
+        })
+    }
+}
+
+/// Every row, oldest first, optionally only those in one state.
+pub fn list(conn: &Connection, state: Option<MailState>) -> Result<Vec<OutboxRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE (?1 IS NULL OR state = ?1) ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([state.map(MailState::as_str)], read_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?.build()?);
+    }
+    Ok(out)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
+    let row = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"),
+            [id],
+            read_row,
+        )
+        .optional()?;
+    row.map(RawRow::build).transpose()
+}

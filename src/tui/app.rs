@@ -1,0 +1,808 @@
+//! The application state: which screen is showing, the registration or login in progress, background
+//! tasks (hashing never runs on the UI thread), the idle timer, and the routing of actions between
+//! screens (the wizard's transitions come from `domain::wizard`).
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Rect;
+
+use super::screens::confirm::ConfirmScreen;
+use super::screens::details::DetailsScreen;
+use super::screens::done::DoneScreen;
+use super::screens::identity::IdentityScreen;
+use super::screens::login::LoginScreen;
+use super::screens::menu::MenuScreen;
+use super::screens::{Action, Cx, Screen};
+use super::widgets::chrome::{self, FOOTER_ROWS, HEADER_ROWS};
+use super::widgets::form::FormEvent;
+use super::widgets::page::{self, Placement, Row, Spec};
+use crate::config::Config;
+use crate::domain::wizard::{Event as WizardEvent, Page, transition};
+use crate::domain::{Lang, Msg};
+use crate::services::Services;
+use crate::services::auth::{AccountSession, LoginOutcome, RegistrationTicket};
+use crate::services::registration::{IdentityOutcome, RegisterError, Registered, terms};
+use crate::store::Actor;
+use crate::store::audit::{self, AuditEntry};
+use crate::store::outbox;
+use crate::tui::i18n::tr;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// How the app behaves: the kiosk's settings and who is acting.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub lang: Lang,
+    pub idle_timeout: Duration,
+    pub countdown: Duration,
+    /// Ctrl-C leaves (demo, development). A kiosk keeps every key inside.
+    pub allow_exit: bool,
+    pub actor: Actor,
+}
+
+impl AppOptions {
+    pub fn from_config(config: &Config, actor: Actor) -> Self {
+        AppOptions {
+            lang: config.kiosk.lang,
+            idle_timeout: Duration::from_secs(config.kiosk.idle_timeout_secs.max(5)),
+            countdown: Duration::from_secs(config.kiosk.countdown_secs),
+            allow_exit: config.kiosk.allow_exit,
+            actor,
+        }
+    }
+}
+
+/// Results of work done off the UI thread.
+#[derive(Debug)]
+pub enum TaskResult {
+    Login(Result<LoginOutcome, String>),
+    Identity(Result<IdentityOutcome, String>),
+    Register(Result<Registered, RegisterError>),
+}
+
+/// Everything the event loop feeds the app.
+#[derive(Debug)]
+pub enum AppEvent {
+    Term(Event),
+    Task(u64, TaskResult),
+    /// SIGTERM, SIGHUP, SIGINT or SIGQUIT: restore the terminal and leave.
+    Signal(i32),
+    /// The terminal went away (hang-up): leave at once.
+    TerminalLost,
+}
+
+pub struct App {
+    pub services: Services,
+    pub opts: AppOptions,
+    pub lang: Lang,
+    pub page: Page,
+    pub login: LoginScreen,
+    pub identity: Option<IdentityScreen>,
+    pub details: Option<DetailsScreen>,
+    pub confirm: Option<ConfirmScreen>,
+    pub done: Option<DoneScreen>,
+    pub menu: Option<MenuScreen>,
+    ticket: Option<RegistrationTicket>,
+    session: Option<AccountSession>,
+    /// The task being waited for, and since when (drives the 処理中 animation).
+    busy: Option<(u64, Instant)>,
+    next_task: u64,
+    last_input: Instant,
+    /// The terminal's size, as last drawn or resized.
+    pub size: Rect,
+    /// Where a drag on the panel started (row, scroll offset then).
+    drag: Option<u16>,
+    pub quit: bool,
+    /// The runtime clears the screen and the scrollback before the next frame.
+    pub clear_screen: bool,
+    tx: Sender<AppEvent>,
+    rx: Receiver<AppEvent>,
+}
+
+impl App {
+    pub fn new(services: Services, opts: AppOptions) -> Self {
+        let (tx, rx) = channel();
+        App {
+            lang: opts.lang,
+            login: LoginScreen::new(opts.lang),
+            services,
+            opts,
+            page: Page::Login,
+            identity: None,
+            details: None,
+            confirm: None,
+            done: None,
+            menu: None,
+            ticket: None,
+            session: None,
+            busy: None,
+            next_task: 1,
+            last_input: Instant::now(),
+            size: Rect::new(0, 0, MIN_WIDTH, MIN_HEIGHT),
+            drag: None,
+            quit: false,
+            clear_screen: true,
+            tx,
+            rx,
+        }
+    }
+
+    /// A sender for the event loop's input and signal threads.
+    pub fn sender(&self) -> Sender<AppEvent> {
+        self.tx.clone()
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.busy.is_some()
+    }
+
+    pub fn session(&self) -> Option<&AccountSession> {
+        self.session.as_ref()
+    }
+
+    // ----- screens -------------------------------------------------------------------------------
+
+    pub fn screen(&self) -> &dyn Screen {
+        match self.page {
+            Page::Login => &self.login,
+            Page::Identity => self
+                .identity
+                .as_ref()
+                .map_or(&self.login as &dyn Screen, |s| s),
+            Page::Details => self
+                .details
+                .as_ref()
+                .map_or(&self.login as &dyn Screen, |s| s),
+            Page::Confirm => self
+                .confirm
+                .as_ref()
+                .map_or(&self.login as &dyn Screen, |s| s),
+            Page::Done => self.done.as_ref().map_or(&self.login as &dyn Screen, |s| s),
+            Page::Menu => self.menu.as_ref().map_or(&self.login as &dyn Screen, |s| s),
+        }
+    }
+
+    pub fn screen_mut(&mut self) -> &mut dyn Screen {
+        let page = self.page;
+        let fallback = matches!(
+            (
+                page,
+                &self.identity,
+                &self.details,
+                &self.confirm,
+                &self.done,
+                &self.menu
+            ),
+            (Page::Identity, None, ..)
+                | (Page::Details, _, None, ..)
+                | (Page::Confirm, _, _, None, ..)
+                | (Page::Done, _, _, _, None, _)
+                | (Page::Menu, _, _, _, _, None)
+        );
+        if fallback {
+            self.page = Page::Login;
+        }
+        match self.page {
+            Page::Login => &mut self.login,
+            Page::Identity => self.identity.as_mut().expect("identity screen"),
+            Page::Details => self.details.as_mut().expect("details screen"),
+            Page::Confirm => self.confirm.as_mut().expect("confirm screen"),
+            Page::Done => self.done.as_mut().expect("done screen"),
+            Page::Menu => self.menu.as_mut().expect("menu screen"),
+        }
+    }
+
+    fn config(&self) -> Arc<Config> {
+        self.services.config.clone()
+    }
+
+    fn cx<'a>(&self, config: &'a Config) -> Cx<'a> {
+        Cx {
+            lang: self.lang,
+            config,
+            today: self.services.clock.today(),
+            width: self.size.width,
+        }
+    }
+
+    fn go(&mut self, event: WizardEvent) {
+        if let Some(next) = transition(self.page, event) {
+            self.page = next;
+        }
+    }
+
+    // ----- layout and drawing --------------------------------------------------------------------
+
+    pub fn too_small(&self) -> bool {
+        self.size.width < MIN_WIDTH || self.size.height < MIN_HEIGHT
+    }
+
+    pub fn body_area(&self) -> Rect {
+        let a = self.size;
+        Rect::new(
+            a.x,
+            a.y + HEADER_ROWS,
+            a.width,
+            a.height.saturating_sub(HEADER_ROWS + FOOTER_ROWS),
+        )
+    }
+
+    fn rows_and_placement(&self) -> (Vec<Row>, Placement) {
+        let config = self.config();
+        let cx = self.cx(&config);
+        let screen = self.screen();
+        let rows = screen.rows(&cx);
+        let form = screen.form();
+        let spec = Spec {
+            rows: &rows,
+            form,
+            lang: self.lang,
+            label_width: page::label_width(form, self.lang),
+        };
+        let placement = page::layout(&spec, self.body_area());
+        (rows, placement)
+    }
+
+    /// Seconds left before the idle reset, while the countdown shows.
+    pub fn countdown_secs(&self, now: Instant) -> Option<u64> {
+        let deadline = self.idle_deadline()?;
+        let left = deadline.saturating_duration_since(now);
+        (left <= self.opts.countdown).then(|| left.as_secs_f64().ceil() as u64)
+    }
+
+    pub fn draw(&self, frame: &mut Frame<'_>) {
+        let area = frame.area();
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            chrome::too_small(frame, area, self.lang);
+            return;
+        }
+        let config = self.config();
+        let cx = self.cx(&config);
+        let screen = self.screen();
+        chrome::header(
+            frame,
+            area,
+            self.lang,
+            tr(self.lang, screen.title_key()),
+            screen.step(),
+            None,
+        );
+        let rows = screen.rows(&cx);
+        let spec = Spec {
+            rows: &rows,
+            form: screen.form(),
+            lang: self.lang,
+            label_width: page::label_width(screen.form(), self.lang),
+        };
+        let body = Rect::new(
+            area.x,
+            area.y + HEADER_ROWS,
+            area.width,
+            area.height.saturating_sub(HEADER_ROWS + FOOTER_ROWS),
+        );
+        let mut placement = page::layout(&spec, body);
+        if self.busy.is_some() {
+            placement.cursor = None;
+        }
+        page::render(frame, &spec, &placement);
+        chrome::footer(frame, area, self.lang, screen.hints_key());
+        let now = Instant::now();
+        if let Some(secs) = self.countdown_secs(now) {
+            chrome::countdown(frame, area, self.lang, secs);
+        }
+        if let Some((_, since)) = self.busy {
+            let dots = (now.duration_since(since).as_millis() / 400) as usize;
+            chrome::busy(frame, area, self.lang, dots);
+        }
+    }
+
+    // ----- time ----------------------------------------------------------------------------------
+
+    /// When the idle reset fires, if anything would be wiped.
+    pub fn idle_deadline(&self) -> Option<Instant> {
+        if self.busy.is_some() {
+            return None;
+        }
+        if self.page == Page::Login && self.login.pristine() && self.lang == self.opts.lang {
+            return None;
+        }
+        Some(self.last_input + self.opts.idle_timeout)
+    }
+
+    /// When the loop must wake up without input: the countdown's start, each second of it, and the
+    /// busy animation. None: sleep until the next event.
+    pub fn next_wakeup(&self, now: Instant) -> Option<Instant> {
+        let mut wake = None;
+        if let Some(deadline) = self.idle_deadline() {
+            let countdown_start = deadline
+                .checked_sub(self.opts.countdown)
+                .unwrap_or(deadline);
+            wake = Some(if now < countdown_start {
+                countdown_start
+            } else {
+                // Wake on the next whole second of the countdown (and at the deadline).
+                let left = deadline.saturating_duration_since(now);
+                let frac = Duration::from_nanos((left.as_nanos() % 1_000_000_000) as u64);
+                now + if frac.is_zero() {
+                    Duration::from_secs(1).min(left)
+                } else {
+                    frac
+                }
+            });
+        }
+        if self.busy.is_some() {
+            let anim = now + Duration::from_millis(400);
+            wake = Some(wake.map_or(anim, |w: Instant| w.min(anim)));
+        }
+        wake
+    }
+
+    /// Applies the idle timer. Returns true when the screen changed.
+    pub fn on_tick(&mut self, now: Instant) -> bool {
+        match self.idle_deadline() {
+            Some(deadline) if now >= deadline => {
+                tracing::info!("idle timeout: wiping and returning to the start screen");
+                self.reset_to_start();
+                true
+            }
+            _ => self.busy.is_some() || self.countdown_secs(now).is_some(),
+        }
+    }
+
+    /// Waits for the next event until `deadline` (None: forever).
+    pub fn next_event(&self, deadline: Option<Instant>) -> Option<AppEvent> {
+        match deadline {
+            None => self.rx.recv().ok(),
+            Some(d) => match self
+                .rx
+                .recv_timeout(d.saturating_duration_since(Instant::now()))
+            {
+                Ok(ev) => Some(ev),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => None,
+            },
+        }
+    }
+
+    /// Waits (up to `limit`) for the running task to finish and applies its result (tests, shutdown).
+    pub fn wait_for_task(&mut self, limit: Duration) -> bool {
+        let end = Instant::now() + limit;
+        while self.busy.is_some() {
+            match self.next_event(Some(end)) {
+                Some(ev) => {
+                    self.handle(ev);
+                }
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Everything entered is wiped and the start screen returns (idle, cancel, logout).
+    pub fn reset_to_start(&mut self) {
+        self.ticket = None;
+        self.session = None;
+        self.identity = None;
+        self.details = None;
+        self.confirm = None;
+        self.done = None;
+        self.menu = None;
+        self.busy = None;
+        self.lang = self.opts.lang;
+        self.login = LoginScreen::new(self.lang);
+        self.page = Page::Login;
+        self.drag = None;
+        self.clear_screen = true;
+        self.last_input = Instant::now();
+    }
+
+    // ----- events --------------------------------------------------------------------------------
+
+    /// Handles one event. Returns true when the screen should be redrawn.
+    pub fn handle(&mut self, ev: AppEvent) -> bool {
+        match ev {
+            AppEvent::Term(Event::Key(key)) => self.on_key(key),
+            AppEvent::Term(Event::Mouse(m)) => self.on_mouse(m),
+            AppEvent::Term(Event::Paste(text)) => {
+                self.last_input = Instant::now();
+                if self.busy.is_none() {
+                    let ev = self.screen_mut().form_mut().paste(&text);
+                    self.dispatch(ev);
+                }
+                true
+            }
+            AppEvent::Term(Event::Resize(w, h)) => {
+                self.size = Rect::new(0, 0, w, h);
+                true
+            }
+            AppEvent::Term(_) => false,
+            AppEvent::Task(id, result) => {
+                if self.busy.is_some_and(|(b, _)| b == id) {
+                    self.busy = None;
+                    self.last_input = Instant::now();
+                    self.on_task(result);
+                }
+                true
+            }
+            AppEvent::Signal(sig) => {
+                tracing::info!(sig, "signal: leaving");
+                self.quit = true;
+                false
+            }
+            AppEvent::TerminalLost => {
+                tracing::info!("terminal lost: leaving");
+                self.quit = true;
+                false
+            }
+        }
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> bool {
+        if key.kind == KeyEventKind::Release {
+            return false;
+        }
+        self.last_input = Instant::now();
+        if key.modifiers.contains(KeyModifiers::CONTROL) {
+            match key.code {
+                KeyCode::Char('c') if self.opts.allow_exit => {
+                    self.quit = true;
+                    return false;
+                }
+                // Kiosk mode: no key leaves the program.
+                KeyCode::Char('c' | 'z' | '\\' | 'd' | 'q' | 's') => return true,
+                _ => {}
+            }
+        }
+        if self.busy.is_some() || self.too_small() {
+            return true;
+        }
+        let ev = self.screen_mut().form_mut().handle_key(&key);
+        match ev {
+            FormEvent::PageUp => self.scroll_panel(-1, true),
+            FormEvent::PageDown => self.scroll_panel(1, true),
+            other => self.dispatch(other),
+        }
+        true
+    }
+
+    pub fn on_mouse(&mut self, m: MouseEvent) -> bool {
+        self.last_input = Instant::now();
+        if self.busy.is_some() || self.too_small() {
+            return true;
+        }
+        match m.kind {
+            MouseEventKind::ScrollDown => self.scroll_panel(3, false),
+            MouseEventKind::ScrollUp => self.scroll_panel(-3, false),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let (_, placement) = self.rows_and_placement();
+                self.drag = Some(m.row);
+                if let Some(h) = page::hit(&placement, m.column, m.row) {
+                    let column = h
+                        .field_box
+                        .filter(|b| m.column > b.x)
+                        .map(|b| ((m.column - b.x - 1) as usize, page::inner_width(b.width)));
+                    let events = self
+                        .screen_mut()
+                        .form_mut()
+                        .tap(h.control, h.option, column);
+                    for ev in events {
+                        self.dispatch(ev);
+                        if self.page_changed_or_busy() {
+                            break;
+                        }
+                    }
+                }
+            }
+            MouseEventKind::Drag(MouseButton::Left) => {
+                // Touch scrolling: dragging up shows later lines, from anywhere on the screen.
+                if let Some(from) = self.drag {
+                    let delta = from as i32 - m.row as i32;
+                    if delta != 0 {
+                        self.scroll_panel(delta, false);
+                        self.drag = Some(m.row);
+                    }
+                }
+            }
+            MouseEventKind::Up(_) => self.drag = None,
+            _ => return false,
+        }
+        true
+    }
+
+    fn page_changed_or_busy(&self) -> bool {
+        self.busy.is_some()
+    }
+
+    /// Scrolls the screen's panel by `amount` lines, or pages when `pages`.
+    fn scroll_panel(&mut self, amount: i32, pages: bool) {
+        let (rows, placement) = self.rows_and_placement();
+        let Some(panel) = placement.panel else {
+            return;
+        };
+        let total = rows
+            .iter()
+            .find_map(|r| match r {
+                Row::Panel { lines, .. } => Some(lines.len()),
+                _ => None,
+            })
+            .unwrap_or(0);
+        let visible = panel.height.saturating_sub(2).max(1) as usize;
+        let max = total.saturating_sub(visible);
+        let lines = if pages {
+            amount * (visible.saturating_sub(1).max(1) as i32)
+        } else {
+            amount
+        };
+        self.screen_mut().scroll(lines, max);
+    }
+
+    fn dispatch(&mut self, ev: FormEvent) {
+        if ev == FormEvent::None {
+            return;
+        }
+        let config = self.config();
+        let cx = self.cx(&config);
+        let action = self.screen_mut().on_event(ev, &cx);
+        self.perform(action);
+    }
+
+    // ----- actions -------------------------------------------------------------------------------
+
+    fn spawn(&mut self, work: impl FnOnce(Services, Actor) -> TaskResult + Send + 'static) {
+        let id = self.next_task;
+        self.next_task += 1;
+        self.busy = Some((id, Instant::now()));
+        let tx = self.tx.clone();
+        let services = self.services.clone();
+        let actor = self.opts.actor.clone();
+        std::thread::Builder::new()
+            .name(format!("task-{id}"))
+            .spawn(move || {
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    work(services, actor)
+                }));
+                let result = result.unwrap_or_else(|_| {
+                    tracing::error!(id, "a background task panicked");
+                    TaskResult::Login(Err("internal error".into()))
+                });
+                let _ = tx.send(AppEvent::Task(id, result));
+            })
+            .expect("spawn a task thread");
+    }
+
+    pub fn perform(&mut self, action: Action) {
+        let config = self.config();
+        match action {
+            Action::None => {}
+            Action::SetLang(lang) => self.lang = lang,
+            Action::Login { id, password } => self.spawn(move |svc, actor| {
+                TaskResult::Login(svc.login(&actor, &id, &password).map_err(|e| e.to_string()))
+            }),
+            Action::ForgotPassword => {
+                self.login.notice(Msg::new("login.forgot_ask_staff"), false);
+            }
+            Action::CheckIdentity {
+                insurer,
+                birth_date,
+            } => {
+                let Some(ticket) = self.ticket.clone() else {
+                    self.reset_to_start();
+                    return;
+                };
+                self.spawn(move |svc, actor| {
+                    TaskResult::Identity(
+                        svc.check_identity(&actor, &ticket, &insurer, birth_date)
+                            .map_err(|e| e.to_string()),
+                    )
+                })
+            }
+            Action::CancelRegistration => self.reset_to_start(),
+            Action::CheckUserId(uid) => {
+                let free = self.services.user_id_available(&uid).unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "user ID availability check failed");
+                    true
+                });
+                if let Some(d) = self.details.as_mut() {
+                    d.set_availability(&uid, free);
+                }
+            }
+            Action::ToConfirm => {
+                let Some(d) = self.details.as_mut() else {
+                    return;
+                };
+                let uid = crate::domain::user_id::validate_user_id(d.form.value("user_id"))
+                    .unwrap_or_default();
+                if d.known_free().is_none() {
+                    let free = self.services.user_id_available(&uid).unwrap_or(true);
+                    d.set_availability(&uid, free);
+                }
+                if d.known_free() == Some(false) {
+                    d.user_id_taken();
+                    return;
+                }
+                self.confirm = Some(ConfirmScreen::from_details(d));
+                self.go(WizardEvent::DetailsValid);
+            }
+            Action::BackToIdentity => {
+                if self.identity.is_none() {
+                    self.identity = Some(IdentityScreen::new());
+                }
+                self.go(WizardEvent::Back);
+            }
+            Action::Execute => {
+                let (Some(ticket), Some(d)) = (self.ticket.clone(), self.details.as_ref()) else {
+                    self.reset_to_start();
+                    return;
+                };
+                let cx = self.cx(&config);
+                let input = d.input(&cx, terms(self.lang).version);
+                self.spawn(move |svc, actor| {
+                    TaskResult::Register(svc.register(&actor, &ticket, &input))
+                });
+            }
+            Action::BackToDetails => {
+                self.confirm = None;
+                self.go(WizardEvent::ConfirmBack);
+            }
+            Action::ToMenu => {
+                if let Some(s) = &self.session {
+                    self.menu = Some(MenuScreen::new(&s.user_id));
+                    self.done = None;
+                    self.go(WizardEvent::ToMenu);
+                }
+            }
+            Action::MenuItem(_) => {
+                if let Some(m) = self.menu.as_mut() {
+                    m.message = Some((Msg::new("menu.not_yet"), false));
+                }
+            }
+            Action::Logout => {
+                if let Some(s) = &self.session {
+                    let now = self.services.now();
+                    let actor = self.opts.actor.clone();
+                    let (hid, uid) = (s.household_id, s.user_id.clone());
+                    let _ = self.services.store.write(|tx| {
+                        audit::insert(
+                            tx,
+                            &actor,
+                            &AuditEntry {
+                                event: "logout",
+                                outcome: "ok",
+                                household_id: Some(hid),
+                                subject: Some(&uid),
+                                detail: None,
+                            },
+                            now,
+                        )
+                    });
+                }
+                self.reset_to_start();
+            }
+            Action::Notice(m) => {
+                if self.page == Page::Login {
+                    self.login.notice(m, false);
+                }
+            }
+        }
+    }
+
+    fn on_task(&mut self, result: TaskResult) {
+        let config = self.config();
+        match result {
+            TaskResult::Login(Ok(LoginOutcome::Temporary(ticket))) => {
+                self.login.form.wipe();
+                self.ticket = Some(ticket);
+                self.identity = Some(IdentityScreen::new());
+                self.details = None;
+                self.go(WizardEvent::TemporaryLoginOk);
+            }
+            TaskResult::Login(Ok(LoginOutcome::Permanent(session))) => {
+                self.login.form.wipe();
+                self.menu = Some(MenuScreen::new(&session.user_id));
+                self.session = Some(session);
+                self.go(WizardEvent::PermanentLoginOk);
+            }
+            TaskResult::Login(Ok(LoginOutcome::Failed)) => self.login.refused(),
+            TaskResult::Login(Err(e)) => {
+                tracing::error!(error = %e, "login failed with an error");
+                self.login.notice(Msg::new("common.system_error"), true);
+            }
+            TaskResult::Identity(Ok(IdentityOutcome::Confirmed(m))) => {
+                let Some(ticket) = &self.ticket else { return };
+                if self.details.is_none() {
+                    let cx = self.cx(&config);
+                    self.details = Some(DetailsScreen::new(
+                        &cx,
+                        m.relationship,
+                        Some(m.member_id),
+                        ticket.temp_password.clone(),
+                    ));
+                } else if let Some(d) = self.details.as_mut() {
+                    d.member_id = Some(m.member_id);
+                }
+                self.go(WizardEvent::IdentityConfirmed);
+            }
+            TaskResult::Identity(Ok(IdentityOutcome::Mismatch { remaining })) => {
+                if let Some(s) = self.identity.as_mut() {
+                    s.mismatch(remaining);
+                }
+            }
+            TaskResult::Identity(Ok(IdentityOutcome::Locked)) => {
+                self.reset_to_start();
+                self.login.notice(Msg::new("identity.locked"), true);
+            }
+            TaskResult::Identity(Ok(IdentityOutcome::CredentialInvalid)) => {
+                self.reset_to_start();
+                self.login
+                    .notice(Msg::new("identity.credential_invalid"), true);
+            }
+            TaskResult::Identity(Err(e)) => {
+                tracing::error!(error = %e, "identity check failed with an error");
+                if let Some(s) = self.identity.as_mut() {
+                    s.message = Some(Msg::new("common.system_error"));
+                }
+            }
+            TaskResult::Register(Ok(r)) => {
+                let mail_state = r.mail_id.and_then(|id| {
+                    self.services
+                        .store
+                        .read(|c| outbox::get(c, id))
+                        .ok()
+                        .flatten()
+                        .map(|row| row.state)
+                });
+                self.done = Some(DoneScreen::new(&r.user_id, r.email.clone(), mail_state));
+                self.session = Some(AccountSession {
+                    account_id: r.account_id,
+                    household_id: r.household_id,
+                    user_id: r.user_id.clone(),
+                    must_change: None,
+                });
+                // The registration is over: nothing of it stays in memory.
+                self.ticket = None;
+                self.identity = None;
+                self.details = None;
+                self.confirm = None;
+                self.go(WizardEvent::Executed);
+            }
+            TaskResult::Register(Err(RegisterError::UserIdTaken)) => {
+                self.confirm = None;
+                if let Some(d) = self.details.as_mut() {
+                    d.user_id_taken();
+                }
+                self.go(WizardEvent::ConfirmBack);
+            }
+            TaskResult::Register(Err(RegisterError::Invalid(violations))) => {
+                self.confirm = None;
+                if let Some(d) = self.details.as_mut() {
+                    for v in &violations {
+                        d.form.set_error(v.field, Some(v.msg.clone()));
+                    }
+                    if let Some(v) = violations.first() {
+                        d.form.focus_id(v.field);
+                    }
+                    d.message = Some(Msg::new("details.fix_errors"));
+                }
+                self.go(WizardEvent::ConfirmBack);
+            }
+            TaskResult::Register(Err(RegisterError::CredentialInvalid)) => {
+                self.reset_to_start();
+                self.login
+                    .notice(Msg::new("identity.credential_invalid"), true);
+            }
+            TaskResult::Register(Err(RegisterError::Service(e))) => {
+                tracing::error!(error = %e, "registration failed with an error");
+                if let Some(c) = self.confirm.as_mut() {
+                    c.message = Some(Msg::new("common.system_error"));
+                }
+            }
+        }
+    }
+}

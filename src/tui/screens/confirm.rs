@@ -1,0 +1,133 @@
+//! STEP4b 入力確認画面: every value read back (the password as stars), [実行] [戻る].
+
+use ratatui::text::{Line, Span};
+
+use super::{Action, Cx, Screen};
+use crate::domain::Msg;
+use crate::domain::text::{display_width, neutralize};
+use crate::domain::wizard::Step;
+use crate::key;
+use crate::tui::i18n::{msg, tr};
+use crate::tui::screens::details::DetailsScreen;
+use crate::tui::theme;
+use crate::tui::widgets::form::{Control, Form, FormEvent};
+use crate::tui::widgets::page::Row;
+
+#[derive(Debug, Clone)]
+pub struct ConfirmScreen {
+    pub form: Form,
+    pub user_id: String,
+    pub password_len: usize,
+    pub email: String,
+    pub registrant_key: &'static str,
+    pub notify_key: &'static str,
+    pub message: Option<Msg>,
+}
+
+impl ConfirmScreen {
+    pub fn from_details(d: &DetailsScreen) -> Self {
+        let f = &d.form;
+        ConfirmScreen {
+            form: Form::new(vec![
+                Control::button("execute", key!("confirm.execute")),
+                Control::button("back", key!("common.back")),
+            ]),
+            user_id: f.value("user_id").trim().to_string(),
+            password_len: f.field("password").len(),
+            email: f.value("email").trim().to_string(),
+            registrant_key: d.registrant().label_key(),
+            notify_key: if d.notify_mail() {
+                "details.notify_yes"
+            } else {
+                "details.notify_no"
+            },
+            message: None,
+        }
+    }
+
+    fn row(lang: crate::domain::Lang, label: &str, value: String, width: usize) -> Row {
+        let label = tr(lang, label);
+        let pad = width.saturating_sub(display_width(label));
+        Row::Line(Line::from(vec![
+            Span::styled(format!("{label}{}", " ".repeat(pad)), theme::label()),
+            Span::raw("  "),
+            Span::styled(value, theme::title()),
+        ]))
+    }
+}
+
+impl Screen for ConfirmScreen {
+    fn form(&self) -> &Form {
+        &self.form
+    }
+
+    fn form_mut(&mut self) -> &mut Form {
+        &mut self.form
+    }
+
+    fn title_key(&self) -> &'static str {
+        "confirm.title"
+    }
+
+    fn step(&self) -> Option<Step> {
+        Some(Step::Details)
+    }
+
+    fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
+        let lang = cx.lang;
+        let labels = [
+            "details.user_id",
+            "details.password",
+            "details.email",
+            "details.registrant",
+            "confirm.notify",
+        ];
+        let w = labels
+            .iter()
+            .map(|k| display_width(tr(lang, k)))
+            .max()
+            .unwrap_or(0);
+        let email = if self.email.is_empty() {
+            tr(lang, "confirm.no_email").to_string()
+        } else {
+            neutralize(&self.email).into_owned()
+        };
+        vec![
+            Row::Text(tr(lang, "confirm.intro").to_string(), theme::text()),
+            Row::Blank,
+            Self::row(lang, labels[0], neutralize(&self.user_id).into_owned(), w),
+            Self::row(lang, labels[1], "*".repeat(self.password_len), w),
+            Self::row(lang, labels[2], email, w),
+            Self::row(
+                lang,
+                labels[3],
+                tr(lang, self.registrant_key).to_string(),
+                w,
+            ),
+            Self::row(lang, labels[4], tr(lang, self.notify_key).to_string(), w),
+            Row::Blank,
+            Row::Text(
+                tr(lang, "details.user_id_fixed").to_string(),
+                theme::label_focused(),
+            ),
+            Row::Message(
+                self.message
+                    .as_ref()
+                    .map(|m| (msg(lang, m), theme::error())),
+            ),
+            Row::Buttons(vec![0, 1]),
+        ]
+    }
+
+    fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
+        match event {
+            FormEvent::Back => Action::BackToDetails,
+            FormEvent::Pressed(i) => match self.form.controls[i].id {
+                "execute" => Action::Execute,
+                "back" => Action::BackToDetails,
+                _ => Action::None,
+            },
+            _ => Action::None,
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The runtime: takes the terminal, runs the event loop without busy polling, and restores the terminal
+//! on every exit path (normal exit, signals, panic, a dropped connection).
+//!
+//! Threads: crossterm's blocking reader feeds key, mouse, paste and resize events into the app's channel;
+//! a signal thread turns SIGTERM/SIGHUP/SIGINT/SIGQUIT into a clean exit; a watchdog waits (in `poll`,
+//! without CPU) for the terminal to hang up, because crossterm's reader spins on a closed terminal.
+//! The main thread sleeps in the channel until an event arrives or the idle countdown needs a frame.
+
+use std::io::{self, IsTerminal, Write};
+use std::time::Instant;
+
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use ratatui::crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::crossterm::{cursor, execute};
+use ratatui::layout::Rect;
+
+use super::app::{App, AppEvent};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("kosmo-kiosk needs a terminal; run it in a terminal window, or over SSH with `ssh -t`")]
+    NoTerminal,
+    #[error("the terminal could not be set up: {0}")]
+    Setup(io::Error),
+}
+
+/// Puts the terminal back: leaves raw mode and the alternate screen, stops mouse reporting, shows
+/// the cursor. Safe to call more than once and from a panic hook.
+pub fn restore() {
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+fn setup() -> io::Result<Terminal<CrosstermBackend<io::Stdout>>> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        Clear(ClearType::All),
+        Clear(ClearType::Purge)
+    )?;
+    Terminal::new(CrosstermBackend::new(out))
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        tracing::error!(panic = %info, "panic; terminal restored");
+        // The default hook prints to stderr, which is the terminal: keep it short and after restore.
+        let _ = previous;
+        eprintln!("kosmo-kiosk stopped after an internal error; details are in the log file.");
+    }));
+}
+
+/// Input thread: crossterm's blocking reader.
+fn spawn_input(tx: std::sync::mpsc::Sender<AppEvent>) {
+    let _ = std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                match ratatui::crossterm::event::read() {
+                    Ok(ev) => {
+                        if tx.send(AppEvent::Term(ev)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "terminal input failed");
+                        let _ = tx.send(AppEvent::TerminalLost);
+                        return;
+                    }
+                }
+            }
+        });
+}
+
+/// Signal thread: SIGTERM, SIGHUP, SIGINT and SIGQUIT end the program cleanly.
+fn spawn_signals(tx: std::sync::mpsc::Sender<AppEvent>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT]) {
+        Ok(mut signals) => {
+            let _ = std::thread::Builder::new()
+                .name("signals".into())
+                .spawn(move || {
+                    if let Some(sig) = signals.forever().next() {
+                        let _ = tx.send(AppEvent::Signal(sig));
+                    }
+                });
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot watch signals"),
+    }
+}
+
+/// Watchdog: waits in poll(2) for the terminal to hang up (POLLHUP/POLLERR), using no CPU meanwhile.
+#[cfg(unix)]
+fn spawn_hangup_watch(tx: std::sync::mpsc::Sender<AppEvent>) {
+    use std::os::fd::AsRawFd;
+    let fd = io::stdin().as_raw_fd();
+    let _ = std::thread::Builder::new()
+        .name("hangup".into())
+        .spawn(move || {
+            loop {
+                let mut pfd = libc::pollfd {
+                    fd,
+                    events: 0,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd, infinite timeout.
+                let n = unsafe { libc::poll(&mut pfd, 1, -1) };
+                if n < 0 {
+                    if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                        continue;
+                    }
+                    return;
+                }
+                if pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+                    let _ = tx.send(AppEvent::TerminalLost);
+                    return;
+                }
+            }
+        });
+}
+
+#[cfg(not(unix))]
+fn spawn_hangup_watch(_tx: std::sync::mpsc::Sender<AppEvent>) {}
+
+/// Runs the app full screen until it quits. The terminal is restored whatever happens.
+pub fn run(mut app: App) -> Result<(), RunError> {
+    if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+        return Err(RunError::NoTerminal);
+    }
+    install_panic_hook();
+    let mut terminal = match setup() {
+        Ok(t) => t,
+        Err(e) => {
+            restore();
+            return Err(RunError::Setup(e));
+        }
+    };
+    if let Ok(size) = terminal.size() {
+        app.size = Rect::new(0, 0, size.width, size.height);
+    }
+    spawn_signals(app.sender());
+    spawn_hangup_watch(app.sender());
+    spawn_input(app.sender());
+    tracing::info!(channel = app.opts.actor.channel.as_str(), "kiosk started");
+
+    let mut redraw = true;
+    while !app.quit {
+        if app.clear_screen {
+            // A new person starts here: nothing of the previous one stays in the scrollback.
+            let _ = execute!(
+                terminal.backend_mut(),
+                Clear(ClearType::All),
+                Clear(ClearType::Purge)
+            );
+            let _ = terminal.clear();
+            app.clear_screen = false;
+            redraw = true;
+        }
+        if redraw {
+            if let Err(e) = terminal.draw(|f| app.draw(f)) {
+                tracing::info!(error = %e, "cannot draw (terminal gone?); leaving");
+                break;
+            }
+        }
+        // Sleep until an event arrives or the idle countdown needs a frame: no busy polling.
+        redraw = match app.next_event(app.next_wakeup(Instant::now())) {
+            Some(ev) => app.handle(ev),
+            None => app.on_tick(Instant::now()),
+        };
+        // Apply everything already waiting (a paste, a burst of keys) before drawing once.
+        while !app.quit {
+            match app.next_event(Some(Instant::now())) {
+                Some(ev) => redraw |= app.handle(ev),
+                None => break,
+            }
+        }
+    }
+    if app.is_busy() {
+        // Let a registration in flight finish (it is one transaction either way).
+        app.wait_for_task(std::time::Duration::from_secs(5));
+    }
+    restore();
+    tracing::info!("kiosk stopped");
+    Ok(())
+}

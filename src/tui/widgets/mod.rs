@@ -1,0 +1,15 @@
+//! Reusable pieces of every screen: the form (controls, focus and the keyboard grammar), the page layout
+//! (one pure function shared by drawing and hit-testing), the header and footer, and text wrapping.
+
+pub mod chrome;
+pub mod form;
+pub mod page;
+pub mod wrap;
+
+/// Marks a string literal as a message-catalogue key (checked by a test in `tui::i18n`).
+#[macro_export]
+macro_rules! key {
+    ($k:literal) => {
+        $k
+    };
+}

@@ -1,0 +1,424 @@
+//! A screen's body as a list of rows. [`layout`] is a pure function of the rows, the form and the area;
+//! drawing ([`render`]) and tapping ([`hit`]) both use it, so what is drawn is exactly what is tapped.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::form::{Form, Kind};
+use super::wrap::wrap;
+use crate::domain::Lang;
+use crate::domain::text::display_width;
+use crate::tui::i18n::{msg, tr};
+use crate::tui::theme;
+
+/// Columns left of every row: the focus marker `>` sits in them.
+pub const MARGIN: u16 = 2;
+
+#[derive(Debug, Clone)]
+pub enum Row {
+    Blank,
+    /// Wrapped text in one style.
+    Text(String, Style),
+    /// One line, not wrapped.
+    Line(Line<'static>),
+    /// A control on its own row: text field, checkbox or radio group.
+    Control(usize),
+    /// The error or info line of a control (always one row, so the screen does not jump).
+    Note(usize),
+    /// Buttons side by side.
+    Buttons(Vec<usize>),
+    /// A message for the whole form (wrapped; at least one row).
+    Message(Option<(String, Style)>),
+    /// The scrolling panel: takes the height left over.
+    Panel {
+        title: String,
+        lines: Vec<String>,
+        scroll: usize,
+    },
+}
+
+/// Where one control (or one of its radio options) was placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub rect: Rect,
+    pub control: usize,
+    pub option: Option<usize>,
+    /// For a text field: the input box, for placing the cursor on a tap.
+    pub field_box: Option<Rect>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    pub rows: Vec<Rect>,
+    pub hits: Vec<Hit>,
+    pub panel: Option<Rect>,
+    /// Where the terminal cursor goes (the focused text field's caret).
+    pub cursor: Option<(u16, u16)>,
+}
+
+/// Everything the layout needs besides the rows.
+pub struct Spec<'a> {
+    pub rows: &'a [Row],
+    pub form: &'a Form,
+    pub lang: Lang,
+    /// Width of the label column of text fields and radio groups (display columns).
+    pub label_width: u16,
+}
+
+fn text_width(area: Rect) -> usize {
+    area.width.saturating_sub(MARGIN * 2).max(10) as usize
+}
+
+fn row_height(row: &Row, area: Rect) -> u16 {
+    match row {
+        Row::Text(t, _) => wrap(t, text_width(area)).len() as u16,
+        Row::Message(Some((t, _))) => wrap(t, text_width(area)).len().max(1) as u16,
+        Row::Panel { .. } => 0,
+        _ => 1,
+    }
+}
+
+/// The input box of a text field, brackets included: room for the maximum length and the caret, at
+/// least 10 and at most 32 columns, never more than what is left of the row.
+fn box_width(max_chars: usize, avail: u16) -> u16 {
+    let want = (max_chars as u16).saturating_add(3).clamp(10, 32);
+    want.min(avail.max(3))
+}
+
+/// Columns for text inside a box of `w` columns: the brackets and the caret's cell are off.
+pub fn inner_width(w: u16) -> usize {
+    w.saturating_sub(3).max(1) as usize
+}
+
+/// Button captions are drawn as ` [ caption ] `; returns each button's width.
+fn button_width(lang: Lang, label: &str) -> u16 {
+    display_width(tr(lang, label)) as u16 + 6
+}
+
+fn radio_option_text(lang: Lang, key: &str, selected: bool) -> String {
+    format!("({}) {}", if selected { "*" } else { " " }, tr(lang, key))
+}
+
+pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
+    let fixed: u16 = spec.rows.iter().map(|r| row_height(r, area)).sum();
+    let has_panel = spec.rows.iter().any(|r| matches!(r, Row::Panel { .. }));
+    let panel_height = if has_panel {
+        area.height.saturating_sub(fixed).max(3)
+    } else {
+        0
+    };
+    let mut p = Placement::default();
+    let mut y = area.y;
+    let bottom = area.y + area.height;
+    let x0 = area.x + MARGIN;
+    let inner_w = area.width.saturating_sub(MARGIN * 2);
+    for row in spec.rows {
+        let h = match row {
+            Row::Panel { .. } => panel_height,
+            other => row_height(other, area),
+        };
+        let h = h.min(bottom.saturating_sub(y));
+        let rect = Rect::new(x0, y, inner_w, h);
+        p.rows.push(rect);
+        if h > 0 {
+            match row {
+                Row::Control(i) => place_control(spec, *i, rect, &mut p),
+                Row::Buttons(ids) => {
+                    let mut x = x0;
+                    for &i in ids {
+                        let w = button_width(spec.lang, spec.form.controls[i].label);
+                        let w = w.min((x0 + inner_w).saturating_sub(x));
+                        p.hits.push(Hit {
+                            rect: Rect::new(x, y, w, 1),
+                            control: i,
+                            option: None,
+                            field_box: None,
+                        });
+                        x += w + 2;
+                    }
+                }
+                Row::Panel { .. } => p.panel = Some(rect),
+                _ => {}
+            }
+        }
+        y += h;
+    }
+    p
+}
+
+fn place_control(spec: &Spec<'_>, i: usize, rect: Rect, p: &mut Placement) {
+    let c = &spec.form.controls[i];
+    let label_w = spec.label_width;
+    match &c.kind {
+        Kind::Text(field) => {
+            let bx = rect.x + label_w + 2;
+            let avail = (rect.x + rect.width).saturating_sub(bx);
+            let w = box_width(field.max_chars, avail);
+            let field_box = Rect::new(bx, rect.y, w, 1);
+            // The label and the box are one target.
+            p.hits.push(Hit {
+                rect: Rect::new(rect.x, rect.y, label_w + 2 + w, 1),
+                control: i,
+                option: None,
+                field_box: Some(field_box),
+            });
+            if spec.form.focus == i {
+                let (_, cursor) = field.visible(inner_width(w));
+                p.cursor = Some((bx + 1 + cursor as u16, rect.y));
+            }
+        }
+        Kind::Checkbox(_) => {
+            let w = 4 + display_width(tr(spec.lang, c.label)) as u16;
+            p.hits.push(Hit {
+                rect: Rect::new(rect.x, rect.y, w.min(rect.width), 1),
+                control: i,
+                option: None,
+                field_box: None,
+            });
+        }
+        Kind::Radio { options, selected } => {
+            // The label focuses the group; each option picks itself.
+            p.hits.push(Hit {
+                rect: Rect::new(rect.x, rect.y, label_w, 1),
+                control: i,
+                option: None,
+                field_box: None,
+            });
+            let mut x = rect.x + label_w + 2;
+            for (o, key) in options.iter().enumerate() {
+                let w = display_width(&radio_option_text(spec.lang, key, *selected == o)) as u16;
+                p.hits.push(Hit {
+                    rect: Rect::new(x, rect.y, w, 1),
+                    control: i,
+                    option: Some(o),
+                    field_box: None,
+                });
+                x += w + 3;
+            }
+        }
+        Kind::Button => {}
+    }
+}
+
+/// The target under a tap at (`col`, `row`), if any.
+pub fn hit(p: &Placement, col: u16, row: u16) -> Option<Hit> {
+    // Options are more specific than their group's label, so search them first.
+    let inside = |h: &&Hit| {
+        col >= h.rect.x
+            && col < h.rect.x + h.rect.width
+            && row >= h.rect.y
+            && row < h.rect.y + h.rect.height
+    };
+    p.hits
+        .iter()
+        .filter(inside)
+        .max_by_key(|h| h.option.is_some())
+        .copied()
+}
+
+fn focus_marker(frame: &mut Frame<'_>, rect: Rect) {
+    if rect.x >= MARGIN {
+        frame.render_widget(
+            Paragraph::new(Span::styled(">", theme::label_focused())),
+            Rect::new(rect.x - MARGIN, rect.y, 1, 1),
+        );
+    }
+}
+
+fn padded_label(lang: Lang, key: &str, width: u16) -> String {
+    let text = tr(lang, key);
+    let pad = (width as usize).saturating_sub(display_width(text));
+    format!("{text}{}", " ".repeat(pad))
+}
+
+pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
+    let lang = spec.lang;
+    let form = spec.form;
+    for (row, rect) in spec.rows.iter().zip(&p.rows) {
+        let rect = *rect;
+        if rect.height == 0 {
+            continue;
+        }
+        match row {
+            Row::Blank => {}
+            Row::Text(t, style) => {
+                let lines: Vec<Line<'_>> = wrap(t, rect.width as usize)
+                    .into_iter()
+                    .map(|l| Line::styled(l, *style))
+                    .collect();
+                frame.render_widget(Paragraph::new(lines), rect);
+            }
+            Row::Line(line) => frame.render_widget(Paragraph::new(line.clone()), rect),
+            Row::Message(None) => {}
+            Row::Message(Some((t, style))) => {
+                let lines: Vec<Line<'_>> = wrap(t, rect.width as usize)
+                    .into_iter()
+                    .map(|l| Line::styled(l, *style))
+                    .collect();
+                frame.render_widget(Paragraph::new(lines), rect);
+            }
+            Row::Control(i) => render_control(frame, spec, *i, rect, p),
+            Row::Note(i) => {
+                let c = &form.controls[*i];
+                let line = match (&c.error, &c.info) {
+                    (Some(e), _) => Line::styled(format!("! {}", msg(lang, e)), theme::error()),
+                    (None, Some(info)) => Line::styled(
+                        msg(lang, info),
+                        if c.info_ok {
+                            theme::ok()
+                        } else {
+                            theme::info()
+                        },
+                    ),
+                    (None, None) => Line::default(),
+                };
+                // Under the input box when it fits there, else from the left (long hints).
+                let text_w: u16 = line
+                    .spans
+                    .iter()
+                    .map(|s| display_width(&s.content) as u16)
+                    .sum();
+                let indent = if matches!(c.kind, Kind::Checkbox(_)) {
+                    0
+                } else if spec.label_width + 2 + text_w <= rect.width {
+                    spec.label_width + 2
+                } else {
+                    rect.width.saturating_sub(text_w).min(spec.label_width + 2)
+                };
+                let r = Rect::new(
+                    rect.x + indent.min(rect.width),
+                    rect.y,
+                    rect.width.saturating_sub(indent),
+                    1,
+                );
+                frame.render_widget(Paragraph::new(line), r);
+            }
+            Row::Buttons(_) => {
+                for h in p.hits.iter().filter(|h| h.rect.y == rect.y) {
+                    let c = &form.controls[h.control];
+                    if !matches!(c.kind, Kind::Button) {
+                        continue;
+                    }
+                    let focused = form.focus == h.control;
+                    let caption = tr(lang, c.label);
+                    let (text, style) = if focused {
+                        (format!(">[ {caption} ]<"), theme::button_focused())
+                    } else if c.dimmed {
+                        (format!(" [ {caption} ] "), theme::button_disabled())
+                    } else {
+                        (format!(" [ {caption} ] "), theme::button())
+                    };
+                    frame.render_widget(Paragraph::new(Span::styled(text, style)), h.rect);
+                }
+            }
+            Row::Panel {
+                title,
+                lines,
+                scroll,
+            } => {
+                let inner_h = rect.height.saturating_sub(2) as usize;
+                let total = lines.len();
+                let first = (*scroll).min(total.saturating_sub(inner_h));
+                let shown: Vec<Line<'_>> = lines
+                    .iter()
+                    .skip(first)
+                    .take(inner_h)
+                    .map(|l| Line::raw(l.as_str()))
+                    .collect();
+                let position = if total > inner_h {
+                    format!(" {}-{}/{} ", first + 1, (first + inner_h).min(total), total)
+                } else {
+                    String::new()
+                };
+                let block = Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme::panel_border())
+                    .title(Line::styled(format!(" {title} "), theme::title()))
+                    .title_bottom(Line::styled(position, theme::dim()).right_aligned());
+                frame.render_widget(Paragraph::new(shown).block(block), rect);
+            }
+        }
+    }
+    if let Some((x, y)) = p.cursor {
+        frame.set_cursor_position((x, y));
+    }
+}
+
+fn render_control(frame: &mut Frame<'_>, spec: &Spec<'_>, i: usize, rect: Rect, p: &Placement) {
+    let lang = spec.lang;
+    let c = &spec.form.controls[i];
+    let focused = spec.form.focus == i;
+    let label_style = if focused {
+        theme::label_focused()
+    } else {
+        theme::label()
+    };
+    if focused {
+        focus_marker(frame, rect);
+    }
+    match &c.kind {
+        Kind::Text(field) => {
+            let Some(h) = p.hits.iter().find(|h| h.control == i) else {
+                return;
+            };
+            let bx = h.field_box.unwrap_or(rect);
+            let (visible, _) = field.visible(inner_width(bx.width));
+            let pad = (bx.width as usize).saturating_sub(display_width(&visible) + 2);
+            let style = if focused {
+                theme::input_focused()
+            } else {
+                theme::input()
+            };
+            let line = Line::from(vec![
+                Span::styled(padded_label(lang, c.label, spec.label_width), label_style),
+                Span::raw("  "),
+                Span::styled("[", label_style),
+                Span::styled(format!("{visible}{}", " ".repeat(pad)), style),
+                Span::styled("]", label_style),
+            ]);
+            frame.render_widget(Paragraph::new(line), rect);
+        }
+        Kind::Checkbox(on) => {
+            let line = Line::from(vec![
+                Span::styled(if *on { "[x] " } else { "[ ] " }, label_style),
+                Span::styled(tr(lang, c.label), label_style),
+            ]);
+            frame.render_widget(Paragraph::new(line), rect);
+        }
+        Kind::Radio { options, selected } => {
+            let mut spans = vec![
+                Span::styled(padded_label(lang, c.label, spec.label_width), label_style),
+                Span::raw("  "),
+            ];
+            for (o, key) in options.iter().enumerate() {
+                let style = if *selected == o && focused {
+                    theme::input_focused()
+                } else if *selected == o {
+                    theme::label_focused()
+                } else {
+                    theme::text()
+                };
+                spans.push(Span::styled(
+                    radio_option_text(lang, key, *selected == o),
+                    style,
+                ));
+                spans.push(Span::raw("   "));
+            }
+            frame.render_widget(Paragraph::new(Line::from(spans)), rect);
+        }
+        Kind::Button => {}
+    }
+}
+
+/// The widest label among the given controls, for aligning a column of fields.
+pub fn label_width(form: &Form, lang: Lang) -> u16 {
+    form.controls
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::Text(_) | Kind::Radio { .. }))
+        .map(|c| display_width(tr(lang, c.label)) as u16)
+        .max()
+        .unwrap_or(0)
+}

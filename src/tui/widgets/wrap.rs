@@ -1,0 +1,128 @@
+//! Wrapping text to a width in display columns: English at spaces, Japanese anywhere (never before a
+//! closing bracket or punctuation mark, kinsoku-lite), wide characters counted as two columns.
+
+use unicode_width::UnicodeWidthChar;
+
+fn width(c: char) -> usize {
+    UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// Characters that must not start a line.
+fn no_break_before(c: char) -> bool {
+    matches!(
+        c,
+        '、' | '。'
+            | '，'
+            | '．'
+            | '）'
+            | '」'
+            | '』'
+            | '】'
+            | '・'
+            | 'ー'
+            | '！'
+            | '？'
+            | ','
+            | '.'
+            | ')'
+            | ':'
+            | ';'
+            | '!'
+            | '?'
+    )
+}
+
+/// Splits `text` into lines of at most `max` columns. Existing newlines are kept; indentation of a line
+/// that wraps is repeated (so list items stay aligned).
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(2);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let indent: String = para.chars().take_while(|c| *c == ' ').collect();
+        let hang = if para.trim_start().starts_with("・") || para.trim_start().starts_with("- ") {
+            // Hanging indent for list items: continuation lines align after the bullet.
+            let bullet_w = 2;
+            format!("{indent}{}", " ".repeat(bullet_w))
+        } else {
+            indent.clone()
+        };
+        let mut line = String::new();
+        let mut line_w = 0;
+        // Position in `line` just after the last space, for word wrapping of ASCII text.
+        let mut last_space: Option<usize> = None;
+        for c in para.chars() {
+            let w = width(c);
+            if line_w + w > max && !line.is_empty() {
+                let (head, tail) = match last_space {
+                    Some(pos) if c.is_ascii() && c != ' ' && pos > hang.len() => {
+                        let (h, t) = line.split_at(pos);
+                        (h.trim_end().to_string(), t.to_string())
+                    }
+                    // A mark that must not start a line pulls the character before it down too.
+                    _ if no_break_before(c) && line.chars().count() > hang.chars().count() + 1 => {
+                        let cut = line.char_indices().last().map_or(0, |(i, _)| i);
+                        let (h, t) = line.split_at(cut);
+                        (h.to_string(), t.to_string())
+                    }
+                    _ => (line.clone(), String::new()),
+                };
+                out.push(head);
+                line = format!("{hang}{}", tail.trim_start());
+                line_w = line.chars().map(width).sum();
+                last_space = None;
+                if c == ' ' {
+                    continue;
+                }
+            }
+            line.push(c);
+            line_w += w;
+            if c == ' ' || !c.is_ascii() {
+                last_space = Some(line.len());
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::text::display_width;
+
+    #[test]
+    fn english_wraps_at_spaces() {
+        let lines = wrap("the quick brown fox jumps over the lazy dog", 15);
+        assert_eq!(
+            lines,
+            vec!["the quick brown", "fox jumps over", "the lazy dog"]
+        );
+    }
+
+    #[test]
+    fn japanese_wraps_by_width_and_keeps_punctuation() {
+        let lines = wrap(
+            "登録を終えると、ハガキの仮ユーザーIDとパスワードは利用できなくなります。",
+            20,
+        );
+        for l in &lines {
+            assert!(display_width(l) <= 20, "{l}");
+            assert!(!l.starts_with('、') && !l.starts_with('。'), "{l}");
+        }
+        assert_eq!(
+            lines.concat(),
+            "登録を終えると、ハガキの仮ユーザーIDとパスワードは利用できなくなります。"
+        );
+    }
+
+    #[test]
+    fn list_items_hang() {
+        let lines = wrap("・一つ目の項目はとても長いので折り返します", 16);
+        assert!(lines[1].starts_with("  "), "{lines:?}");
+    }
+
+    #[test]
+    fn newlines_are_kept() {
+        assert_eq!(wrap("a\n\nb", 10), vec!["a", "", "b"]);
+    }
+}
