@@ -136,8 +136,8 @@ pub fn contact_changed(
     let notify = match (lang, notify_mail) {
         (Lang::Ja, true) => "必要",
         (Lang::Ja, false) => "不要",
-        (Lang::En, true) => "Wanted",
-        (Lang::En, false) => "Not wanted",
+        (Lang::En, true) => "Yes",
+        (Lang::En, false) => "No",
     };
     render(
         template("contact_changed", lang).unwrap_or_default(),

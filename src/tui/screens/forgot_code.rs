@@ -139,6 +139,7 @@ impl Screen for ResetScreen {
         }
         rows.extend([
             Row::Text(tr(lang, "forgot_code.intro").to_string(), theme::text()),
+            Row::Blank,
             Row::Control(i("user_id")),
             Row::Note(i("user_id")),
             Row::Control(i("code")),

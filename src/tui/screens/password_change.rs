@@ -116,12 +116,13 @@ impl PasswordScreen {
     /// The service said the current password is wrong: it is emptied, everything else stays.
     pub fn wrong_current(&mut self, remaining: u32) {
         self.form.field_mut("current").clear();
-        self.form.set_error(
-            "current",
-            Some(Msg::new("pwchange.wrong_current").arg("remaining", remaining)),
-        );
+        self.form
+            .set_error("current", Some(Msg::new("pwchange.wrong_current")));
         self.form.focus_id("current");
-        self.message = None;
+        self.message = Some((
+            Msg::new("pwchange.remaining").arg("remaining", remaining),
+            true,
+        ));
     }
 
     /// Rules the service found broken.
@@ -174,6 +175,7 @@ impl Screen for PasswordScreen {
                 msg(lang, &Msg::new("pwchange.forced_note")),
                 theme::info(),
             ));
+            rows.push(Row::Blank);
         }
         rows.extend([
             Row::Text(msg(lang, &Msg::new("pwchange.intro")), theme::text()),
@@ -325,7 +327,11 @@ mod tests {
         assert_eq!(s.form.focused_id(), "current");
         assert_eq!(
             s.form.get("current").error,
-            Some(Msg::new("pwchange.wrong_current").arg("remaining", 3))
+            Some(Msg::new("pwchange.wrong_current"))
+        );
+        assert_eq!(
+            s.message,
+            Some((Msg::new("pwchange.remaining").arg("remaining", 3), true))
         );
     }
 }

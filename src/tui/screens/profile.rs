@@ -6,7 +6,7 @@ use super::account::{AccountAction, format_date, label_column, value_row};
 use super::{Action, Cx, Screen};
 use crate::domain::email::{self, validate_email};
 use crate::domain::text::neutralize;
-use crate::domain::{Lang, Msg};
+use crate::domain::Msg;
 use crate::key;
 use crate::services::account::AccountProfile;
 use crate::tui::i18n::{msg, tr, trf};
@@ -22,12 +22,13 @@ pub struct ProfileScreen {
     pub message: Option<Msg>,
 }
 
-const INFO_LABELS: [&str; 5] = [
+const INFO_LABELS: [&str; 6] = [
     key!("profile.user_id"),
     key!("profile.household"),
     key!("profile.registrant"),
     key!("profile.registered_at"),
-    key!("profile.password"),
+    key!("profile.password_set_at"),
+    key!("profile.password_next"),
 ];
 
 impl ProfileScreen {
@@ -98,17 +99,6 @@ impl ProfileScreen {
         }
     }
 
-    fn password_line(&self, lang: Lang) -> String {
-        let set = format_date(self.profile.password_set_at, lang);
-        match self.profile.password_expires_at {
-            Some(next) => trf(
-                lang,
-                key!("profile.password_set_next"),
-                &[("date", &set), ("next", &format_date(next, lang))],
-            ),
-            None => trf(lang, "profile.password_set", &[("date", &set)]),
-        }
-    }
 }
 
 impl Screen for ProfileScreen {
@@ -137,8 +127,9 @@ impl Screen for ProfileScreen {
             ),
             None => tr(lang, p.registrant.label_key()).to_string(),
         };
-        vec![
+        let mut rows = vec![
             Row::Text(tr(lang, "profile.intro").to_string(), theme::text()),
+            Row::Blank,
             value_row(lang, INFO_LABELS[0], neutralize(&p.user_id).into_owned(), w),
             value_row(
                 lang,
@@ -148,7 +139,18 @@ impl Screen for ProfileScreen {
             ),
             value_row(lang, INFO_LABELS[2], registrant, w),
             value_row(lang, INFO_LABELS[3], format_date(p.registered_at, lang), w),
-            value_row(lang, INFO_LABELS[4], self.password_line(lang), w),
+            value_row(lang, INFO_LABELS[4], format_date(p.password_set_at, lang), w),
+        ];
+        if let Some(next) = p.password_expires_at {
+            let when = format_date(next, lang);
+            rows.push(value_row(
+                lang,
+                INFO_LABELS[5],
+                trf(lang, "profile.password_next_value", &[("date", &when)]),
+                w,
+            ));
+        }
+        rows.extend([
             Row::Blank,
             Row::Control(f.index("email")),
             Row::Note(f.index("email")),
@@ -164,7 +166,8 @@ impl Screen for ProfileScreen {
                     .map(|m| (msg(lang, m), theme::error())),
             ),
             Row::Buttons(vec![f.index("submit"), f.index("back")]),
-        ]
+        ]);
+        rows
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
@@ -214,6 +217,7 @@ impl Screen for ProfileScreen {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::domain::Lang;
     use crate::domain::household::Relationship;
 
     fn profile(email: Option<&str>, notify: bool) -> AccountProfile {

@@ -33,7 +33,7 @@ impl ProfileConfirmScreen {
     pub fn from_profile(p: &ProfileScreen) -> Self {
         ProfileConfirmScreen {
             form: Form::new(vec![
-                Control::button("execute", key!("confirm.execute")),
+                Control::button("execute", key!("profile_confirm.execute")),
                 Control::button("back", key!("common.back")),
             ]),
             old_email: p.profile.email.clone(),
