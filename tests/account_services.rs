@@ -49,13 +49,13 @@ fn reset(user_id: &str, code: &str, new: &str) -> ResetInput {
 }
 
 fn is_locked(f: &Fixture, id: &str) -> bool {
-    let key = f.svc.store.read(|c| Ok(lock_key_for(c, id).unwrap())).unwrap();
+    let key = f
+        .svc
+        .store
+        .read(|c| Ok(lock_key_for(c, id).unwrap()))
+        .unwrap();
     let state = f.svc.store.read(|c| locks::get(c, &key)).unwrap();
-    f.svc
-        .config
-        .lockout
-        .policy()
-        .is_locked(&state, f.svc.now())
+    f.svc.config.lockout.policy().is_locked(&state, f.svc.now())
 }
 
 // ----- 1. permanent login ---------------------------------------------------------------------
@@ -67,10 +67,16 @@ fn permanent_login_shares_the_generic_refusal_and_the_lockout() {
     let s = f.session("YAMADA2026", PW);
     assert_eq!(s.user_id, "yamada2026", "the ID is found in any case");
     assert_eq!(s.must_change, None);
-    assert!(matches!(f.login("yamada2026", "Wrong2026ab"), LoginOutcome::Failed));
+    assert!(matches!(
+        f.login("yamada2026", "Wrong2026ab"),
+        LoginOutcome::Failed
+    ));
     assert!(matches!(f.login("nobody2026", PW), LoginOutcome::Failed));
     for _ in 0..4 {
-        assert!(matches!(f.login("yamada2026", "Wrong2026ab"), LoginOutcome::Failed));
+        assert!(matches!(
+            f.login("yamada2026", "Wrong2026ab"),
+            LoginOutcome::Failed
+        ));
     }
     assert!(is_locked(&f, "yamada2026"));
     assert!(
@@ -104,12 +110,20 @@ fn a_new_address_gets_a_confirmation_and_the_old_one_a_notice() {
     let before = f.outbox().len();
     let c = f
         .svc
-        .update_contact(&kiosk(), &s, &contact("ｔａｒｏ２＠ｅｘａｍｐｌｅ．ｊｐ", false))
+        .update_contact(
+            &kiosk(),
+            &s,
+            &contact("ｔａｒｏ２＠ｅｘａｍｐｌｅ．ｊｐ", false),
+        )
         .unwrap();
     assert_eq!(c.old_email.as_deref(), Some("taro@example.jp"));
     assert_eq!(c.new_email.as_deref(), Some("taro2@example.jp"));
     let a = f.account("yamada2026");
-    assert_eq!(a.email.as_deref(), Some("taro2@example.jp"), "stored normalised");
+    assert_eq!(
+        a.email.as_deref(),
+        Some("taro2@example.jp"),
+        "stored normalised"
+    );
     assert!(!a.notify_mail);
     let mails = f.outbox();
     assert_eq!(mails.len(), before + 2);
@@ -120,7 +134,10 @@ fn a_new_address_gets_a_confirmation_and_the_old_one_a_notice() {
     let old = &f.mails("email_changed_old")[0];
     assert_eq!(old.to, "taro@example.jp");
     assert_eq!(Some(old.id), c.mail_to_old);
-    assert!(!old.body.contains("taro2@example.jp"), "the old address sees it masked");
+    assert!(
+        !old.body.contains("taro2@example.jp"),
+        "the old address sees it masked"
+    );
     assert!(old.body.contains("t***@example.jp"));
     for m in [new, old] {
         assert!(!m.body.contains(PW));
@@ -139,9 +156,15 @@ fn each_kind_of_contact_change_sends_the_right_mails() {
         .update_contact(&kiosk(), &s, &contact("taro@example.jp", false))
         .unwrap();
     assert!(c.mail_to_new.is_some() && c.mail_to_old.is_none());
-    assert_eq!(f.mails("contact_changed").last().unwrap().to, "taro@example.jp");
+    assert_eq!(
+        f.mails("contact_changed").last().unwrap().to,
+        "taro@example.jp"
+    );
     // Removing the address: only the notice to the old one.
-    let c = f.svc.update_contact(&kiosk(), &s, &contact("", false)).unwrap();
+    let c = f
+        .svc
+        .update_contact(&kiosk(), &s, &contact("", false))
+        .unwrap();
     assert_eq!((c.mail_to_new, c.mail_to_old.is_some()), (None, true));
     assert_eq!(f.account("yamada2026").email, None);
     // Adding one where there was none: only the confirmation.
@@ -164,16 +187,23 @@ fn contact_rules_are_those_of_registration_and_nothing_is_written_when_broken() 
         Err(ContactError::Invalid(v)) => assert_eq!(v[0].msg, Msg::new("email.required")),
         other => panic!("{other:?}"),
     }
-    match f.svc.update_contact(&kiosk(), &s, &contact("taro@@example", false)) {
+    match f
+        .svc
+        .update_contact(&kiosk(), &s, &contact("taro@@example", false))
+    {
         Err(ContactError::Invalid(v)) => assert_eq!(v[0].msg, Msg::new("email.invalid")),
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        f.svc.update_contact(&kiosk(), &s, &contact("taro@example.jp", true)),
+        f.svc
+            .update_contact(&kiosk(), &s, &contact("taro@example.jp", true)),
         Err(ContactError::Unchanged)
     ));
     assert_eq!(f.outbox().len(), before);
-    assert_eq!(f.account("yamada2026").email.as_deref(), Some("taro@example.jp"));
+    assert_eq!(
+        f.account("yamada2026").email.as_deref(),
+        Some("taro@example.jp")
+    );
     assert_eq!(f.audits("contact_change", None), 0);
 }
 
@@ -197,8 +227,15 @@ fn the_change_and_its_mails_are_one_transaction() {
         .svc
         .update_contact(&kiosk(), &s, &contact("other@example.jp", true));
     assert!(matches!(r, Err(ContactError::Service(_))), "{r:?}");
-    assert_eq!(f.account("yamada2026").email.as_deref(), Some("taro@example.jp"));
-    assert_eq!(f.outbox().len(), before, "no confirmation without its notice");
+    assert_eq!(
+        f.account("yamada2026").email.as_deref(),
+        Some("taro@example.jp")
+    );
+    assert_eq!(
+        f.outbox().len(),
+        before,
+        "no confirmation without its notice"
+    );
     assert_eq!(f.audits("contact_change", None), 0);
 }
 
@@ -208,7 +245,10 @@ fn the_change_and_its_mails_are_one_transaction() {
 fn password_change_checks_the_current_one_and_sends_a_notice() {
     let f = Fixture::new();
     let s = f.register(YAMADA, "yamada2026", PW, Some("taro@example.jp"));
-    match f.svc.change_password(&kiosk(), &s, &change("Wrong2026ab", "Fresh2027cd")) {
+    match f
+        .svc
+        .change_password(&kiosk(), &s, &change("Wrong2026ab", "Fresh2027cd"))
+    {
         Err(PasswordChangeError::WrongCurrent { remaining }) => assert_eq!(remaining, 4),
         other => panic!("{other:?}"),
     }
@@ -245,7 +285,8 @@ fn password_change_checks_the_current_one_and_sends_a_notice() {
     // current-password check refuses it first.
     let s = f.session("yamada2026", "Fresh2027cd");
     assert!(matches!(
-        f.svc.change_password(&kiosk(), &s, &change(PW, "Again2028ef")),
+        f.svc
+            .change_password(&kiosk(), &s, &change(PW, "Again2028ef")),
         Err(PasswordChangeError::WrongCurrent { .. })
     ));
 }
@@ -267,17 +308,22 @@ fn wrong_current_passwords_lock_the_user_id() {
     let f = Fixture::new();
     let s = f.register(YAMADA, "yamada2026", PW, None);
     for expected in (1..=4).rev() {
-        match f.svc.change_password(&kiosk(), &s, &change("Wrong2026ab", "Fresh2027cd")) {
+        match f
+            .svc
+            .change_password(&kiosk(), &s, &change("Wrong2026ab", "Fresh2027cd"))
+        {
             Err(PasswordChangeError::WrongCurrent { remaining }) => assert_eq!(remaining, expected),
             other => panic!("{other:?}"),
         }
     }
     assert!(matches!(
-        f.svc.change_password(&kiosk(), &s, &change("Wrong2026ab", "Fresh2027cd")),
+        f.svc
+            .change_password(&kiosk(), &s, &change("Wrong2026ab", "Fresh2027cd")),
         Err(PasswordChangeError::Locked)
     ));
     assert!(matches!(
-        f.svc.change_password(&kiosk(), &s, &change(PW, "Fresh2027cd")),
+        f.svc
+            .change_password(&kiosk(), &s, &change(PW, "Fresh2027cd")),
         Err(PasswordChangeError::Locked)
     ));
     assert!(!f.logs_in("yamada2026", PW), "the login is locked too");
@@ -297,7 +343,8 @@ fn the_password_expires_after_the_maximum_age() {
     assert_eq!(s.must_change, Some(ChangeReason::Age));
     // Nothing else works until it is changed.
     assert!(matches!(
-        f.svc.update_contact(&kiosk(), &s, &contact("new@example.jp", true)),
+        f.svc
+            .update_contact(&kiosk(), &s, &contact("new@example.jp", true)),
         Err(ContactError::MustChangePassword)
     ));
     f.svc
@@ -350,7 +397,11 @@ fn expire_password_forces_a_change_at_the_next_login() {
         .unwrap();
     assert_eq!(f.account("yamada2026").must_change, None);
     assert_eq!(f.session("yamada2026", "Fresh2027cd").must_change, None);
-    assert!(f.svc.expire_password(&Actor::admin(), "nobody2026").is_err());
+    assert!(
+        f.svc
+            .expire_password(&Actor::admin(), "nobody2026")
+            .is_err()
+    );
 }
 
 // ----- 5. パスワードを忘れた方 -----------------------------------------------------------------
@@ -417,7 +468,11 @@ fn an_expired_code_is_refused() {
         .request_reset(&kiosk(), "yamada2026", "taro@example.jp", Lang::En)
         .unwrap();
     let mail = &f.mails("reset_code")[0];
-    assert!(mail.body.contains("15 minutes"), "English mail: {}", mail.body);
+    assert!(
+        mail.body.contains("15 minutes"),
+        "English mail: {}",
+        mail.body
+    );
     let code = code_in(&mail.body);
     f.advance(Duration::minutes(15));
     assert!(matches!(
@@ -450,7 +505,11 @@ fn a_code_dies_after_too_many_wrong_entries_and_a_new_request_replaces_it() {
         .request_reset(&kiosk(), "yamada2026", "taro@example.jp", Lang::Ja)
         .unwrap();
     let code = code_in(&f.mails("reset_code")[0].body);
-    let wrong = if code == "00000000" { "11111111" } else { "00000000" };
+    let wrong = if code == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
     for _ in 0..4 {
         assert!(matches!(
             f.svc
@@ -464,7 +523,10 @@ fn a_code_dies_after_too_many_wrong_entries_and_a_new_request_replaces_it() {
             .reset_password(&kiosk(), &reset("yamada2026", wrong, "Fresh2027cd")),
         Err(ResetError::Refused)
     ));
-    assert!(is_locked(&f, "yamada2026"), "wrong codes count toward the lockout");
+    assert!(
+        is_locked(&f, "yamada2026"),
+        "wrong codes count toward the lockout"
+    );
     f.svc.unlock(&Actor::admin(), "yamada2026").unwrap();
     assert!(matches!(
         f.svc
@@ -540,7 +602,11 @@ fn code_refusals_do_not_tell_an_unknown_id_from_a_wrong_code() {
         .request_reset(&kiosk(), "yamada2026", "taro@example.jp", Lang::Ja)
         .unwrap();
     let code = code_in(&f.mails("reset_code")[0].body);
-    let wrong = if code == "12345678" { "87654321" } else { "12345678" };
+    let wrong = if code == "12345678" {
+        "87654321"
+    } else {
+        "12345678"
+    };
     for (id, c) in [
         ("nobody2026", code.as_str()),
         ("sato20260", code.as_str()),
@@ -551,13 +617,19 @@ fn code_refusals_do_not_tell_an_unknown_id_from_a_wrong_code() {
     }
     // A malformed code or a bad password is said as such, for any ID alike (nothing about the account).
     for id in ["nobody2026", "yamada2026"] {
-        match f.svc.reset_password(&kiosk(), &reset(id, "1234", "Fresh2027cd")) {
+        match f
+            .svc
+            .reset_password(&kiosk(), &reset(id, "1234", "Fresh2027cd"))
+        {
             Err(ResetError::Invalid(v)) => {
                 assert_eq!(v[0].msg, Msg::new("forgot_code.code_format"))
             }
             other => panic!("{other:?}"),
         }
-        match f.svc.reset_password(&kiosk(), &reset(id, &code, "password1")) {
+        match f
+            .svc
+            .reset_password(&kiosk(), &reset(id, &code, "password1"))
+        {
             Err(ResetError::Invalid(v)) => assert_eq!(v[0].msg, Msg::new("password.too_common")),
             other => panic!("{other:?}"),
         }
@@ -622,12 +694,17 @@ fn requests_are_limited_per_hour() {
 fn a_reset_refuses_the_current_password_and_clears_a_forced_change() {
     let f = Fixture::new();
     f.register(YAMADA, "yamada2026", PW, Some("taro@example.jp"));
-    f.svc.expire_password(&Actor::admin(), "yamada2026").unwrap();
+    f.svc
+        .expire_password(&Actor::admin(), "yamada2026")
+        .unwrap();
     f.svc
         .request_reset(&kiosk(), "yamada2026", "taro@example.jp", Lang::Ja)
         .unwrap();
     let code = code_in(&f.mails("reset_code")[0].body);
-    match f.svc.reset_password(&kiosk(), &reset("yamada2026", &code, PW)) {
+    match f
+        .svc
+        .reset_password(&kiosk(), &reset("yamada2026", &code, PW))
+    {
         Err(ResetError::Invalid(v)) => assert_eq!(v[0].msg, Msg::new("password.same_as_current")),
         other => panic!("{other:?}"),
     }

@@ -71,10 +71,7 @@ impl Fixture {
     }
 
     pub fn advance(&self, by: time::Duration) {
-        self.clock
-            .as_ref()
-            .expect("a fixed clock")
-            .advance(by);
+        self.clock.as_ref().expect("a fixed clock").advance(by);
     }
 
     /// Issues a postcard for `household` and registers it as a member would at the kiosk.
@@ -89,7 +86,11 @@ impl Fixture {
         let notices = self.dir.path().join(format!("notices-{user_id}.csv"));
         let report = self
             .svc
-            .issue_credentials(&admin, &notices, &[household.parse().expect("household key")])
+            .issue_credentials(
+                &admin,
+                &notices,
+                &[household.parse().expect("household key")],
+            )
             .expect("issue credentials");
         let notice = &report.notices[0];
         let ticket = match self
@@ -159,7 +160,10 @@ impl Fixture {
 
     /// Rows of one kind, oldest first.
     pub fn mails(&self, kind: &str) -> Vec<OutboxRow> {
-        self.outbox().into_iter().filter(|m| m.kind == kind).collect()
+        self.outbox()
+            .into_iter()
+            .filter(|m| m.kind == kind)
+            .collect()
     }
 
     /// How many audit rows of `event` (and `outcome`) exist.

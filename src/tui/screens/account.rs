@@ -8,9 +8,10 @@ use zeroize::Zeroizing;
 use crate::clock::JST;
 use crate::domain::Lang;
 use crate::domain::text::display_width;
-use crate::tui::i18n::tr;
+use crate::tui::i18n::{msg, tr};
 use crate::tui::theme;
-use crate::tui::widgets::page::Row;
+use crate::tui::widgets::form::Form;
+use crate::tui::widgets::page::{MARGIN, Row};
 
 /// What an account-area screen asks the app to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,23 @@ pub enum AccountAction {
     ToLogin,
 }
 
+/// The row under a field: its note (hint, or error), or – when the error is too long for one row – the
+/// whole error wrapped over as many rows as it needs, so that the member reads all of what to do.
+pub fn field_note(form: &Form, id: &str, lang: Lang, width: u16) -> Row {
+    let i = form.index(id);
+    match &form.controls[i].error {
+        Some(e) => {
+            let text = format!("! {}", msg(lang, e));
+            if display_width(&text) + usize::from(MARGIN * 2) > usize::from(width) {
+                Row::Message(Some((text, theme::error())))
+            } else {
+                Row::Note(i)
+            }
+        }
+        None => Row::Note(i),
+    }
+}
+
 /// `label  value`, the label padded to `width` columns.
 pub fn value_row(lang: Lang, label_key: &str, value: String, width: usize) -> Row {
     let label = tr(lang, label_key);
@@ -81,6 +99,27 @@ pub fn format_date(t: OffsetDateTime, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Msg;
+    use crate::tui::widgets::form::{Control, TextField};
+
+    #[test]
+    fn long_errors_are_wrapped_short_ones_stay_notes() {
+        let mut f = Form::new(vec![Control::text("email", "x", TextField::new(10))]);
+        assert!(matches!(
+            field_note(&f, "email", Lang::Ja, 80),
+            Row::Note(0)
+        ));
+        f.set_error("email", Some(Msg::new("email.too_long").arg("max", 254)));
+        assert!(matches!(
+            field_note(&f, "email", Lang::Ja, 80),
+            Row::Note(0)
+        ));
+        f.set_error("email", Some(Msg::new("email.invalid")));
+        match field_note(&f, "email", Lang::Ja, 80) {
+            Row::Message(Some((text, _))) => assert!(text.starts_with("! メールアドレスの形")),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn dates_are_in_japan() {

@@ -3,7 +3,7 @@
 //! member without a registered address asks the staff. [確認コードをお持ちの方] goes straight to the
 //! code entry (the code came earlier, e.g. before an idle reset).
 
-use super::account::AccountAction;
+use super::account::{AccountAction, field_note};
 use super::login::ID_MAX_CHARS;
 use super::{Action, Cx, Screen};
 use crate::domain::Msg;
@@ -91,9 +91,9 @@ impl Screen for ForgotScreen {
             Row::Text(tr(lang, "forgot.intro").to_string(), theme::text()),
             Row::Blank,
             Row::Control(f.index("user_id")),
-            Row::Note(f.index("user_id")),
+            field_note(f, "user_id", lang, cx.width),
             Row::Control(f.index("email")),
-            Row::Note(f.index("email")),
+            field_note(f, "email", lang, cx.width),
             Row::Text(
                 tr(lang, "forgot.ask_staff").to_string(),
                 theme::label_focused(),

@@ -3,7 +3,7 @@
 
 use zeroize::Zeroizing;
 
-use super::account::AccountAction;
+use super::account::{AccountAction, field_note};
 use super::login::ID_MAX_CHARS;
 use super::{Action, Cx, Screen};
 use crate::domain::Msg;
@@ -141,13 +141,13 @@ impl Screen for ResetScreen {
             Row::Text(tr(lang, "forgot_code.intro").to_string(), theme::text()),
             Row::Blank,
             Row::Control(i("user_id")),
-            Row::Note(i("user_id")),
+            field_note(f, "user_id", lang, cx.width),
             Row::Control(i("code")),
-            Row::Note(i("code")),
+            field_note(f, "code", lang, cx.width),
             Row::Control(i("new")),
-            Row::Note(i("new")),
+            field_note(f, "new", lang, cx.width),
             Row::Control(i("confirm")),
-            Row::Note(i("confirm")),
+            field_note(f, "confirm", lang, cx.width),
             Row::Message(
                 self.message
                     .as_ref()

@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use super::account::AccountAction;
+use super::account::{AccountAction, field_note};
 use super::login::PASSWORD_MAX_CHARS;
 use super::{Action, Cx, Screen};
 use crate::domain::Msg;
@@ -181,11 +181,11 @@ impl Screen for PasswordScreen {
             Row::Text(msg(lang, &Msg::new("pwchange.intro")), theme::text()),
             Row::Blank,
             Row::Control(i("current")),
-            Row::Note(i("current")),
+            field_note(f, "current", lang, cx.width),
             Row::Control(i("new")),
-            Row::Note(i("new")),
+            field_note(f, "new", lang, cx.width),
             Row::Control(i("confirm")),
-            Row::Note(i("confirm")),
+            field_note(f, "confirm", lang, cx.width),
             Row::Message(self.message.as_ref().map(|(m, err)| {
                 (
                     msg(lang, m),

@@ -2,11 +2,11 @@
 //! mail setting to change – checked as at registration. [入力内容確認] opens the confirm screen only
 //! when something changed.
 
-use super::account::{AccountAction, format_date, label_column, value_row};
+use super::account::{AccountAction, field_note, format_date, label_column, value_row};
 use super::{Action, Cx, Screen};
+use crate::domain::Msg;
 use crate::domain::email::{self, validate_email};
 use crate::domain::text::neutralize;
-use crate::domain::Msg;
 use crate::key;
 use crate::services::account::AccountProfile;
 use crate::tui::i18n::{msg, tr, trf};
@@ -98,7 +98,6 @@ impl ProfileScreen {
             Err(_) => true,
         }
     }
-
 }
 
 impl Screen for ProfileScreen {
@@ -139,7 +138,12 @@ impl Screen for ProfileScreen {
             ),
             value_row(lang, INFO_LABELS[2], registrant, w),
             value_row(lang, INFO_LABELS[3], format_date(p.registered_at, lang), w),
-            value_row(lang, INFO_LABELS[4], format_date(p.password_set_at, lang), w),
+            value_row(
+                lang,
+                INFO_LABELS[4],
+                format_date(p.password_set_at, lang),
+                w,
+            ),
         ];
         if let Some(next) = p.password_expires_at {
             let when = format_date(next, lang);
@@ -153,7 +157,7 @@ impl Screen for ProfileScreen {
         rows.extend([
             Row::Blank,
             Row::Control(f.index("email")),
-            Row::Note(f.index("email")),
+            field_note(f, "email", lang, cx.width),
             Row::Text(
                 tr(lang, "profile.notify_heading").to_string(),
                 theme::label(),
