@@ -88,7 +88,8 @@ impl Screen for MenuScreen {
             FormEvent::Pressed(i) => match self.form.controls[i].id {
                 "profile" => Action::Account(AccountAction::OpenProfile),
                 "password" => Action::Account(AccountAction::OpenPassword),
-                _ => Action::Logout,
+                "logout" => Action::Logout,
+                _ => Action::None,
             },
             _ => Action::None,
         }
