@@ -372,3 +372,29 @@ fn the_login_refusal_never_tells_whether_the_id_exists() {
     }
     assert_eq!(answers[0], answers[1]);
 }
+
+#[test]
+fn the_idle_timeout_wipes_the_account_area_even_the_forced_change() {
+    let f = registered();
+    let mut ui = Ui::new(&f, Lang::Ja);
+    ui.login("yamada2026", PW);
+    ui.press("profile");
+    ui.clear("email");
+    ui.text("typed@example.jp");
+    let later = std::time::Instant::now() + Duration::from_secs(121);
+    assert!(ui.app.on_tick(later));
+    assert_eq!(ui.app.page, Page::Login);
+    assert!(ui.app.account.profile.is_none() && ui.app.session().is_none());
+    assert!(!ui.screen().contains("typed@example.jp"));
+
+    f.svc
+        .expire_password(&Actor::admin(), "yamada2026")
+        .unwrap();
+    ui.login("yamada2026", PW);
+    assert_eq!(ui.app.page, Page::Account(AccountPage::ForcedPassword));
+    ui.fill("current", PW);
+    let later = std::time::Instant::now() + Duration::from_secs(121);
+    assert!(ui.app.on_tick(later));
+    assert_eq!(ui.app.page, Page::Login);
+    assert!(ui.app.account.password.is_none() && ui.app.session().is_none());
+}
