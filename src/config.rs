@@ -26,6 +26,7 @@ pub struct Config {
     pub lockout: LockoutConfig,
     pub password: PasswordPolicy,
     pub mail: MailConfig,
+    pub reset: ResetConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +67,28 @@ impl Default for CredentialsConfig {
     fn default() -> Self {
         CredentialsConfig {
             temp_valid_days: 60,
+        }
+    }
+}
+
+/// The forgotten-password path (`[reset]`): one-time codes mailed to the registered address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResetConfig {
+    /// Minutes a mailed one-time code stays valid.
+    pub code_valid_minutes: u32,
+    /// Wrong entries of one code before it stops working (a new code must be requested).
+    pub max_code_attempts: u32,
+    /// Codes mailed to one account per hour at most; further requests get the same answer but no mail.
+    pub max_codes_per_hour: u32,
+}
+
+impl Default for ResetConfig {
+    fn default() -> Self {
+        ResetConfig {
+            code_valid_minutes: 15,
+            max_code_attempts: 5,
+            max_codes_per_hour: 3,
         }
     }
 }
@@ -265,6 +288,26 @@ mod tests {
         assert_eq!(c.password.max_age_days, 1095);
         assert_eq!(c.lockout.max_failures, 5);
         assert_eq!(c.credentials.temp_valid_days, 60);
+        assert_eq!(c.reset.code_valid_minutes, 15);
+        assert_eq!(c.reset.max_code_attempts, 5);
+        assert_eq!(c.reset.max_codes_per_hour, 3);
+    }
+
+    #[test]
+    fn reset_section_parses() {
+        let c = Config::from_toml(
+            "[reset]\ncode_valid_minutes = 10\nmax_code_attempts = 3\nmax_codes_per_hour = 5\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.reset,
+            ResetConfig {
+                code_valid_minutes: 10,
+                max_code_attempts: 3,
+                max_codes_per_hour: 5
+            }
+        );
+        assert!(Config::from_toml("[reset]\ncode_minutes = 5\n").is_err());
     }
 
     #[test]
@@ -313,5 +356,6 @@ max_age_hours = 24
         let c = Config::from_toml(&text).unwrap();
         assert_eq!(c.kiosk, KioskConfig::default());
         assert_eq!(c.password, PasswordPolicy::default());
+        assert_eq!(c.reset, ResetConfig::default());
     }
 }

@@ -47,6 +47,14 @@ pub fn generate_one_time_code<R: Rng + ?Sized>(rng: &mut R) -> String {
         .collect()
 }
 
+/// A typed one-time code as it is compared: normalised (full-width digits become ASCII), without spaces or
+/// hyphens. `None` unless exactly [`ONE_TIME_CODE_LEN`] ASCII digits remain, so that a typo is caught before
+/// it counts as a wrong code.
+pub fn normalize_one_time_code(input: &str) -> Option<String> {
+    let code = compact(input);
+    (code.len() == ONE_TIME_CODE_LEN && code.bytes().all(|b| b.is_ascii_digit())).then_some(code)
+}
+
 fn compact(input: &str) -> String {
     text::normalize(input)
         .chars()
@@ -165,6 +173,17 @@ mod tests {
         assert_eq!(grouped("ABCDEFGHJK", 5), "ABCDE FGHJK");
         assert_eq!(grouped("abc", 2), "ab c");
         assert_eq!(grouped("", 5), "");
+        assert_eq!(
+            normalize_one_time_code(" 0123-4567 ").as_deref(),
+            Some("01234567")
+        );
+        assert_eq!(
+            normalize_one_time_code("０１２３４５６７").as_deref(),
+            Some("01234567")
+        );
+        assert_eq!(normalize_one_time_code("0123456"), None);
+        assert_eq!(normalize_one_time_code("012345678"), None);
+        assert_eq!(normalize_one_time_code("0123456a"), None);
     }
 
     proptest! {

@@ -55,10 +55,30 @@ pub fn validate_email(input: &str, required: bool) -> Result<Option<String>, Ema
     Ok(Some(address.to_owned()))
 }
 
+/// An address as shown to someone who should not read it whole (the previous address, after a change):
+/// the first character of the local part, `***`, and the domain. `taro@example.jp` → `t***@example.jp`.
+pub fn mask_email(address: &str) -> String {
+    match address.rsplit_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn masking() {
+        assert_eq!(mask_email("taro@example.jp"), "t***@example.jp");
+        assert_eq!(mask_email("a@b.jp"), "a***@b.jp");
+        assert_eq!(mask_email("\"x@y\"@b.jp"), "\"***@b.jp");
+        assert_eq!(mask_email("nonsense"), "***");
+    }
 
     #[test]
     fn valid_addresses() {

@@ -4,6 +4,7 @@
 //! reports failures as a [`Msg`]: a message-catalogue key plus named arguments, which the TUI renders in
 //! the member's language (see `assets/i18n/*/rules.toml`).
 
+pub mod account_flow;
 pub mod backoff;
 pub mod birthdate;
 pub mod credential;

@@ -3,6 +3,8 @@
 //! The only way into [`Page::Done`] is [`Event::Executed`] on [`Page::Confirm`], and nothing leads back out of
 //! `Done` into the registration (only on to the menu, or to the login screen after an idle timeout).
 
+use super::account_flow::{self, AccountEvent, AccountPage};
+
 /// A step of the progress header: `STEP1 アクセス > STEP2 仮ID入力 > STEP3 本人確認 > STEP4 登録情報入力 >
 /// STEP5 登録完了`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -61,6 +63,9 @@ pub enum Page {
     Done,
     /// メインメニュー (after a permanent login; not part of the wizard).
     Menu,
+    /// The member's account area (profile, password change, forgotten password): see
+    /// [`super::account_flow`]. Not in [`Page::ALL`], which lists the wizard's own pages.
+    Account(AccountPage),
 }
 
 impl Page {
@@ -80,7 +85,7 @@ impl Page {
             Page::Identity => Some(Step::Identity),
             Page::Details | Page::Confirm => Some(Step::Details),
             Page::Done => Some(Step::Done),
-            Page::Menu => None,
+            Page::Menu | Page::Account(_) => None,
         }
     }
 }
@@ -110,6 +115,8 @@ pub enum Event {
     IdleTimeout,
     /// The ID got locked during the identity check.
     Locked,
+    /// Something in the account area ([`super::account_flow`]). Not in [`Event::ALL`].
+    Account(AccountEvent),
 }
 
 impl Event {
@@ -144,7 +151,7 @@ pub fn transition(page: Page, event: Event) -> Option<Page> {
         (P::Confirm, E::Executed) => Some(P::Done),
         (P::Done, E::ToMenu) => Some(P::Menu),
         (P::Menu, E::Logout) => Some(P::Login),
-        _ => None,
+        _ => account_flow::transition(page, event),
     }
 }
 

@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 use super::{ServiceError, Services};
 use crate::domain::credential::normalize_temp_password;
 use crate::domain::lockout::LockState;
+use crate::domain::password::PasswordPolicy;
 use crate::domain::text::normalize;
 use crate::store::accounts::{self, MustChange};
 use crate::store::audit::{self, AuditEntry};
@@ -36,6 +37,21 @@ pub enum ChangeReason {
     Expired,
     /// A staff-generated initial password.
     Initial,
+}
+
+/// Why the account's password must be changed before anything else, if it must: a flag set by an
+/// administrator or staff wins; otherwise the policy's maximum age (none when `max_age_days` is 0).
+pub fn change_reason(
+    policy: &PasswordPolicy,
+    account: &accounts::Account,
+    now: OffsetDateTime,
+) -> Option<ChangeReason> {
+    match account.must_change {
+        Some(MustChange::Expired) => Some(ChangeReason::Expired),
+        Some(MustChange::Initial) => Some(ChangeReason::Initial),
+        None if policy.is_expired(account.password_set_at, now) => Some(ChangeReason::Age),
+        None => None,
+    }
 }
 
 /// A permanent login.
@@ -169,22 +185,12 @@ impl Services {
 
         let outcome = match (&account, &temp) {
             _ if locked || !verified => LoginOutcome::Failed,
-            (Some(a), _) => {
-                let must_change = match a.must_change {
-                    Some(MustChange::Expired) => Some(ChangeReason::Expired),
-                    Some(MustChange::Initial) => Some(ChangeReason::Initial),
-                    None if self.config.password.is_expired(a.password_set_at, now) => {
-                        Some(ChangeReason::Age)
-                    }
-                    None => None,
-                };
-                LoginOutcome::Permanent(AccountSession {
-                    account_id: a.id,
-                    household_id: a.household_id,
-                    user_id: a.user_id.clone(),
-                    must_change,
-                })
-            }
+            (Some(a), _) => LoginOutcome::Permanent(AccountSession {
+                account_id: a.id,
+                household_id: a.household_id,
+                user_id: a.user_id.clone(),
+                must_change: change_reason(&self.config.password, a, now),
+            }),
             (None, Some(t)) if t.usable(now) && !household_has_account => {
                 LoginOutcome::Temporary(RegistrationTicket {
                     credential_id: t.id,

@@ -20,6 +20,22 @@ pub fn template(name: &str, lang: Lang) -> Option<&'static str> {
     Some(match (name, lang) {
         ("welcome", Lang::Ja) => include_str!("../../assets/mail/welcome.ja.txt"),
         ("welcome", Lang::En) => include_str!("../../assets/mail/welcome.en.txt"),
+        ("contact_changed", Lang::Ja) => include_str!("../../assets/mail/contact_changed.ja.txt"),
+        ("contact_changed", Lang::En) => include_str!("../../assets/mail/contact_changed.en.txt"),
+        ("email_changed_old", Lang::Ja) => {
+            include_str!("../../assets/mail/email_changed_old.ja.txt")
+        }
+        ("email_changed_old", Lang::En) => {
+            include_str!("../../assets/mail/email_changed_old.en.txt")
+        }
+        ("password_changed", Lang::Ja) => {
+            include_str!("../../assets/mail/password_changed.ja.txt")
+        }
+        ("password_changed", Lang::En) => {
+            include_str!("../../assets/mail/password_changed.en.txt")
+        }
+        ("reset_code", Lang::Ja) => include_str!("../../assets/mail/reset_code.ja.txt"),
+        ("reset_code", Lang::En) => include_str!("../../assets/mail/reset_code.en.txt"),
         _ => return None,
     })
 }
@@ -108,6 +124,116 @@ pub fn welcome(
     )
 }
 
+/// To the address now on file after a change under 個人情報管理.
+pub fn contact_changed(
+    lang: Lang,
+    user_id: &str,
+    email: &str,
+    notify_mail: bool,
+    changed_at: OffsetDateTime,
+    contact: &str,
+) -> Composed {
+    let notify = match (lang, notify_mail) {
+        (Lang::Ja, true) => "必要",
+        (Lang::Ja, false) => "不要",
+        (Lang::En, true) => "Yes",
+        (Lang::En, false) => "No",
+    };
+    render(
+        template("contact_changed", lang).unwrap_or_default(),
+        &[
+            ("user_id", user_id),
+            ("email", email),
+            ("notify", notify),
+            ("changed_at", &format_time(changed_at, lang)),
+            ("contact", contact),
+        ],
+    )
+}
+
+/// To the previous address when it was replaced or removed. The new address only appears masked.
+pub fn email_changed_old(
+    lang: Lang,
+    user_id: &str,
+    new_email: Option<&str>,
+    changed_at: OffsetDateTime,
+    contact: &str,
+) -> Composed {
+    let new_email = match (new_email, lang) {
+        (Some(e), _) => crate::domain::email::mask_email(e),
+        (None, Lang::Ja) => "（登録なし）".to_string(),
+        (None, Lang::En) => "(none)".to_string(),
+    };
+    render(
+        template("email_changed_old", lang).unwrap_or_default(),
+        &[
+            ("user_id", user_id),
+            ("new_email", &new_email),
+            ("changed_at", &format_time(changed_at, lang)),
+            ("contact", contact),
+        ],
+    )
+}
+
+/// How a password came to be changed, for [`password_changed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordHow {
+    /// パスワード変更 from the menu.
+    Menu,
+    /// The change required at login.
+    Forced,
+    /// The forgotten-password confirmation code.
+    Reset,
+}
+
+/// The notice after a password change or reset. Never carries the password.
+pub fn password_changed(
+    lang: Lang,
+    user_id: &str,
+    how: PasswordHow,
+    changed_at: OffsetDateTime,
+    contact: &str,
+) -> Composed {
+    let how = match (lang, how) {
+        (Lang::Ja, PasswordHow::Menu) => "メニューの「パスワード変更」",
+        (Lang::Ja, PasswordHow::Forced) => "ログイン時のパスワード変更",
+        (Lang::Ja, PasswordHow::Reset) => "「パスワードを忘れた方」の確認コード",
+        (Lang::En, PasswordHow::Menu) => "\"Change password\" on the menu",
+        (Lang::En, PasswordHow::Forced) => "the password change required at login",
+        (Lang::En, PasswordHow::Reset) => "a confirmation code (\"Forgot your password?\")",
+    };
+    render(
+        template("password_changed", lang).unwrap_or_default(),
+        &[
+            ("user_id", user_id),
+            ("how", how),
+            ("changed_at", &format_time(changed_at, lang)),
+            ("contact", contact),
+        ],
+    )
+}
+
+/// The one-time code of a forgotten password.
+pub fn reset_code(
+    lang: Lang,
+    user_id: &str,
+    code: &str,
+    valid_until: OffsetDateTime,
+    minutes: u32,
+    contact: &str,
+) -> Composed {
+    render(
+        template("reset_code", lang).unwrap_or_default(),
+        &[
+            ("user_id", user_id),
+            ("code", code),
+            ("valid_until", &format_time(valid_until, lang)),
+            ("minutes", &minutes.to_string()),
+            ("contact", contact),
+        ],
+    )
+}
+
 /// The domain of the From address (`webmaster@kosmoweb.jp` → `kosmoweb.jp`).
 pub fn from_domain(from: &str) -> String {
     from.parse::<lettre::message::Mailbox>()
@@ -158,6 +284,42 @@ mod tests {
         );
         assert_eq!(c.subject, "Hi x\u{FFFD}[31my");
         assert_eq!(c.body, "A x\u{FFFD}[31my\nC\n");
+    }
+
+    #[test]
+    fn account_mails_fill_every_placeholder_and_carry_no_password() {
+        let at = time::macros::datetime!(2026-11-25 02:00:00 UTC);
+        for lang in Lang::ALL {
+            let mails = [
+                contact_changed(lang, "tanaka2026", "new@example.jp", true, at, "03"),
+                email_changed_old(lang, "tanaka2026", Some("new@example.jp"), at, "03"),
+                email_changed_old(lang, "tanaka2026", None, at, "03"),
+                password_changed(lang, "tanaka2026", PasswordHow::Menu, at, "03"),
+                password_changed(lang, "tanaka2026", PasswordHow::Forced, at, "03"),
+                password_changed(lang, "tanaka2026", PasswordHow::Reset, at, "03"),
+                reset_code(lang, "tanaka2026", "01234567", at, 15, "03"),
+            ];
+            for m in &mails {
+                assert!(!m.subject.is_empty(), "{lang}: {m:?}");
+                assert!(m.subject.contains("KOSMO Communication Web"), "{m:?}");
+                assert!(m.body.contains("tanaka2026"), "{m:?}");
+                assert!(!m.body.contains('{') && !m.subject.contains('{'), "{m:?}");
+            }
+            assert!(mails[0].body.contains("new@example.jp"));
+            assert!(
+                !mails[1].body.contains("new@example.jp"),
+                "the old address sees the new one masked only"
+            );
+            assert!(
+                mails[1].body.contains("n***@example.jp"),
+                "{}",
+                mails[1].body
+            );
+            assert!(mails[6].body.contains("01234567"));
+            assert!(mails[6].body.contains("15"));
+        }
+        let ja = reset_code(Lang::Ja, "u", "01234567", at, 15, "");
+        assert!(ja.body.contains("2026年11月25日 11:00"), "{}", ja.body);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Services: the use cases (registration, credentials, import, login) on top of the store. Each write is
 //! one `BEGIN IMMEDIATE` transaction; expensive hashing happens before it, outside any lock.
 
+pub mod account;
 pub mod auth;
 pub mod credentials;
 pub mod hashing;

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod households;
 pub mod locks;
 pub mod outbox;
+pub mod reset_codes;
 pub mod staff;
 pub mod terms;
 

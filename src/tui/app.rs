@@ -12,6 +12,10 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::Rect;
 
+mod account;
+
+pub use account::{AccountScreens, AccountTask};
+
 use super::screens::confirm::ConfirmScreen;
 use super::screens::details::DetailsScreen;
 use super::screens::done::DoneScreen;
@@ -65,6 +69,8 @@ pub enum TaskResult {
     Login(Result<LoginOutcome, String>),
     Identity(Result<IdentityOutcome, String>),
     Register(Result<Registered, RegisterError>),
+    /// Work of the member's account area.
+    Account(AccountTask),
 }
 
 /// Everything the event loop feeds the app.
@@ -89,6 +95,8 @@ pub struct App {
     pub confirm: Option<ConfirmScreen>,
     pub done: Option<DoneScreen>,
     pub menu: Option<MenuScreen>,
+    /// The screens of the member's account area.
+    pub account: AccountScreens,
     ticket: Option<RegistrationTicket>,
     session: Option<AccountSession>,
     /// The task being waited for, and since when (drives the 処理中 animation).
@@ -120,6 +128,7 @@ impl App {
             confirm: None,
             done: None,
             menu: None,
+            account: AccountScreens::default(),
             ticket: None,
             session: None,
             busy: None,
@@ -166,6 +175,7 @@ impl App {
                 .map_or(&self.login as &dyn Screen, |s| s),
             Page::Done => self.done.as_ref().map_or(&self.login as &dyn Screen, |s| s),
             Page::Menu => self.menu.as_ref().map_or(&self.login as &dyn Screen, |s| s),
+            Page::Account(p) => self.account.screen(p).unwrap_or(&self.login),
         }
     }
 
@@ -186,7 +196,8 @@ impl App {
                 | (Page::Done, _, _, _, None, _)
                 | (Page::Menu, _, _, _, _, None)
         );
-        if fallback {
+        let account_missing = matches!(page, Page::Account(p) if self.account.screen(p).is_none());
+        if fallback || account_missing {
             self.page = Page::Login;
         }
         match self.page {
@@ -196,6 +207,7 @@ impl App {
             Page::Confirm => self.confirm.as_mut().expect("confirm screen"),
             Page::Done => self.done.as_mut().expect("done screen"),
             Page::Menu => self.menu.as_mut().expect("menu screen"),
+            Page::Account(p) => self.account.screen_mut(p).expect("account screen"),
         }
     }
 
@@ -394,6 +406,7 @@ impl App {
         self.confirm = None;
         self.done = None;
         self.menu = None;
+        self.account = AccountScreens::default();
         self.busy = None;
         self.lang = self.opts.lang;
         self.login = LoginScreen::new(self.lang);
@@ -585,9 +598,7 @@ impl App {
             Action::Login { id, password } => self.spawn(move |svc, actor| {
                 TaskResult::Login(svc.login(&actor, &id, &password).map_err(|e| e.to_string()))
             }),
-            Action::ForgotPassword => {
-                self.login.notice(Msg::new("login.forgot_ask_staff"), false);
-            }
+            Action::ForgotPassword => self.open_forgot(),
             Action::CheckIdentity {
                 insurer,
                 birth_date,
@@ -658,11 +669,7 @@ impl App {
                     self.go(WizardEvent::ToMenu);
                 }
             }
-            Action::MenuItem(_) => {
-                if let Some(m) = self.menu.as_mut() {
-                    m.message = Some((Msg::new("menu.not_yet"), false));
-                }
-            }
+            Action::Account(a) => self.perform_account(a),
             Action::Logout => {
                 if let Some(s) = &self.session {
                     let now = self.services.now();
@@ -702,6 +709,12 @@ impl App {
                 self.identity = Some(IdentityScreen::new());
                 self.details = None;
                 self.go(WizardEvent::TemporaryLoginOk);
+            }
+            TaskResult::Login(Ok(LoginOutcome::Permanent(session)))
+                if session.must_change.is_some() =>
+            {
+                self.login.form.wipe();
+                self.open_forced_password(session);
             }
             TaskResult::Login(Ok(LoginOutcome::Permanent(session))) => {
                 self.login.form.wipe();
@@ -792,6 +805,7 @@ impl App {
                 }
                 self.go(WizardEvent::ConfirmBack);
             }
+            TaskResult::Account(task) => self.on_account_task(task),
             TaskResult::Register(Err(RegisterError::CredentialInvalid)) => {
                 self.reset_to_start();
                 self.login

@@ -23,6 +23,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../assets/i18n/ja/wizard.toml"),
         include_str!("../../assets/i18n/en/wizard.toml"),
     ),
+    (
+        "account",
+        include_str!("../../assets/i18n/ja/account.toml"),
+        include_str!("../../assets/i18n/en/account.toml"),
+    ),
 ];
 
 pub struct Catalogue {

@@ -2,6 +2,7 @@
 
 use ratatui::text::{Line, Span};
 
+use super::account::AccountAction;
 use super::{Action, Cx, Screen};
 use crate::domain::Msg;
 use crate::domain::text::neutralize;
@@ -85,8 +86,10 @@ impl Screen for MenuScreen {
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
         match event {
             FormEvent::Pressed(i) => match self.form.controls[i].id {
+                "profile" => Action::Account(AccountAction::OpenProfile),
+                "password" => Action::Account(AccountAction::OpenPassword),
                 "logout" => Action::Logout,
-                id => Action::MenuItem(id),
+                _ => Action::None,
             },
             _ => Action::None,
         }

@@ -2,12 +2,19 @@
 //! describes its body as [`Row`]s that the shared page layout draws; none does I/O. What needs the store
 //! comes back to the app as an [`Action`].
 
+pub mod account;
+pub mod account_done;
 pub mod confirm;
 pub mod details;
 pub mod done;
+pub mod forgot;
+pub mod forgot_code;
 pub mod identity;
 pub mod login;
 pub mod menu;
+pub mod password_change;
+pub mod profile;
+pub mod profile_confirm;
 
 use time::Date;
 use zeroize::Zeroizing;
@@ -54,8 +61,9 @@ pub enum Action {
     Execute,
     BackToDetails,
     ToMenu,
-    MenuItem(&'static str),
     Logout,
+    /// Something in the member's account area (profile, password change, forgotten password).
+    Account(account::AccountAction),
     /// A message for the member, shown by the app (used by screens of later features).
     Notice(Msg),
 }
