@@ -327,18 +327,7 @@ fn issue_credentials_writes_a_private_notices_file_once_and_the_store_keeps_only
     assert!(stdout.starts_with("issued 3 credentials to "), "{stdout}");
 
     #[cfg(unix)]
-    {
-        assert_eq!(mode(&notices), 0o600, "the notices file");
-        assert_eq!(mode(&cli.db), 0o600, "the store");
-        for suffix in ["-wal", "-shm"] {
-            let mut p = cli.db.as_os_str().to_owned();
-            p.push(suffix);
-            let p = PathBuf::from(p);
-            if p.exists() {
-                assert_eq!(mode(&p), 0o600, "{}", p.display());
-            }
-        }
-    }
+    assert_eq!(mode(&notices), 0o600, "the notices file");
     let households: BTreeSet<&str> = rows.iter().map(|r| r.household.as_str()).collect();
     assert_eq!(households, BTreeSet::from([YAMADA, SATO, SUZUKI]));
     assert_eq!(notice(&rows, YAMADA).name, "山田 太郎");
@@ -411,6 +400,15 @@ fn issue_credentials_writes_a_private_notices_file_once_and_the_store_keeps_only
                 .unwrap(),
             LoginOutcome::Temporary(_)
         ));
+    }
+    // The store and, while it is open and written to, its WAL and shared-memory files: owner only.
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = cli.db.as_os_str().to_owned();
+        p.push(suffix);
+        let p = PathBuf::from(p);
+        assert!(p.exists(), "{}", p.display());
+        assert_eq!(mode(&p), 0o600, "{}", p.display());
     }
 }
 
@@ -678,6 +676,26 @@ fn errors_are_one_plain_sentence_with_a_non_zero_exit() {
         assert_plain_error(&err);
         assert!(err.contains(fragment), "{file}: {err}");
     }
+    // Usage mistakes: one line too (clap's message and tip), exit code 2; help still prints in full.
+    for (args, fragment) in [
+        (
+            vec!["admin", "membrs"],
+            "a similar subcommand exists: 'members'",
+        ),
+        (vec!["admin", "issue-credentials"], "--out"),
+        (vec!["--lang", "fr", "admin", "members"], "use ja or en"),
+        (vec!["admin", "members", "--jsn"], "'--json'"),
+    ] {
+        let o = cli.run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_plain_error(&err);
+        assert!(err.contains(fragment), "{args:?}: {err}");
+    }
+    let help = cli.run(&["admin", "--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("import-members"));
+
     // A store from a newer version of the program.
     cli.ok(&["admin", "members"]);
     let c = rusqlite::Connection::open(&cli.db).unwrap();

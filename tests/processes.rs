@@ -125,7 +125,11 @@ fn run_register_worker() {
         Err(e) => return say(&format!("result error open {e}")),
     };
     let kiosk = Actor::kiosk();
-    let t = match svc.login(&kiosk, &env("KOSMO_PROOF_TEMP_ID"), &env("KOSMO_PROOF_TEMP_PW")) {
+    let t = match svc.login(
+        &kiosk,
+        &env("KOSMO_PROOF_TEMP_ID"),
+        &env("KOSMO_PROOF_TEMP_PW"),
+    ) {
         Ok(LoginOutcome::Temporary(t)) => t,
         other => return say(&format!("result error login {other:?}")),
     };
@@ -572,7 +576,7 @@ fn sigkill_during_register_leaves_each_household_all_or_nothing() {
 
     let mut tally: BTreeMap<(KillAt, &str), usize> = BTreeMap::new();
     let deadline = Instant::now() + Duration::from_secs(240);
-    for i in 1..n {
+    for (i, card) in cards.iter().enumerate().skip(1) {
         assert!(Instant::now() < deadline, "the kill test took too long");
         let r: f64 = rng.random();
         let (mode, pause) = match r {
@@ -606,9 +610,9 @@ fn sigkill_during_register_leaves_each_household_all_or_nothing() {
             }
         }
         w.kill();
-        let st = f.state(&cards[i].household);
-        let registered = st.is_registered(&cards[i].temp_user_id, &user_id(i), email(i).as_deref());
-        let untouched = st.is_untouched(&cards[i].temp_user_id);
+        let st = f.state(&card.household);
+        let registered = st.is_registered(&card.temp_user_id, &user_id(i), email(i).as_deref());
+        let untouched = st.is_untouched(&card.temp_user_id);
         assert!(
             registered ^ untouched,
             "household {i} ({mode:?} {pause_arg}) is half-registered: {st:#?}"
@@ -621,12 +625,17 @@ fn sigkill_during_register_leaves_each_household_all_or_nothing() {
             KillAt::Random => {}
         }
         *tally
-            .entry((mode, if registered { "registered" } else { "untouched" }))
+            .entry((
+                mode,
+                if registered {
+                    "registered"
+                } else {
+                    "untouched"
+                },
+            ))
             .or_default() += 1;
     }
-    eprintln!(
-        "kill test: register takes {register_time:?}; outcomes {tally:?}"
-    );
+    eprintln!("kill test: register takes {register_time:?}; outcomes {tally:?}");
 
     assert_eq!(integrity(&f.db), "ok");
     // The store as a whole agrees: every account has its used postcard, terms and register row; no
