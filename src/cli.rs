@@ -129,7 +129,10 @@ pub type CliResult = Result<ExitCode, CliError>;
 
 /// The process entry point.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(CliError(message)) => {
@@ -138,6 +141,50 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--help` and `--version` print as clap does; a usage mistake is one line on stderr (clap's first
+/// line, its tip when it has one) and exit code 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let first = lines
+        .first()
+        .copied()
+        .unwrap_or("the command line is not valid");
+    let mut message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    let details: Vec<&str> = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.starts_with("tip: "))
+        .copied()
+        .collect();
+    if !details.is_empty() {
+        message = format!("{message} {}", details.join(", "));
+    }
+    if let Some(tip) = lines.iter().find_map(|l| l.strip_prefix("tip: ")) {
+        message = format!("{message}; {tip}");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "kosmo-kiosk: {} (see kosmo-kiosk --help)",
+        neutralize(&message)
+    );
+    ExitCode::from(2)
 }
 
 /// Configuration, store and services for a command.

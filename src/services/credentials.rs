@@ -66,6 +66,21 @@ impl Services {
         out: &Path,
         only: &[HouseholdKey],
     ) -> Result<IssueReport, ServiceError> {
+        let mut rng = OsRng.unwrap_err();
+        self.issue_credentials_with_ids(actor, out, only, &mut || generate_temp_id(&mut rng))
+    }
+
+    /// [`Services::issue_credentials`] drawing candidate temporary IDs from `next_id` (tests use it to
+    /// offer IDs that are already taken; production draws from the OS RNG). A candidate equal to any
+    /// user ID or earlier temporary ID (case-insensitive) is skipped.
+    #[doc(hidden)]
+    pub fn issue_credentials_with_ids(
+        &self,
+        actor: &Actor,
+        out: &Path,
+        only: &[HouseholdKey],
+        next_id: &mut dyn FnMut() -> String,
+    ) -> Result<IssueReport, ServiceError> {
         let now = self.now();
         let expires_at =
             now + Duration::days(i64::from(self.config.credentials.temp_valid_days.max(1)));
@@ -122,7 +137,13 @@ impl Services {
             .iter()
             .map(|_| Zeroizing::new(generate_temp_password(&mut rng)))
             .collect();
-        let hashes = self.hash_all(&passwords)?;
+        let hashes = match self.hash_all(&passwords) {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = std::fs::remove_file(out);
+                return Err(e);
+            }
+        };
 
         let result = self.store.write(|tx| {
             credentials::expire_due(tx, now)?;
@@ -134,7 +155,7 @@ impl Services {
                 }
                 // A temporary ID never equals any user ID or earlier temporary ID.
                 let temp_id = loop {
-                    let candidate = generate_temp_id(&mut rng);
+                    let candidate = next_id();
                     if !accounts::user_id_taken(tx, &candidate)? {
                         break candidate;
                     }

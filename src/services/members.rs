@@ -83,10 +83,11 @@ pub fn parse_members_csv(text: &str, today: Date) -> Result<Vec<ImportRow>, Serv
             bad(
                 line,
                 format!(
-                    "the household {}-{}-{} is not valid ({e:?})",
+                    "the household {}-{}-{} is not valid ({})",
                     neutralize(&field("insurer_number")),
                     neutralize(&field("symbol")),
-                    neutralize(&field("number"))
+                    neutralize(&field("number")),
+                    e.to_string().trim_end_matches('.')
                 ),
             )
         })?;

@@ -11,6 +11,7 @@ use crate::domain::email::validate_email;
 use crate::domain::household::Relationship;
 use crate::domain::insurer::InsurerNumber;
 use crate::domain::password::{PasswordContext, check_confirm};
+use crate::domain::text::render_rule;
 use crate::domain::user_id::{UserIdError, validate_user_id};
 use crate::store::accounts::{self, MustChange, NewAccount};
 use crate::store::audit::{self, AuditEntry};
@@ -123,13 +124,22 @@ pub struct Registered {
 pub enum RegisterError {
     #[error("the user ID is already taken")]
     UserIdTaken,
-    #[error("a rule is broken: {0:?}")]
+    #[error("{}", describe_violations(.0))]
     Invalid(Vec<RuleViolation>),
     /// The temporary credential was used, revoked or expired meanwhile (e.g. a second kiosk).
     #[error("the temporary credential is no longer valid")]
     CredentialInvalid,
     #[error(transparent)]
     Service(#[from] ServiceError),
+}
+
+/// The violations in one line for logs and the command line (`user_id: The user ID is too short…`).
+fn describe_violations(v: &[RuleViolation]) -> String {
+    let parts: Vec<String> = v
+        .iter()
+        .map(|r| format!("{}: {}", r.field, render_rule(&r.msg, Lang::En)))
+        .collect();
+    parts.join(" ")
 }
 
 impl From<crate::store::StoreError> for RegisterError {

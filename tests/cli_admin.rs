@@ -1,0 +1,706 @@
+//! The command line of SPEC §6 on the real binary: `admin import-members`, `issue-credentials`,
+//! `members [--json]`, `unlock`, `expire-password`, `outbox list [--json]`, and plain one-sentence errors.
+
+#[path = "store_support/mod.rs"]
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use kosmo_kiosk::clock::JST;
+use kosmo_kiosk::config::Config;
+use kosmo_kiosk::domain::credential::{TEMP_ID_ALPHABET, TEMP_PASSWORD_ALPHABET};
+use kosmo_kiosk::services::Services;
+use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome};
+use kosmo_kiosk::services::registration::IdentityOutcome;
+use kosmo_kiosk::store::{Actor, Store};
+use serde_json::Value;
+use support::{contains_bytes, date, input, insurer, raw_store_bytes};
+
+const ARGON2ID_OWASP: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
+
+/// Columns in another order than the contract's, and one extra column: both allowed.
+const MEMBERS: &str = "\
+name,insurer_number,symbol,number,birth_date,relationship,memo
+山田 太郎,06139497,12,4417203,1970-05-05,insured,x
+山田 花子,06139497,12,4417203,1972-06-06,dependent,y
+佐藤 次郎,01130012,AB,5530871,1980-01-01,insured,
+鈴木 三郎,33120015,21,6620934,1965-12-12,insured,z
+山田 一郎,06139497,12,4417203,2005-03-03,dependent,
+";
+const YAMADA: &str = "06139497-12-4417203";
+const SATO: &str = "01130012-AB-5530871";
+const SUZUKI: &str = "33120015-21-6620934";
+
+struct Cli {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+struct NoticeRow {
+    household: String,
+    name: String,
+    temp_user_id: String,
+    temp_password: String,
+    expires_on: String,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("config.toml"), "").expect("config");
+        let db = dir.path().join("kiosk.db");
+        Cli { dir, db }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn logs(&self) -> PathBuf {
+        self.path("logs")
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+
+    /// The binary with a private environment: this store, an empty config file, logs in the temp dir,
+    /// and backtraces switched on (so that a leaked one would show).
+    fn cmd(&self) -> Command {
+        let mut c = self.cmd_without_db();
+        c.arg("--db").arg(&self.db);
+        c
+    }
+
+    fn cmd_without_db(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kosmo-kiosk"));
+        c.env("KOSMO_KIOSK_LOG_DIR", self.logs())
+            .env("KOSMO_KIOSK_CONFIG", self.path("config.toml"))
+            .env("HOME", self.dir.path())
+            .env("RUST_BACKTRACE", "1")
+            .env_remove("KOSMO_KIOSK_DB")
+            .env_remove("KOSMO_KIOSK_SMTP_URL")
+            .env_remove("KOSMO_KIOSK_LOG")
+            .env_remove("SSH_CLIENT")
+            .env_remove("SSH_CONNECTION")
+            .stdin(std::process::Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run kosmo-kiosk")
+    }
+
+    /// Runs a command that must succeed; returns stdout. Nothing may go to stderr.
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{args:?} failed: {stderr}");
+        assert!(stderr.is_empty(), "{args:?} wrote to stderr: {stderr}");
+        String::from_utf8(o.stdout).expect("UTF-8 stdout")
+    }
+
+    /// Runs a command that must fail with one plain sentence on stderr; returns that sentence.
+    fn fails(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let stderr = String::from_utf8(o.stderr).expect("UTF-8 stderr");
+        assert_plain_error(&stderr);
+        stderr
+    }
+
+    fn services(&self) -> Services {
+        let store = Store::open(&self.db).expect("open the store");
+        Services::new(Arc::new(store), Arc::new(Config::default()))
+    }
+
+    fn import(&self) {
+        let csv = self.write("members.csv", MEMBERS);
+        self.ok(&["admin", "import-members", csv.to_str().unwrap()]);
+    }
+
+    fn issue(&self, out: &str, households: &[&str]) -> (String, Vec<NoticeRow>) {
+        let out = self.path(out);
+        let mut args = vec!["admin", "issue-credentials", "--out", out.to_str().unwrap()];
+        for h in households {
+            args.push("--household");
+            args.push(h);
+        }
+        let stdout = self.ok(&args);
+        (stdout, read_notices(&out))
+    }
+
+    fn members_json(&self) -> Vec<Value> {
+        let out = self.ok(&["admin", "members", "--json"]);
+        match serde_json::from_str(&out).expect("members --json is JSON") {
+            Value::Array(a) => a,
+            other => panic!("not an array: {other}"),
+        }
+    }
+}
+
+fn assert_plain_error(stderr: &str) {
+    let text = stderr.trim_end_matches('\n');
+    assert!(!text.is_empty(), "no error message");
+    assert!(
+        !text.contains('\n'),
+        "more than one line on stderr:\n{stderr}"
+    );
+    assert!(text.starts_with("kosmo-kiosk: "), "{text}");
+    for bad in [
+        "Error {",
+        "Os {",
+        "Custom {",
+        "kind:",
+        "panicked",
+        "backtrace",
+        "Some(",
+        "Err(",
+        "\u{1b}",
+    ] {
+        assert!(!text.contains(bad), "debug output ({bad}) in: {text}");
+    }
+}
+
+fn read_notices(path: &Path) -> Vec<NoticeRow> {
+    let text = std::fs::read_to_string(path).expect("the notices file");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("household,name,temp_user_id,temp_password,expires_on")
+    );
+    let mut r = csv::Reader::from_path(path).expect("CSV");
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("a CSV row");
+            assert_eq!(rec.len(), 5, "{rec:?}");
+            NoticeRow {
+                household: rec[0].to_string(),
+                name: rec[1].to_string(),
+                temp_user_id: rec[2].to_string(),
+                temp_password: rec[3].to_string(),
+                expires_on: rec[4].to_string(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777
+}
+
+/// Postcard → login → identity (the insured person's birth date) → register, through the library on the
+/// same file.
+fn register_via_library(
+    svc: &Services,
+    n: &NoticeRow,
+    birth: &str,
+    user_id: &str,
+    password: &str,
+    email: &str,
+) {
+    let kiosk = Actor::kiosk();
+    let t = match svc
+        .login(&kiosk, &n.temp_user_id, &n.temp_password)
+        .unwrap()
+    {
+        LoginOutcome::Temporary(t) => t,
+        other => panic!("{other:?}"),
+    };
+    let ins = &n.household[..8];
+    assert!(matches!(
+        svc.check_identity(&kiosk, &t, &insurer(ins), date(birth))
+            .unwrap(),
+        IdentityOutcome::Confirmed(_)
+    ));
+    svc.register(&kiosk, &t, &input(user_id, password, email))
+        .expect("register");
+}
+
+fn notice<'a>(rows: &'a [NoticeRow], household: &str) -> &'a NoticeRow {
+    rows.iter()
+        .find(|r| r.household == household)
+        .unwrap_or_else(|| panic!("no notice for {household} in {rows:?}"))
+}
+
+#[test]
+fn import_members_is_all_or_nothing_and_names_the_bad_line() {
+    let cli = Cli::new();
+    let good = cli.write("members.csv", MEMBERS);
+    let out = cli.ok(&["admin", "import-members", good.to_str().unwrap()]);
+    assert_eq!(
+        out.trim(),
+        "imported 5 rows: 3 new households, 5 new members, 0 already present"
+    );
+    let again = cli.ok(&["admin", "import-members", good.to_str().unwrap()]);
+    assert_eq!(
+        again.trim(),
+        "imported 5 rows: 0 new households, 0 new members, 5 already present"
+    );
+
+    let header = "insurer_number,symbol,number,name,birth_date,relationship\n";
+    let new1 = "01130012,CD,1234567,新規 一,1990-01-01,insured\n";
+    let new2 = "33120015,EF,7654321,新規 二,1991-02-02,insured\n";
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "impossible date",
+            format!("{header}{new1}{new2}01130012,GH,1111111,誤り,1972-13-06,insured\n"),
+            "line 4:",
+            "1972-13-06",
+        ),
+        (
+            "check digit",
+            format!("{header}{new1}06139498,12,4417203,誤り,1970-05-05,insured\n{new2}"),
+            "line 3:",
+            "insurer number",
+        ),
+        (
+            "relationship",
+            format!("{header}01130012,GH,1111111,誤り,1970-05-05,spouse\n{new1}"),
+            "line 2:",
+            "insured or dependent",
+        ),
+        (
+            "missing column",
+            "insurer_number,symbol,number,name,relationship\n01130012,GH,1111111,誤り,insured\n"
+                .to_string(),
+            "line 1:",
+            "birth_date",
+        ),
+        (
+            "second insured person",
+            format!(
+                "{header}{new1}{new2}01130012,CD,1234567,新規 三,1992-03-03,dependent\n01130012,CD,1234567,新規 四,1993-04-04,insured\n"
+            ),
+            "line 5:",
+            "exactly one",
+        ),
+        (
+            "birth date in the future",
+            format!("{header}{new1}01130012,GH,1111111,誤り,2999-01-01,insured\n"),
+            "line 3:",
+            "future",
+        ),
+        (
+            "empty name",
+            format!("{header}{new1}{new2}01130012,GH,1111111,,1970-01-01,insured\n"),
+            "line 4:",
+            "name",
+        ),
+        (
+            "bad symbol",
+            format!("{header}{new1}01130012,G-H,1111111,誤り,1970-01-01,insured\n"),
+            "line 3:",
+            "symbol",
+        ),
+    ];
+    for (why, csv, line, fragment) in &cases {
+        let p = cli.write("bad.csv", csv);
+        let err = cli.fails(&["admin", "import-members", p.to_str().unwrap()]);
+        assert!(err.contains(line), "{why}: {err}");
+        assert!(err.contains(fragment), "{why}: {err}");
+        assert!(err.contains("nothing was imported"), "{why}: {err}");
+        let members = cli.members_json();
+        assert_eq!(members.len(), 3, "{why}: something was imported");
+    }
+    let missing = cli.path("no-such.csv");
+    let err = cli.fails(&["admin", "import-members", missing.to_str().unwrap()]);
+    assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn issue_credentials_writes_a_private_notices_file_once_and_the_store_keeps_only_hashes() {
+    let cli = Cli::new();
+    cli.import();
+    let before = time::OffsetDateTime::now_utc().to_offset(JST).date();
+    let (stdout, rows) = cli.issue("notices.csv", &[]);
+    let after = time::OffsetDateTime::now_utc().to_offset(JST).date();
+    let notices = cli.path("notices.csv");
+    assert!(stdout.starts_with("issued 3 credentials to "), "{stdout}");
+
+    #[cfg(unix)]
+    assert_eq!(mode(&notices), 0o600, "the notices file");
+    let households: BTreeSet<&str> = rows.iter().map(|r| r.household.as_str()).collect();
+    assert_eq!(households, BTreeSet::from([YAMADA, SATO, SUZUKI]));
+    assert_eq!(notice(&rows, YAMADA).name, "山田 太郎");
+    let expected = [
+        before + time::Duration::days(60),
+        after + time::Duration::days(60),
+    ];
+    for r in &rows {
+        assert_eq!(r.temp_user_id.len(), 10, "{r:?}");
+        assert!(
+            r.temp_user_id.chars().all(|c| TEMP_ID_ALPHABET.contains(c)),
+            "{r:?}"
+        );
+        assert_eq!(r.temp_password.len(), 10, "{r:?}");
+        assert!(
+            r.temp_password
+                .chars()
+                .all(|c| TEMP_PASSWORD_ALPHABET.contains(c)),
+            "{r:?}"
+        );
+        assert!(
+            expected.iter().any(|d| d.to_string() == r.expires_on),
+            "{r:?}"
+        );
+    }
+    let ids: BTreeSet<&str> = rows.iter().map(|r| r.temp_user_id.as_str()).collect();
+    assert_eq!(ids.len(), rows.len(), "temporary IDs are distinct");
+
+    // Never overwritten.
+    let bytes = std::fs::read(&notices).unwrap();
+    let err = cli.fails(&[
+        "admin",
+        "issue-credentials",
+        "--out",
+        notices.to_str().unwrap(),
+    ]);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read(&notices).unwrap(), bytes);
+
+    // Everyone has a live postcard now: nobody gets another.
+    let (stdout, none) = cli.issue("notices-2.csv", &[]);
+    assert!(stdout.starts_with("issued 0 credentials"), "{stdout}");
+    assert!(none.is_empty());
+
+    // The plaintext is only in the notices file: the store keeps argon2id hashes, the logs nothing.
+    let svc = cli.services();
+    let hashes: Vec<String> = svc
+        .store
+        .read(|c| {
+            let mut st = c.prepare("SELECT password_hash FROM temp_credentials")?;
+            Ok(st
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?)
+        })
+        .unwrap();
+    assert_eq!(hashes.len(), 3);
+    for h in &hashes {
+        assert!(h.starts_with(ARGON2ID_OWASP), "{h}");
+    }
+    let raw = raw_store_bytes(&cli.db);
+    let mut logs = Vec::new();
+    for e in std::fs::read_dir(cli.logs()).expect("the log folder exists") {
+        logs.extend(std::fs::read(e.unwrap().path()).unwrap());
+    }
+    for r in &rows {
+        assert!(!contains_bytes(&raw, r.temp_password.as_bytes()));
+        assert!(!contains_bytes(&logs, r.temp_password.as_bytes()));
+        assert!(matches!(
+            svc.login(&Actor::kiosk(), &r.temp_user_id, &r.temp_password)
+                .unwrap(),
+            LoginOutcome::Temporary(_)
+        ));
+    }
+    // The store and, while it is open and written to, its WAL and shared-memory files: owner only.
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = cli.db.as_os_str().to_owned();
+        p.push(suffix);
+        let p = PathBuf::from(p);
+        assert!(p.exists(), "{}", p.display());
+        assert_eq!(mode(&p), 0o600, "{}", p.display());
+    }
+}
+
+#[test]
+fn issue_credentials_picks_households_without_account_or_live_postcard_and_reissues_on_demand() {
+    let cli = Cli::new();
+    cli.import();
+    let (_, first) = cli.issue("n1.csv", &[]);
+    let svc = cli.services();
+    // Sato registers; Yamada's postcard runs out; a new household arrives.
+    register_via_library(
+        &svc,
+        notice(&first, SATO),
+        "1980-01-01",
+        "SatoJiro80",
+        "Fuji2026yama",
+        "",
+    );
+    svc.store
+        .read(|c| {
+            c.execute(
+                "UPDATE temp_credentials SET expires_at = '2000-01-01T00:00:00Z' WHERE temp_id = ?1",
+                [&notice(&first, YAMADA).temp_user_id],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let more = cli.write(
+        "more.csv",
+        "insurer_number,symbol,number,name,birth_date,relationship\n01130012,CD,1234567,新規 一,1990-01-01,insured\n",
+    );
+    cli.ok(&["admin", "import-members", more.to_str().unwrap()]);
+
+    let (_, second) = cli.issue("n2.csv", &[]);
+    let got: BTreeSet<&str> = second.iter().map(|r| r.household.as_str()).collect();
+    assert_eq!(got, BTreeSet::from([YAMADA, "01130012-CD-1234567"]));
+
+    // --household: revoke the live postcard and issue a new one.
+    let old = notice(&first, SUZUKI).clone();
+    let (stdout, third) = cli.issue("n3.csv", &[SUZUKI]);
+    assert!(
+        stdout.contains("(1 earlier credentials revoked)"),
+        "{stdout}"
+    );
+    assert_eq!(third.len(), 1);
+    assert_ne!(third[0].temp_user_id, old.temp_user_id);
+    let kiosk = Actor::kiosk();
+    assert!(matches!(
+        svc.login(&kiosk, &old.temp_user_id, &old.temp_password)
+            .unwrap(),
+        LoginOutcome::Failed
+    ));
+    assert!(matches!(
+        svc.login(&kiosk, &third[0].temp_user_id, &third[0].temp_password)
+            .unwrap(),
+        LoginOutcome::Temporary(_)
+    ));
+
+    // Refusals, and no notices file left behind by them.
+    for (household, fragment) in [
+        (SATO, "already registered"),
+        ("06139497-99-1", "there is no household 06139497-99-1"),
+        ("06139497-12", "insurer number-symbol-number"),
+        ("06139498-12-1", "insurer number"),
+    ] {
+        let out = cli.path("refused.csv");
+        let err = cli.fails(&[
+            "admin",
+            "issue-credentials",
+            "--out",
+            out.to_str().unwrap(),
+            "--household",
+            household,
+        ]);
+        assert!(err.contains(fragment), "{household}: {err}");
+        assert!(!out.exists(), "{household}: a notices file was left");
+    }
+    let account_hash: String = svc
+        .store
+        .read(|c| Ok(c.query_row("SELECT password_hash FROM accounts", [], |r| r.get(0))?))
+        .unwrap();
+    assert!(account_hash.starts_with(ARGON2ID_OWASP), "{account_hash}");
+}
+
+#[test]
+fn members_and_outbox_list_as_json() {
+    let cli = Cli::new();
+    let empty = cli.ok(&["outbox", "list", "--json"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&empty).unwrap(),
+        Value::Array(vec![])
+    );
+    cli.import();
+    let (_, rows) = cli.issue("n.csv", &[]);
+    register_via_library(
+        &cli.services(),
+        notice(&rows, SATO),
+        "1980-01-01",
+        "SatoJiro80",
+        "Fuji2026yama",
+        "jiro@example.jp",
+    );
+
+    let members = cli.members_json();
+    assert_eq!(members.len(), 3);
+    for m in &members {
+        let household = m["household"].as_str().expect("household is a string");
+        assert!(m["name"].is_string(), "{m}");
+        if household == SATO {
+            assert_eq!(m["status"], "registered", "{m}");
+            assert_eq!(m["user_id"], "SatoJiro80", "{m}");
+            assert_eq!(m["name"], "佐藤 次郎", "{m}");
+        } else {
+            assert_eq!(m["status"], "pending", "{m}");
+            assert!(m["user_id"].is_null(), "{m}");
+        }
+    }
+    let text = cli.ok(&["admin", "members"]);
+    assert!(text.starts_with("HOUSEHOLD"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains(SATO) && l.contains("registered") && l.contains("SatoJiro80")),
+        "{text}"
+    );
+
+    let out = cli.ok(&["outbox", "list", "--json"]);
+    let list: Vec<Value> = serde_json::from_str(&out).expect("outbox list --json is JSON");
+    assert_eq!(list.len(), 1, "{out}");
+    let m = &list[0];
+    assert!(m["id"].is_i64(), "{m}");
+    assert_eq!(m["to"], "jiro@example.jp");
+    assert_eq!(m["subject"], "KOSMO Communication Web へようこそ");
+    assert_eq!(m["kind"], "welcome");
+    assert_eq!(m["state"], "queued");
+    assert_eq!(m["attempts"], 0);
+    assert!(m["last_error"].is_null(), "{m}");
+    assert!(m.get("body").is_none(), "the body is not listed");
+    let text = cli.ok(&["outbox", "list"]);
+    assert!(
+        text.lines().any(|l| l.contains("welcome")
+            && l.contains("jiro@example.jp")
+            && l.contains("queued")),
+        "{text}"
+    );
+}
+
+#[test]
+fn unlock_and_expire_password_from_the_shell() {
+    let cli = Cli::new();
+    cli.import();
+    let (_, rows) = cli.issue("n.csv", &[]);
+    let svc = cli.services();
+    let kiosk = Actor::kiosk();
+    register_via_library(
+        &svc,
+        notice(&rows, SATO),
+        "1980-01-01",
+        "SatoJiro80",
+        "Fuji2026yama",
+        "",
+    );
+    let yamada = notice(&rows, YAMADA);
+    for _ in 0..5 {
+        svc.login(&kiosk, "SatoJiro80", "Fuji2026yamX").unwrap();
+        svc.login(&kiosk, &yamada.temp_user_id, "wrongpass2")
+            .unwrap();
+    }
+    assert!(matches!(
+        svc.login(&kiosk, "SatoJiro80", "Fuji2026yama").unwrap(),
+        LoginOutcome::Failed
+    ));
+    assert!(svc.lock_state("SatoJiro80").unwrap().locked_until.is_some());
+
+    assert_eq!(
+        cli.ok(&["admin", "unlock", "SATOJIRO80"]).trim(),
+        "unlocked SATOJIRO80"
+    );
+    let temp_lower = yamada.temp_user_id.to_lowercase();
+    assert_eq!(
+        cli.ok(&["admin", "unlock", &temp_lower]).trim(),
+        format!("unlocked {temp_lower}")
+    );
+    assert_eq!(
+        cli.ok(&["admin", "unlock", "SatoJiro80"]).trim(),
+        "SatoJiro80 was not locked"
+    );
+    assert!(matches!(
+        svc.login(&kiosk, "SatoJiro80", "Fuji2026yama").unwrap(),
+        LoginOutcome::Permanent(_)
+    ));
+    assert!(matches!(
+        svc.login(&kiosk, &yamada.temp_user_id, &yamada.temp_password)
+            .unwrap(),
+        LoginOutcome::Temporary(_)
+    ));
+    let unlocks: i64 = svc
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM audit WHERE event = 'unlock' AND outcome = 'ok' AND channel = 'admin'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(unlocks, 2);
+
+    assert_eq!(
+        cli.ok(&["admin", "expire-password", "satojiro80"]).trim(),
+        "satojiro80 must change the password at the next login"
+    );
+    match svc.login(&kiosk, "SatoJiro80", "Fuji2026yama").unwrap() {
+        LoginOutcome::Permanent(s) => assert_eq!(s.must_change, Some(ChangeReason::Expired)),
+        other => panic!("{other:?}"),
+    }
+    let err = cli.fails(&["admin", "expire-password", "NoSuchUser1"]);
+    assert_eq!(
+        err.trim_end(),
+        "kosmo-kiosk: there is no account with user ID NoSuchUser1"
+    );
+}
+
+#[test]
+fn errors_are_one_plain_sentence_with_a_non_zero_exit() {
+    let cli = Cli::new();
+    // The kiosk without a terminal.
+    let err = cli.fails(&[]);
+    assert!(err.contains("needs a terminal"), "{err}");
+    // A store that is not a database; a folder as the store.
+    let not_db = cli.write("not-a-db.txt", &"this is not SQLite\n".repeat(200));
+    let o = cli
+        .cmd_without_db()
+        .args(["--db", not_db.to_str().unwrap(), "admin", "members"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_plain_error(&err);
+    assert!(err.contains("not a database"), "{err}");
+    let folder = cli.path("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let o = cli
+        .cmd_without_db()
+        .args(["--db", folder.to_str().unwrap(), "admin", "members"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert_plain_error(&String::from_utf8(o.stderr).unwrap());
+    // A configuration file that is missing or broken.
+    for (file, fragment) in [
+        ("missing.toml", "cannot read"),
+        ("broken.toml", "not valid"),
+    ] {
+        if file == "broken.toml" {
+            cli.write(file, "[lockout]\nmax_failures = \"five\"\n");
+        }
+        let o = cli
+            .cmd()
+            .env("KOSMO_KIOSK_CONFIG", cli.path(file))
+            .args(["admin", "members"])
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{file}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_plain_error(&err);
+        assert!(err.contains(fragment), "{file}: {err}");
+    }
+    // Usage mistakes: one line too (clap's message and tip), exit code 2; help still prints in full.
+    for (args, fragment) in [
+        (
+            vec!["admin", "membrs"],
+            "a similar subcommand exists: 'members'",
+        ),
+        (vec!["admin", "issue-credentials"], "--out"),
+        (vec!["--lang", "fr", "admin", "members"], "use ja or en"),
+        (vec!["admin", "members", "--jsn"], "'--json'"),
+    ] {
+        let o = cli.run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_plain_error(&err);
+        assert!(err.contains(fragment), "{args:?}: {err}");
+    }
+    let help = cli.run(&["admin", "--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("import-members"));
+
+    // A store from a newer version of the program.
+    cli.ok(&["admin", "members"]);
+    let c = rusqlite::Connection::open(&cli.db).unwrap();
+    c.pragma_update(None, "user_version", 999).unwrap();
+    drop(c);
+    let err = cli.fails(&["admin", "members"]);
+    assert!(err.contains("schema version 999"), "{err}");
+}
