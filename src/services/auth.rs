@@ -26,6 +26,8 @@ pub struct RegistrationTicket {
     pub temp_id: String,
     /// The temporary password as typed (normalised); the new password must differ from it.
     pub temp_password: Zeroizing<String>,
+    /// Set by a successful identity check (STEP3); registration requires the latest one.
+    pub identity_token: Option<Zeroizing<String>>,
 }
 
 /// Why the password must be changed before the menu opens.
@@ -197,6 +199,7 @@ impl Services {
                     household_id: t.household_id,
                     temp_id: t.temp_id.clone(),
                     temp_password: Zeroizing::new(normalize_temp_password(&password)),
+                    identity_token: None,
                 })
             }
             _ => LoginOutcome::Failed,

@@ -74,11 +74,32 @@ pub fn terms(lang: Lang) -> Terms {
     }
 }
 
-/// The member whose birth date matched at the identity check.
+/// The member whose birth date matched at the identity check, and the token that lets this session
+/// register (hand it to the ticket with [`RegistrationTicket::confirm`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityMatch {
     pub member_id: i64,
     pub relationship: Relationship,
+    pub token: Zeroizing<String>,
+}
+
+impl RegistrationTicket {
+    /// Records a successful identity check on the ticket; [`Services::register`] requires it.
+    pub fn confirm(&mut self, m: &IdentityMatch) {
+        self.identity_token = Some(m.token.clone());
+    }
+}
+
+fn token_hash(token: &str) -> String {
+    use blake2::{Blake2s256, Digest};
+    hex::encode(Blake2s256::digest(token.as_bytes()))
+}
+
+fn new_token() -> Zeroizing<String> {
+    use rand::{RngCore, TryRngCore};
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.unwrap_err().fill_bytes(&mut bytes);
+    Zeroizing::new(hex::encode(bytes))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +150,9 @@ pub enum RegisterError {
     /// The temporary credential was used, revoked or expired meanwhile (e.g. a second kiosk).
     #[error("the temporary credential is no longer valid")]
     CredentialInvalid,
+    /// This session has not passed the identity check (STEP3), or another session passed it since.
+    #[error("the identity check has not been passed in this session")]
+    IdentityNotConfirmed,
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -198,6 +222,8 @@ impl Services {
             match member {
                 Some(m) => {
                     record_success(tx, &key, now)?;
+                    let token = new_token();
+                    credentials::set_identity_token(tx, ticket.credential_id, &token_hash(&token))?;
                     audit_row(
                         "ok",
                         Some(format!("registrant {}", m.relationship.as_str())),
@@ -205,6 +231,7 @@ impl Services {
                     Ok(IdentityOutcome::Confirmed(IdentityMatch {
                         member_id: m.id,
                         relationship: m.relationship,
+                        token,
                     }))
                 }
                 None => {
@@ -302,6 +329,16 @@ impl Services {
                 .ok_or(RegisterError::CredentialInvalid)?;
             if accounts::for_household(tx, household.id)?.is_some() {
                 return Err(RegisterError::CredentialInvalid);
+            }
+            let confirmed = match (
+                &ticket.identity_token,
+                credentials::identity_token(tx, ticket.credential_id)?,
+            ) {
+                (Some(token), Some(stored)) => token_hash(token) == stored,
+                _ => false,
+            };
+            if !confirmed {
+                return Err(RegisterError::IdentityNotConfirmed);
             }
             if accounts::user_id_taken(tx, &user_id)? {
                 return Err(RegisterError::UserIdTaken);

@@ -159,6 +159,27 @@ pub fn mark_used(conn: &Connection, id: i64, now: OffsetDateTime) -> Result<bool
     Ok(n == 1)
 }
 
+/// Records the hash of the token a successful identity check hands out (replacing any earlier one).
+pub fn set_identity_token(conn: &Connection, id: i64, token_hash: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE temp_credentials SET identity_token_hash = ?2 WHERE id = ?1",
+        params![id, token_hash],
+    )?;
+    Ok(())
+}
+
+/// The hash of the latest identity check's token, if any.
+pub fn identity_token(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT identity_token_hash FROM temp_credentials WHERE id = ?1",
+            [id],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
 /// Revokes the household's live credential, if any. Returns whether one was revoked.
 pub fn revoke_live(conn: &Connection, household_id: i64, now: OffsetDateTime) -> Result<bool> {
     let n = conn.execute(

@@ -29,7 +29,10 @@ pub use audit::{Actor, Channel};
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Schema migrations, applied in order; the index + 1 is the `user_version` after each.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_identity_token.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -728,14 +728,18 @@ impl App {
                 self.login.notice(Msg::new("common.system_error"), true);
             }
             TaskResult::Identity(Ok(IdentityOutcome::Confirmed(m))) => {
-                let Some(ticket) = &self.ticket else { return };
+                let Some(ticket) = self.ticket.as_mut() else {
+                    return;
+                };
+                ticket.confirm(&m);
+                let temp_password = ticket.temp_password.clone();
                 if self.details.is_none() {
                     let cx = self.cx(&config);
                     self.details = Some(DetailsScreen::new(
                         &cx,
                         m.relationship,
                         Some(m.member_id),
-                        ticket.temp_password.clone(),
+                        temp_password,
                     ));
                 } else if let Some(d) = self.details.as_mut() {
                     d.member_id = Some(m.member_id);
@@ -806,7 +810,9 @@ impl App {
                 self.go(WizardEvent::ConfirmBack);
             }
             TaskResult::Account(task) => self.on_account_task(task),
-            TaskResult::Register(Err(RegisterError::CredentialInvalid)) => {
+            TaskResult::Register(Err(
+                RegisterError::CredentialInvalid | RegisterError::IdentityNotConfirmed,
+            )) => {
                 self.reset_to_start();
                 self.login
                     .notice(Msg::new("identity.credential_invalid"), true);

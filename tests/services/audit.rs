@@ -2,6 +2,7 @@
 //! numbers only where they belong (the households table), masked everywhere else.
 
 use kosmo_kiosk::services::auth::LoginOutcome;
+use kosmo_kiosk::services::registration::IdentityOutcome;
 use kosmo_kiosk::store::Actor;
 
 use super::support::*;
@@ -32,14 +33,19 @@ fn no_password_and_no_unmasked_number_is_stored_anywhere() {
         f.login(&yamada.temp_password, &yamada.temp_user_id),
         LoginOutcome::Failed
     ));
-    let t = f.ticket(&yamada);
+    let mut t = f.ticket(&yamada);
     // STEP3 with a wrong birth date, then the right one.
     f.svc
         .check_identity(&kiosk, &t, &insurer("06139497"), date("1971-01-01"))
         .unwrap();
-    f.svc
+    match f
+        .svc
         .check_identity(&kiosk, &t, &insurer("06139497"), date("1970-05-05"))
-        .unwrap();
+        .unwrap()
+    {
+        IdentityOutcome::Confirmed(m) => t.confirm(&m),
+        other => panic!("{other:?}"),
+    }
     // STEP4 and [実行], then a second [実行] with the same ticket (refused).
     secrets.push("Sakura2026".into());
     assert!(

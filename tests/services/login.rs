@@ -2,8 +2,8 @@
 
 use kosmo_kiosk::domain::household::Relationship;
 use kosmo_kiosk::domain::lockout::LockState;
-use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome};
-use kosmo_kiosk::services::registration::{IdentityMatch, IdentityOutcome};
+use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome, RegistrationTicket};
+use kosmo_kiosk::services::registration::IdentityOutcome;
 use kosmo_kiosk::store::{Actor, credentials};
 use time::Duration;
 
@@ -408,51 +408,54 @@ fn unknown_ids_are_throttled_and_stored_only_hashed() {
 fn identity_needs_the_households_insurer_number_and_a_members_birth_date() {
     let f = Fixture::with_members();
     let card = f.issue_one(YAMADA);
-    let t = f.ticket(&card);
+    let mut t = f.ticket(&card);
     let kiosk = Actor::kiosk();
-    let check = |ins: &str, b: &str| {
-        f.svc
-            .check_identity(&kiosk, &t, &insurer(ins), date(b))
-            .unwrap()
+    // The outcome with the session token left out (it is random), and the ticket confirmed on a match.
+    let check_with = |t: &mut RegistrationTicket, ins: &str, b: &str| {
+        let out = f
+            .svc
+            .check_identity(&kiosk, t, &insurer(ins), date(b))
+            .unwrap();
+        match out {
+            IdentityOutcome::Confirmed(m) => {
+                assert_eq!(m.token.len(), 32, "a 128-bit session token");
+                t.confirm(&m);
+                Ok((m.member_id, m.relationship))
+            }
+            other => Err(other),
+        }
     };
+    let probe = t.clone();
+    let check = |ins: &str, b: &str| check_with(&mut probe.clone(), ins, b);
     let member_id = |name: &str| f.count(&format!("SELECT id FROM members WHERE name = '{name}'"));
 
     // Another household's birth date: Sato's (other insurer) and the neighbour's (same insurer).
     assert_eq!(
         check("06139497", "1980-01-01"),
-        IdentityOutcome::Mismatch { remaining: 4 }
+        Err(IdentityOutcome::Mismatch { remaining: 4 })
     );
     assert_eq!(
         check("06139497", "1990-09-09"),
-        IdentityOutcome::Mismatch { remaining: 3 }
+        Err(IdentityOutcome::Mismatch { remaining: 3 })
     );
     // The right birth date with another (valid) insurer number.
     assert_eq!(
         check("01130012", "1970-05-05"),
-        IdentityOutcome::Mismatch { remaining: 2 }
+        Err(IdentityOutcome::Mismatch { remaining: 2 })
     );
     // A dependent's birth date matches and presets Dependent; a match resets the counter.
     assert_eq!(
         check("06139497", "1972-06-06"),
-        IdentityOutcome::Confirmed(IdentityMatch {
-            member_id: member_id("山田 花子"),
-            relationship: Relationship::Dependent,
-        })
+        Ok((member_id("山田 花子"), Relationship::Dependent))
     );
     assert_eq!(f.svc.lock_state(&card.temp_user_id).unwrap().failures, 0);
     assert_eq!(
         check("06139497", "2005-03-03"),
-        IdentityOutcome::Confirmed(IdentityMatch {
-            member_id: member_id("山田 一郎"),
-            relationship: Relationship::Dependent,
-        })
+        Ok((member_id("山田 一郎"), Relationship::Dependent))
     );
     assert_eq!(
         check("06139497", "1970-05-05"),
-        IdentityOutcome::Confirmed(IdentityMatch {
-            member_id: member_id("山田 太郎"),
-            relationship: Relationship::Insured,
-        })
+        Ok((member_id("山田 太郎"), Relationship::Insured))
     );
     assert_eq!(
         f.count("SELECT count(*) FROM audit WHERE event = 'identity_check' AND outcome = 'failed'"),
@@ -464,9 +467,10 @@ fn identity_needs_the_households_insurer_number_and_a_members_birth_date() {
     );
 
     // Once the postcard is used, the identity check says so.
+    check_with(&mut t, "06139497", "1970-05-05").unwrap();
     f.register(&t, "Yamada2026", "Sakura2026x", "").unwrap();
     assert_eq!(
         check("06139497", "1970-05-05"),
-        IdentityOutcome::CredentialInvalid
+        Err(IdentityOutcome::CredentialInvalid)
     );
 }

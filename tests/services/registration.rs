@@ -20,7 +20,7 @@ const ARGON2ID_OWASP: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
 fn register_writes_account_used_postcard_terms_audit_and_mail_together() {
     let f = Fixture::with_members();
     let card = f.issue_one(YAMADA);
-    let t = f.ticket(&card);
+    let mut t = f.ticket(&card);
     // 花子 (a dependent) registers for the household.
     let m = match f
         .svc
@@ -36,6 +36,7 @@ fn register_writes_account_used_postcard_terms_audit_and_mail_together() {
         other => panic!("{other:?}"),
     };
     assert_eq!(m.relationship, Relationship::Dependent);
+    t.confirm(&m);
     let mut inp = input("Yamada2026", "Sakura2026x", "hanako@example.jp");
     inp.registrant = m.relationship;
     inp.member_id = Some(m.member_id);
@@ -315,7 +316,13 @@ fn the_same_postcard_cannot_be_used_twice() {
     // Two kiosks log in with the same postcard before either finishes.
     let first = f.confirmed_ticket(&card);
     let second = f.confirmed_ticket(&card);
-    f.register(&first, "Yamada2026", "Sakura2026x", "taro@example.jp")
+    // Only the session that passed the identity check last may register.
+    let e = f
+        .register(&first, "Yamada2026", "Sakura2026x", "taro@example.jp")
+        .unwrap_err();
+    assert!(matches!(e, RegisterError::IdentityNotConfirmed), "{e:?}");
+    assert_eq!(f.count("SELECT count(*) FROM accounts"), 0);
+    f.register(&second, "Yamada2026", "Sakura2026x", "taro@example.jp")
         .unwrap();
 
     assert!(matches!(
@@ -333,4 +340,33 @@ fn the_same_postcard_cannot_be_used_twice() {
     assert_eq!(f.count("SELECT count(*) FROM accounts"), 1);
     assert_eq!(f.count("SELECT count(*) FROM outbox"), 1);
     assert_eq!(f.count("SELECT count(*) FROM terms_agreements"), 1);
+}
+
+#[test]
+fn registering_needs_this_sessions_identity_check() {
+    let f = Fixture::with_members();
+    let card = f.issue_one(YAMADA);
+    // Logged in with the postcard but STEP3 skipped: refused, nothing written.
+    let skipped = f.ticket(&card);
+    let e = f
+        .register(&skipped, "Yamada2026", "Sakura2026x", "taro@example.jp")
+        .unwrap_err();
+    assert!(matches!(e, RegisterError::IdentityNotConfirmed), "{e:?}");
+    // A made-up token does not pass either.
+    let mut forged = f.ticket(&card);
+    forged.identity_token = Some(Zeroizing::new("0".repeat(32)));
+    let e = f
+        .register(&forged, "Yamada2026", "Sakura2026x", "taro@example.jp")
+        .unwrap_err();
+    assert!(matches!(e, RegisterError::IdentityNotConfirmed), "{e:?}");
+    assert_eq!(f.count("SELECT count(*) FROM accounts"), 0);
+    assert_eq!(f.count("SELECT count(*) FROM outbox"), 0);
+    assert_eq!(
+        f.count("SELECT count(*) FROM temp_credentials WHERE state = 'live'"),
+        1
+    );
+    // With the check passed in this session it registers.
+    let t = f.confirmed_ticket(&card);
+    f.register(&t, "Yamada2026", "Sakura2026x", "taro@example.jp")
+        .unwrap();
 }

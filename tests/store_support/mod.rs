@@ -182,17 +182,16 @@ impl Fixture {
 
     /// Logs in with the postcard and passes the identity check with the household's insured person.
     pub fn confirmed_ticket(&self, n: &Notice) -> RegistrationTicket {
-        let t = self.ticket(n);
+        let mut t = self.ticket(n);
         let (ins, birth) = self.insured_of(&n.household);
         let out = self
             .svc
             .check_identity(&Actor::kiosk(), &t, &insurer(&ins), birth)
             .expect("identity check");
-        assert!(
-            matches!(out, IdentityOutcome::Confirmed(_)),
-            "identity of {}: {out:?}",
-            n.household
-        );
+        match out {
+            IdentityOutcome::Confirmed(m) => t.confirm(&m),
+            other => panic!("identity of {}: {other:?}", n.household),
+        }
         t
     }
 
