@@ -55,8 +55,9 @@ pub fn initial_password_len(policy: &PasswordPolicy) -> usize {
     )
 }
 
-/// A random initial password that satisfies `policy` for `user_id`: lower-case letters and digits without
-/// look-alikes (it is read aloud or copied from the screen), so it needs no shift key.
+/// A random initial password that satisfies `policy` in context `ctx` (the new user ID, the temporary
+/// password): lower-case letters and digits without look-alikes (it is read aloud or copied from the
+/// screen), so it needs no shift key.
 ///
 /// The RNG comes from the caller (the OS RNG in production). Returns `None` only when the policy cannot be met
 /// with this alphabet within a bounded number of draws (a nonsensical policy; the configuration loader
@@ -64,22 +65,17 @@ pub fn initial_password_len(policy: &PasswordPolicy) -> usize {
 pub fn generate_initial_password<R: Rng + ?Sized>(
     rng: &mut R,
     policy: &PasswordPolicy,
-    user_id: &str,
+    ctx: &PasswordContext<'_>,
 ) -> Option<Zeroizing<String>> {
     let len = initial_password_len(policy);
     let symbols = TEMP_PASSWORD_ALPHABET.as_bytes();
-    let ctx = PasswordContext {
-        user_id: Some(user_id),
-        temporary: None,
-        current: None,
-    };
     for _ in 0..1000 {
         let candidate: Zeroizing<String> = Zeroizing::new(
             (0..len)
                 .map(|_| char::from(*symbols.choose(rng).expect("alphabet is not empty")))
                 .collect(),
         );
-        if policy.check(&candidate, &ctx).is_ok() {
+        if policy.check(&candidate, ctx).is_ok() {
             return Some(candidate);
         }
     }
@@ -92,6 +88,13 @@ mod tests {
     use proptest::prelude::*;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
+
+    fn uid(id: &str) -> PasswordContext<'_> {
+        PasswordContext {
+            user_id: Some(id),
+            ..Default::default()
+        }
+    }
 
     #[test]
     fn staff_ids() {
@@ -114,11 +117,11 @@ mod tests {
     fn initial_password_meets_default_and_nist_policies() {
         let mut rng = StdRng::seed_from_u64(7);
         let p = PasswordPolicy::default();
-        let pw = generate_initial_password(&mut rng, &p, "tanaka1972").unwrap();
+        let pw = generate_initial_password(&mut rng, &p, &uid("tanaka1972")).unwrap();
         assert_eq!(pw.len(), 12);
         assert!(p.check(&pw, &PasswordContext::default()).is_ok());
         let nist = PasswordPolicy::nist();
-        let pw = generate_initial_password(&mut rng, &nist, "tanaka1972").unwrap();
+        let pw = generate_initial_password(&mut rng, &nist, &uid("tanaka1972")).unwrap();
         assert_eq!(pw.len(), 15);
         assert!(nist.check(&pw, &PasswordContext::default()).is_ok());
         let short = PasswordPolicy {
@@ -133,8 +136,8 @@ mod tests {
     fn initial_passwords_differ() {
         let mut rng = StdRng::seed_from_u64(1);
         let p = PasswordPolicy::default();
-        let a = generate_initial_password(&mut rng, &p, "abcdefgh").unwrap();
-        let b = generate_initial_password(&mut rng, &p, "abcdefgh").unwrap();
+        let a = generate_initial_password(&mut rng, &p, &uid("abcdefgh")).unwrap();
+        let b = generate_initial_password(&mut rng, &p, &uid("abcdefgh")).unwrap();
         assert_ne!(*a, *b);
     }
 
@@ -143,8 +146,8 @@ mod tests {
         fn generated_passwords_always_pass_the_policy(seed in any::<u64>(), min in 8usize..30, extra in 0usize..10) {
             let policy = PasswordPolicy { min_len: min, max_len: min + extra, ..PasswordPolicy::default() };
             let mut rng = StdRng::seed_from_u64(seed);
-            let pw = generate_initial_password(&mut rng, &policy, "user12345").unwrap();
-            let ctx = PasswordContext { user_id: Some("user12345"), ..Default::default() };
+            let ctx = uid("user12345");
+            let pw = generate_initial_password(&mut rng, &policy, &ctx).unwrap();
             prop_assert!(policy.check(&pw, &ctx).is_ok());
             prop_assert!(pw.chars().all(|c| TEMP_PASSWORD_ALPHABET.contains(c)));
         }

@@ -699,11 +699,12 @@ impl Services {
             for r in audit::recent(c, &filter, limit)? {
                 let household = match r.household_id {
                     Some(id) => {
-                        if !keys.contains_key(&id) {
-                            let masked = households::get(c, id)?
-                                .map(|h| h.key.masked())
-                                .unwrap_or_else(|| format!("#{id}"));
-                            keys.insert(id, masked);
+                        if let std::collections::hash_map::Entry::Vacant(e) = keys.entry(id) {
+                            e.insert(
+                                households::get(c, id)?
+                                    .map(|h| h.key.masked())
+                                    .unwrap_or_else(|| format!("#{id}")),
+                            );
                         }
                         keys.get(&id).cloned()
                     }

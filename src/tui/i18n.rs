@@ -23,6 +23,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../assets/i18n/ja/wizard.toml"),
         include_str!("../../assets/i18n/en/wizard.toml"),
     ),
+    (
+        "staff",
+        include_str!("../../assets/i18n/ja/staff.toml"),
+        include_str!("../../assets/i18n/en/staff.toml"),
+    ),
 ];
 
 pub struct Catalogue {

@@ -8,6 +8,7 @@ pub mod done;
 pub mod identity;
 pub mod login;
 pub mod menu;
+pub mod staff;
 
 use time::Date;
 use zeroize::Zeroizing;
@@ -58,6 +59,8 @@ pub enum Action {
     Logout,
     /// A message for the member, shown by the app (used by screens of later features).
     Notice(Msg),
+    /// Something only the staff console does.
+    Staff(staff::StaffAction),
 }
 
 /// The common face of every screen.
