@@ -98,7 +98,6 @@ impl ReissueScreen {
             return;
         }
         self.saved = ["key", "name", "birth_date"].map(|id| self.form.value(id).to_string());
-        let single_pending = list.len() == 1 && list[0].account.is_none();
         let registered = list.len() == 1 && list[0].account.is_some();
         let mut controls = Vec::new();
         if list.len() == 1 {
@@ -114,16 +113,12 @@ impl ReissueScreen {
             self.form.get_mut("reissue").dimmed = true;
             self.form.focus_id("new_search");
         }
-        self.message = if list.len() > 1 {
-            Some((
+        self.message = (list.len() > 1).then(|| {
+            (
                 Msg::new("staff_reissue.many").arg("count", list.len()),
                 true,
-            ))
-        } else if single_pending {
-            Some((Msg::new("staff_reissue.confirm_note"), false))
-        } else {
-            Some((Msg::new("staff_reissue.registered_note"), true))
-        };
+            )
+        });
         self.phase = Phase::Found(list);
     }
 
@@ -325,6 +320,18 @@ impl Screen for ReissueScreen {
                 let mut rows = Vec::new();
                 if let [h] = list.as_slice() {
                     Self::household_rows(lang, h, width, &mut rows);
+                    rows.push(Row::Blank);
+                    rows.push(if h.account.is_none() {
+                        Row::Text(
+                            tr(lang, "staff_reissue.confirm_note").to_string(),
+                            theme::label_focused(),
+                        )
+                    } else {
+                        Row::Text(
+                            tr(lang, "staff_reissue.registered_note").to_string(),
+                            theme::error(),
+                        )
+                    });
                 } else {
                     for h in list.iter().take(10) {
                         rows.push(Row::Text(
@@ -333,7 +340,6 @@ impl Screen for ReissueScreen {
                         ));
                     }
                 }
-                rows.push(Row::Blank);
                 rows.push(message_row(lang, &self.message));
                 let buttons = f.controls.iter().enumerate().map(|(i, _)| i).collect();
                 rows.push(Row::Buttons(buttons));
@@ -420,10 +426,8 @@ impl Screen for ReissueScreen {
                 "reissue" => match &self.phase {
                     Phase::Found(list) => match list.as_slice() {
                         [h] if h.account.is_none() => Action::Staff(StaffAction::Reissue(h.id)),
-                        _ => {
-                            self.message = Some((Msg::new("staff_reissue.registered_note"), true));
-                            Action::None
-                        }
+                        // A registered household: the red note under it says why nothing happens.
+                        _ => Action::None,
                     },
                     _ => Action::None,
                 },
