@@ -12,6 +12,7 @@ use crate::tui::screens::staff::reissue::KEY_MAX_CHARS;
 use crate::tui::screens::{Action, Cx, Screen};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
 use crate::tui::widgets::page::Row;
+use crate::tui::widgets::wrap::wrap;
 
 /// Rows shown at most.
 pub const LIST_LIMIT: usize = 300;
@@ -30,8 +31,9 @@ impl Default for AuditScreen {
     }
 }
 
-/// The two lines of one audit row.
-pub fn row_lines(r: &AuditView, width: usize) -> [String; 2] {
+/// The lines of one audit row: when, who, what; then the household, the subject and the detail,
+/// wrapped (at most three lines).
+pub fn row_lines(r: &AuditView, width: usize) -> Vec<String> {
     let dash = || "-".to_string();
     let first = format!(
         "{} {} {} {}  {} {}",
@@ -43,14 +45,21 @@ pub fn row_lines(r: &AuditView, width: usize) -> [String; 2] {
         safe(&r.outcome, 24),
     );
     let second = format!(
-        "    {}  {}  {}",
+        "{}  {}  {}",
         r.household.as_deref().map_or_else(dash, |s| safe(s, 40)),
         r.subject.as_deref().map_or_else(dash, |s| safe(s, 40)),
         r.detail
             .as_deref()
             .map_or_else(String::new, |s| safe(s, 400)),
     );
-    [safe(&first, width), safe(second.trim_end(), width)]
+    let mut out = vec![safe(&first, width)];
+    out.extend(
+        wrap(second.trim_end(), width.saturating_sub(4))
+            .into_iter()
+            .take(3)
+            .map(|l| format!("    {l}")),
+    );
+    out
 }
 
 impl AuditScreen {

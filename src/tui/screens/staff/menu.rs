@@ -87,7 +87,8 @@ impl Screen for StaffMenuScreen {
             who.push(Span::raw(" "));
             who.push(Span::styled(safe(addr, 40), theme::dim()));
         }
-        let mut rows = vec![Row::Line(Line::from(who)), Row::Blank];
+        // The message (e.g. a registration just completed) sits under who is logged in.
+        let mut rows = vec![Row::Line(Line::from(who)), message_row(lang, &self.message)];
         for (id, note, _) in ITEMS {
             rows.push(Row::Buttons(vec![f.index(id)]));
             rows.push(Row::Text(format!("    {}", tr(lang, note)), theme::info()));
@@ -95,7 +96,6 @@ impl Screen for StaffMenuScreen {
         rows.push(Row::Buttons(vec![f.index("logout")]));
         rows.push(Row::Blank);
         rows.push(Row::Control(f.index("lang")));
-        rows.push(message_row(lang, &self.message));
         rows
     }
 
