@@ -13,6 +13,7 @@ use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::credential::grouped;
 use kosmo_kiosk::domain::text::is_unsafe_char;
 use kosmo_kiosk::services::Services;
+use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome};
 use kosmo_kiosk::services::members::parse_members_csv;
 use kosmo_kiosk::store::outbox::{self, NewMail};
 use kosmo_kiosk::store::{Actor, Channel, Store};
@@ -291,6 +292,28 @@ fn walk_through(lang: Lang) {
     ui.redact
         .push((initial.to_string(), "INITIALPW000".to_string()));
     ui.snap("staff_done_initial_password", lang);
+    // The account waits for the member with the generated password, to be changed at the first login.
+    let svc = ui.app.services.clone();
+    match svc.login(&Actor::kiosk(), "sato1980", &initial).unwrap() {
+        LoginOutcome::Permanent(s) => assert_eq!(s.must_change, Some(ChangeReason::Initial)),
+        other => panic!("{other:?}"),
+    }
+    let (channel, staff_id): (String, Option<String>) = svc
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT channel, staff_id FROM accounts WHERE user_id = 'sato1980'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(
+        (channel.as_str(), staff_id.as_deref()),
+        ("staff", Some("alice"))
+    );
+    // Staff do not become the member: no member session was opened.
+    assert!(ui.app.session().is_none());
     ui.key(KeyCode::Enter);
     assert_eq!(ui.page(), Some(StaffPage::Menu));
     assert!(
@@ -403,4 +426,47 @@ fn stored_text_is_neutralised_on_the_staff_terminal() {
         screen.contains("[31mUser unknown\u{fffd}[0m \u{fffd}gnp.exe"),
         "{screen}"
     );
+}
+
+#[test]
+fn idle_staff_are_logged_out_and_everything_is_wiped() {
+    let mut ui = ui(Lang::Ja);
+    // Nobody logged in and nothing typed: no idle timer.
+    assert_eq!(ui.app.idle_deadline(), None);
+    ui.text("alice");
+    ui.key(KeyCode::Tab);
+    ui.text("Counter2026x");
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.menu("assist");
+    let (temp_id, temp_pw) = ui.postcard("06139497-12-3402");
+    ui.text(&temp_id);
+    ui.key(KeyCode::Tab);
+    ui.text(&temp_pw);
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    assert_eq!(ui.page(), None, "the wizard runs");
+    let deadline = ui
+        .app
+        .idle_deadline()
+        .expect("an idle deadline while logged in");
+    assert!(ui.app.on_tick(deadline + Duration::from_millis(1)));
+    assert_eq!(ui.page(), Some(StaffPage::Login));
+    assert!(ui.app.staff.as_ref().unwrap().session.is_none());
+    assert!(ui.app.identity.is_none() && ui.app.details.is_none());
+    assert_eq!(ui.app.opts.actor.staff_id, None);
+    let screen = ui.render();
+    assert!(screen.contains("操作がなかったため"), "{screen}");
+    let idle: i64 = ui
+        .app
+        .services
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM audit WHERE event = 'staff_logout' AND outcome = 'idle'
+                 AND staff_id = 'alice'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(idle, 1);
 }
