@@ -83,7 +83,10 @@ fn skip_or_fail(why: &str) -> Option<Sshd> {
     if std::env::var_os(REQUIRE_ENV).is_some_and(|v| v == "1") {
         panic!("{REQUIRE_ENV}=1 but the SSH test cannot run: {why}");
     }
-    eprintln!(
+    // Written to stderr directly (not eprintln!, which the test harness captures): a skip is seen.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "SKIPPED: the staff console's SSH end-to-end test needs OpenSSH ({why}); \
          install openssh-server and openssh-client (CI does, and sets {REQUIRE_ENV}=1)"
     );

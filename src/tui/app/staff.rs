@@ -333,7 +333,6 @@ impl App {
     }
 
     fn staff_open(&mut self, page: StaffPage) {
-        let lang = self.lang;
         let Some(s) = self.staff.as_mut() else {
             return;
         };
@@ -350,7 +349,6 @@ impl App {
             StaffPage::Menu | StaffPage::Login => {}
         }
         s.page = Some(page);
-        let _ = lang;
         match page {
             StaffPage::Unlock => self.spawn(|svc, _| {
                 StaffTask::Locks(
