@@ -102,13 +102,12 @@ impl AuditScreen {
             match HouseholdKey::parse(&household) {
                 Ok(k) => Some(k),
                 Err(e) => {
-                    self.form.set_error("household", Some(e.msg()));
+                    self.message = Some((e.msg(), true));
                     self.form.focus_id("household");
                     return None;
                 }
             }
         };
-        self.form.set_error("household", None);
         Some(AuditQuery {
             household,
             staff_id: (!staff_id.is_empty()).then_some(staff_id),
@@ -145,7 +144,6 @@ impl Screen for AuditScreen {
         let f = &self.form;
         vec![
             Row::Control(f.index("household")),
-            Row::Note(f.index("household")),
             Row::Control(f.index("staff_id")),
             message_row(lang, &self.message),
             Row::Buttons(vec![f.index("filter"), f.index("back")]),

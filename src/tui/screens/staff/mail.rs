@@ -169,7 +169,7 @@ impl Screen for MailScreen {
                 scroll: self.scroll,
             },
             Row::Control(f.index("id")),
-            Row::Note(f.index("id")),
+            Row::Blank,
             message_row(lang, &self.message),
             Row::Buttons(vec![
                 f.index("requeue"),
@@ -194,16 +194,12 @@ impl Screen for MailScreen {
                 "requeue" => {
                     let typed = self.form.value("id").trim().trim_start_matches('#');
                     match typed.parse::<i64>() {
-                        Ok(id) if id > 0 => {
-                            self.form.set_error("id", None);
-                            Action::Staff(StaffAction::Requeue {
-                                id,
-                                filter: self.filter(),
-                            })
-                        }
+                        Ok(id) if id > 0 => Action::Staff(StaffAction::Requeue {
+                            id,
+                            filter: self.filter(),
+                        }),
                         _ => {
-                            self.form
-                                .set_error("id", Some(Msg::new("staff_mail.bad_id")));
+                            self.message = Some((Msg::new("staff_mail.bad_id"), true));
                             self.form.focus_id("id");
                             Action::None
                         }

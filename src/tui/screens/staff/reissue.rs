@@ -144,8 +144,6 @@ impl ReissueScreen {
         let key_text = self.form.value("key").trim().to_string();
         let name = self.form.value("name").trim().to_string();
         let birth = self.form.value("birth_date").trim().to_string();
-        self.form.set_error("key", None);
-        self.form.set_error("birth_date", None);
         if !key_text.is_empty() {
             return match HouseholdKey::parse(&key_text) {
                 Ok(k) => {
@@ -153,7 +151,8 @@ impl ReissueScreen {
                     Action::Staff(StaffAction::Search(HouseholdQuery::Key(k)))
                 }
                 Err(e) => {
-                    self.form.set_error("key", Some(e.msg()));
+                    // Rule messages are long: the wrapped message row says it in full.
+                    self.message = Some((e.msg(), true));
                     self.form.focus_id("key");
                     Action::None
                 }
@@ -177,7 +176,7 @@ impl ReissueScreen {
                 }))
             }
             Err(e) => {
-                self.form.set_error("birth_date", Some(e.msg()));
+                self.message = Some((e.msg(), true));
                 self.form.focus_id("birth_date");
                 Action::None
             }
@@ -308,11 +307,10 @@ impl Screen for ReissueScreen {
                 Row::Text(tr(lang, "staff_reissue.intro").to_string(), theme::text()),
                 Row::Blank,
                 Row::Control(f.index("key")),
-                Row::Note(f.index("key")),
                 Row::Text(tr(lang, "staff_reissue.or").to_string(), theme::info()),
                 Row::Control(f.index("name")),
                 Row::Control(f.index("birth_date")),
-                Row::Note(f.index("birth_date")),
+                Row::Blank,
                 message_row(lang, &self.message),
                 Row::Buttons(vec![f.index("search"), f.index("back")]),
             ],
