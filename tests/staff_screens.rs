@@ -470,3 +470,73 @@ fn idle_staff_are_logged_out_and_everything_is_wiped() {
         .unwrap();
     assert_eq!(idle, 1);
 }
+
+#[test]
+fn reissue_then_register_at_once_and_search_errors_in_full() {
+    let mut ui = ui(Lang::Ja);
+    ui.text("alice");
+    ui.key(KeyCode::Tab);
+    ui.text("Counter2026x");
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.menu("reissue");
+    // A typo in the household key: the whole rule message shows, wrapped, and nothing is searched.
+    ui.text("0613949-12-3401");
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    let screen = ui.render().replace(['\n', ' '], "");
+    assert!(
+        screen.contains(
+            "保険者番号は8桁の数字で入力してください。保険証に記載されている番号をご確認ください。"
+        ),
+        "{screen}"
+    );
+    // By a dependent's name (spaces and width differences ignored) and birth date in an era form.
+    assert_eq!(
+        ui.app
+            .staff
+            .as_ref()
+            .unwrap()
+            .reissue
+            .as_ref()
+            .unwrap()
+            .form
+            .focused_id(),
+        "key",
+        "the field to fix has the focus"
+    );
+    for _ in 0..20 {
+        ui.key(KeyCode::Backspace);
+    }
+    ui.key(KeyCode::Tab);
+    ui.text("山田花子");
+    ui.key(KeyCode::Tab);
+    ui.text("S33.9.30");
+    ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
+    let screen = ui.render();
+    assert!(screen.contains("06139497-12-3401"), "{screen}");
+    ui.key(KeyCode::Enter); // [再発行]
+    let (id, pw) = match &ui
+        .app
+        .staff
+        .as_ref()
+        .unwrap()
+        .reissue
+        .as_ref()
+        .unwrap()
+        .phase
+    {
+        Phase::Issued(r) => (r.temp_id.clone(), r.temp_password.to_string()),
+        other => panic!("{other:?}"),
+    };
+    let notices = std::fs::read_to_string(ui._dir.path().join("staff-notices.csv")).unwrap();
+    assert!(
+        notices.contains(&format!("{id},{pw},2026-05-31")),
+        "{notices}"
+    );
+    ui.key(KeyCode::Enter); // [続けて代理登録]
+    assert_eq!(ui.page(), None, "the wizard runs with the new postcard");
+    assert!(ui.render().contains("利用規約に同意する"));
+    assert!(
+        ui.app.staff.as_ref().unwrap().reissue.is_none(),
+        "the new password left the screen"
+    );
+}
