@@ -194,6 +194,17 @@ fn two_staff_sessions_and_a_kiosk_register_at_once() {
     assert_eq!(used, 3);
     let check: String = fx.query("PRAGMA integrity_check", &[]);
     assert_eq!(check, "ok");
+    // Nothing went wrong behind the screens either: no error or warning in the three processes' log.
+    for entry in std::fs::read_dir(fx.dir.path().join("logs")).expect("logs") {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(text.contains("kiosk started"), "{text}");
+        for line in text.lines() {
+            assert!(
+                !line.contains(" ERROR ") && !line.contains(" WARN "),
+                "{line}"
+            );
+        }
+    }
 }
 
 #[test]
