@@ -388,6 +388,43 @@ impl Services {
         })
     }
 
+    /// STEP2 of an assisted registration: the member's postcard credential, through the same login
+    /// service as the kiosk (same lock counter, same audit). Only temporary IDs are tried: a member's
+    /// permanent user ID and password are never checked at the staff console.
+    pub fn staff_temp_login(
+        &self,
+        actor: &Actor,
+        temp_id: &str,
+        password: &str,
+    ) -> Result<super::auth::LoginOutcome, ServiceError> {
+        let id = normalize(temp_id).trim().to_string();
+        let is_temp = !id.is_empty()
+            && self
+                .store
+                .read(|c| credentials::find_by_temp_id(c, &id))?
+                .is_some();
+        if is_temp {
+            return self.login(actor, &id, password);
+        }
+        let now = self.now();
+        self.store.write(|tx| {
+            audit::insert(
+                tx,
+                actor,
+                &AuditEntry {
+                    event: "login",
+                    outcome: "failed",
+                    household_id: None,
+                    subject: None,
+                    detail: Some("staff console: not a temporary ID".to_string()),
+                },
+                now,
+            )?;
+            Ok::<_, ServiceError>(())
+        })?;
+        Ok(super::auth::LoginOutcome::Failed)
+    }
+
     /// The staff member leaves (`reason`: `ok` from the menu, `idle` after the idle timeout, `hangup`).
     pub fn staff_logout(&self, actor: &Actor, reason: &str) -> Result<(), ServiceError> {
         let now = self.now();
@@ -1189,6 +1226,69 @@ mod tests {
         assert_eq!(rows[0].staff_id.as_deref(), Some("carol"));
         assert_eq!(rows[0].household_id, Some(hid));
         assert!(rows[0].detail.as_deref().unwrap().contains("550 5.1.1"));
+    }
+
+    #[test]
+    fn assisted_registration_tries_only_temporary_ids() {
+        let fx = fixture();
+        let admin = Actor::admin();
+        let staff = staff_actor("alice");
+        let issued = fx
+            .svc
+            .issue_credentials(
+                &admin,
+                &fx.dir.path().join("n.csv"),
+                &[key("01130012-7-88")],
+            )
+            .unwrap();
+        let n = &issued.notices[0];
+        match fx
+            .svc
+            .staff_temp_login(&staff, &n.temp_user_id, &n.temp_password)
+            .unwrap()
+        {
+            LoginOutcome::Temporary(t) => assert_eq!(t.temp_id, n.temp_user_id),
+            other => panic!("{other:?}"),
+        }
+        // A member's permanent ID and password are not even checked here.
+        let hash = fx.svc.hasher.hash("Yamada2026x").unwrap();
+        let hid = household_id(&fx, "06139497-12-3401");
+        fx.svc
+            .store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO accounts (household_id, user_id, password_hash, password_set_at, notify_mail,
+                         registrant, registered_at, channel) VALUES (?1, 'yamada1955', ?2, '2026-04-01T01:00:00Z', 0,
+                         'insured', '2026-04-01T01:00:00Z', 'kiosk')",
+                    rusqlite::params![hid, hash],
+                )?;
+                Ok::<_, crate::store::StoreError>(())
+            })
+            .unwrap();
+        assert!(matches!(
+            fx.svc
+                .staff_temp_login(&staff, "yamada1955", "Yamada2026x")
+                .unwrap(),
+            LoginOutcome::Failed
+        ));
+        let logins = fx
+            .svc
+            .store
+            .read(|c| {
+                audit::recent(
+                    c,
+                    &AuditFilter {
+                        event: Some("login".into()),
+                        ..Default::default()
+                    },
+                    10,
+                )
+            })
+            .unwrap();
+        assert_eq!(logins[0].outcome, "failed");
+        assert_eq!(logins[0].subject, None);
+        assert_eq!(logins[0].staff_id.as_deref(), Some("alice"));
+        assert_eq!(logins[1].detail.as_deref(), Some("temporary ok"));
     }
 
     #[test]

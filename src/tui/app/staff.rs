@@ -386,7 +386,7 @@ impl App {
     fn staff_temp_login(&mut self, temp_id: String, temp_password: Zeroizing<String>) {
         self.spawn(move |svc, actor| {
             StaffTask::TempLogin(
-                svc.login(&actor, &temp_id, &temp_password)
+                svc.staff_temp_login(&actor, &temp_id, &temp_password)
                     .map_err(|e| e.to_string()),
             )
             .into()
