@@ -241,3 +241,40 @@ fn window_resizes_redraw_the_console() {
     p.keys(&[key::ENTER]);
     p.wait_for("仮パスワード", 5);
 }
+
+#[test]
+fn staff_add_asks_twice_on_the_terminal_without_echo() {
+    let fx = Fixture::new(&[]);
+    let mut p = Pty::spawn(
+        "staff-add",
+        Pty::kiosk_command(&fx, &["admin", "staff-add", "bob"]),
+        80,
+        24,
+    );
+    p.wait_for("Password for staff bob:", 10);
+    p.keys(&["Madoguchi2026", key::ENTER]);
+    p.wait_for("The same password again:", 10);
+    p.keys(&["Madoguchi2026", key::ENTER]);
+    p.wait_for("added staff account bob", 10);
+    assert!(p.wait_exit(10).expect("ends").success());
+    assert!(
+        !p.screen().contains("Madoguchi2026"),
+        "no echo:\n{}",
+        p.screen()
+    );
+
+    let mut p = Pty::spawn(
+        "staff-add-mismatch",
+        Pty::kiosk_command(&fx, &["admin", "staff-add", "carol"]),
+        80,
+        24,
+    );
+    p.wait_for("Password for staff carol:", 10);
+    p.keys(&["Madoguchi2026", key::ENTER]);
+    p.wait_for("The same password again:", 10);
+    p.keys(&["Madoguchi2027", key::ENTER]);
+    p.wait_for("the two passwords differ", 10);
+    assert!(!p.wait_exit(10).expect("ends").success());
+    let n: i64 = fx.query("SELECT count(*) FROM staff", &[]);
+    assert_eq!(n, 1);
+}
