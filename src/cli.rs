@@ -223,9 +223,7 @@ pub fn run(cli: Cli) -> CliResult {
     match cli.command.unwrap_or(Command::Kiosk) {
         Command::Kiosk => run_kiosk(&global),
         Command::Demo { dir } => crate::cli_demo::run_demo(&global, dir),
-        Command::Staff => Err(CliError(
-            "the staff console is not available in this build yet".into(),
-        )),
+        Command::Staff => run_staff(&global),
         Command::Admin(cmd) => run_admin(&global, cmd),
         Command::Outbox(cmd) => run_outbox(&global, cmd),
         Command::ConfigDefaults => {
@@ -251,6 +249,69 @@ fn run_kiosk(global: &Global) -> CliResult {
     let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
     crate::tui::run(App::new(ctx.services.clone(), opts))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `kosmo-kiosk staff`: the staff console (what SSH runs for staff; see docs/README-staff.md).
+fn run_staff(global: &Global) -> CliResult {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(CliError(
+            "the staff console needs a terminal; connect with `ssh -t` (or run it in a terminal window)"
+                .into(),
+        ));
+    }
+    let ctx = open(global, |_| {})?;
+    if ctx.services.staff_count()? == 0 {
+        return Err(CliError(
+            "no staff account exists yet; an administrator adds one with `kosmo-kiosk admin staff-add STAFF_ID`"
+                .into(),
+        ));
+    }
+    let actor = Actor {
+        channel: crate::store::Channel::Staff,
+        staff_id: None,
+        client_addr: crate::store::audit::ssh_client_addr(),
+    };
+    let mut opts = AppOptions::from_config(&ctx.config, actor);
+    opts.idle_timeout = std::time::Duration::from_secs(ctx.config.staff.idle_timeout_secs.max(30));
+    crate::tui::run(App::new(ctx.services.clone(), opts))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The new staff member's password: one line of standard input, or asked twice on the terminal
+/// without echo.
+fn staff_password(
+    staff_id: &str,
+    from_stdin: bool,
+) -> Result<zeroize::Zeroizing<String>, CliError> {
+    use std::io::BufRead;
+    if from_stdin {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin().lock().read_line(&mut line)?;
+        let pw = zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
+        if pw.is_empty() {
+            return Err(CliError("no password on standard input".into()));
+        }
+        return Ok(pw);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError(
+            "there is no terminal to ask for the password; give it on standard input with --password-stdin"
+                .into(),
+        ));
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map(zeroize::Zeroizing::new)
+            .map_err(|e| CliError(format!("cannot read the password: {e}")))
+    };
+    let pw = ask(&format!("Password for staff {}: ", neutralize(staff_id)))?;
+    let again = ask("The same password again: ")?;
+    if *pw != *again {
+        return Err(CliError(
+            "the two passwords differ; nothing was added".into(),
+        ));
+    }
+    Ok(pw)
 }
 
 fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
@@ -314,10 +375,13 @@ fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
                 }
             }
         }
-        AdminCommand::StaffAdd { .. } => {
-            return Err(CliError(
-                "staff accounts are not available in this build yet".into(),
-            ));
+        AdminCommand::StaffAdd {
+            staff_id,
+            password_stdin,
+        } => {
+            let password = staff_password(&staff_id, password_stdin)?;
+            let id = svc.add_staff(&actor, &staff_id, &password)?;
+            writeln!(out, "added staff account {}", neutralize(&id))?;
         }
         AdminCommand::Unlock { id } => {
             let any = svc.unlock(&actor, &id)?;

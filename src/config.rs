@@ -27,6 +27,7 @@ pub struct Config {
     pub password: PasswordPolicy,
     pub mail: MailConfig,
     pub reset: ResetConfig,
+    pub staff: StaffConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,6 +179,39 @@ impl MailConfig {
             max_attempts: self.max_attempts.max(1),
             max_age_hours: self.max_age_hours.max(1),
         }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StaffConfig {
+    /// Seconds without input before the staff console wipes everything and logs the staff member out.
+    pub idle_timeout_secs: u64,
+    /// The file reissued temporary credentials are appended to (mode 0600; default: `staff-notices.csv`
+    /// beside the store).
+    pub notices_file: Option<PathBuf>,
+}
+
+impl Default for StaffConfig {
+    fn default() -> Self {
+        StaffConfig {
+            idle_timeout_secs: 600,
+            notices_file: None,
+        }
+    }
+}
+
+impl StaffConfig {
+    /// Where reissued credentials are appended: `notices_file`, else `staff-notices.csv` beside the store.
+    pub fn notices_path(&self, db_path: &Path) -> PathBuf {
+        if let Some(p) = &self.notices_file {
+            return p.clone();
+        }
+        db_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(|p| p.join("staff-notices.csv"))
+            .unwrap_or_else(|| PathBuf::from("staff-notices.csv"))
     }
 }
 

@@ -208,7 +208,7 @@ fn register_via_library(
     email: &str,
 ) {
     let kiosk = Actor::kiosk();
-    let t = match svc
+    let mut t = match svc
         .login(&kiosk, &n.temp_user_id, &n.temp_password)
         .unwrap()
     {
@@ -216,11 +216,13 @@ fn register_via_library(
         other => panic!("{other:?}"),
     };
     let ins = &n.household[..8];
-    assert!(matches!(
-        svc.check_identity(&kiosk, &t, &insurer(ins), date(birth))
-            .unwrap(),
-        IdentityOutcome::Confirmed(_)
-    ));
+    match svc
+        .check_identity(&kiosk, &t, &insurer(ins), date(birth))
+        .unwrap()
+    {
+        IdentityOutcome::Confirmed(m) => t.confirm(&m),
+        other => panic!("{other:?}"),
+    }
     svc.register(&kiosk, &t, &input(user_id, password, email))
         .expect("register");
 }

@@ -125,7 +125,7 @@ fn run_register_worker() {
         Err(e) => return say(&format!("result error open {e}")),
     };
     let kiosk = Actor::kiosk();
-    let t = match svc.login(
+    let mut t = match svc.login(
         &kiosk,
         &env("KOSMO_PROOF_TEMP_ID"),
         &env("KOSMO_PROOF_TEMP_PW"),
@@ -139,7 +139,7 @@ fn run_register_worker() {
         &insurer(&env("KOSMO_PROOF_INSURER")),
         date(&env("KOSMO_PROOF_BIRTH")),
     ) {
-        Ok(IdentityOutcome::Confirmed(_)) => {}
+        Ok(IdentityOutcome::Confirmed(m)) => t.confirm(&m),
         other => return say(&format!("result error identity {other:?}")),
     }
     let pause = env("KOSMO_PROOF_PAUSE");
@@ -426,7 +426,7 @@ fn two_processes_racing_for_one_user_id_exactly_one_wins() {
         f.state(&cards[lose].household)
             .assert_untouched(&cards[lose].temp_user_id);
         // The loser keeps going with another ID (the kiosk keeps everything else entered).
-        let t = f.ticket(&cards[lose]);
+        let t = f.confirmed_ticket(&cards[lose]);
         f.register(
             &t,
             &format!("Racer{round}y2026"),
@@ -509,7 +509,11 @@ fn eight_processes_create_one_new_store_at_once() {
         w.finish();
     }
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        2,
+        "every migration applied once"
+    );
     assert_eq!(store.integrity_check().unwrap(), "ok");
     #[cfg(unix)]
     {
@@ -657,7 +661,7 @@ fn sigkill_during_register_leaves_each_household_all_or_nothing() {
     // Nothing is stuck: every untouched household registers now, on the same file.
     for (i, c) in cards.iter().enumerate() {
         if f.state(&c.household).account.is_none() {
-            let t = f.ticket(c);
+            let t = f.confirmed_ticket(c);
             f.register(
                 &t,
                 &user_id(i),

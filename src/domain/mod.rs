@@ -13,6 +13,7 @@ pub mod household;
 pub mod insurer;
 pub mod lockout;
 pub mod password;
+pub mod staff;
 pub mod text;
 pub mod user_id;
 pub mod wizard;

@@ -257,7 +257,8 @@ impl Services {
                 .or(credentials::find_by_temp_id(tx, &id)?.map(|t| t.household_id));
             let plain = locks::clear(tx, &lock_key(&id, true))?;
             let hashed = locks::clear(tx, &lock_key(&id, false))?;
-            let any = plain || hashed;
+            let staff = locks::clear(tx, &super::staff::staff_lock_key(&id, true))?;
+            let any = plain || hashed || staff;
             audit::insert(
                 tx,
                 actor,

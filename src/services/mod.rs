@@ -8,6 +8,7 @@ pub mod hashing;
 pub mod mail;
 pub mod members;
 pub mod registration;
+pub mod staff;
 
 use std::sync::Arc;
 

@@ -198,3 +198,17 @@ pub fn expire_due(conn: &Connection, now: OffsetDateTime) -> Result<usize> {
         [ts(now)],
     )?)
 }
+
+/// The household's newest credential, in any state (staff lookups).
+pub fn latest_for(conn: &Connection, household_id: i64) -> Result<Option<TempCredential>> {
+    let row = conn
+        .query_row(
+            &format!(
+                "SELECT {COLUMNS} FROM temp_credentials WHERE household_id = ?1 ORDER BY id DESC LIMIT 1"
+            ),
+            [household_id],
+            from_row,
+        )
+        .optional()?;
+    row.map(build).transpose()
+}

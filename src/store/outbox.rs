@@ -202,3 +202,16 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
         .optional()?;
     row.map(RawRow::build).transpose()
 }
+
+/// Puts a dead message back in the queue (staff requeue): due now, attempts counted afresh, no lease. The
+/// last error stays until the next attempt replaces it. Returns false (and changes nothing) when the row is
+/// missing or not dead.
+pub fn requeue(conn: &Connection, id: i64, now: OffsetDateTime) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?2,
+             lease_owner = NULL, lease_expires_at = NULL
+         WHERE id = ?1 AND state = 'dead'",
+        params![id, ts(now)],
+    )?;
+    Ok(n == 1)
+}

@@ -54,3 +54,8 @@ pub fn find(conn: &Connection, staff_id: &str) -> Result<Option<StaffAccount>> {
     })
     .transpose()
 }
+
+/// How many staff accounts exist (the console refuses to start with none).
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?)
+}

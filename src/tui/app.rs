@@ -37,6 +37,10 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox;
 use crate::tui::i18n::tr;
 
+mod staff;
+
+pub use staff::{StaffConsole, StaffTask};
+
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
@@ -71,6 +75,8 @@ pub enum TaskResult {
     Register(Result<Registered, RegisterError>),
     /// Work of the member's account area.
     Account(AccountTask),
+    /// The staff console's tasks.
+    Staff(StaffTask),
 }
 
 /// Everything the event loop feeds the app.
@@ -97,6 +103,8 @@ pub struct App {
     pub menu: Option<MenuScreen>,
     /// The screens of the member's account area.
     pub account: AccountScreens,
+    /// The staff console (`kosmo-kiosk staff`); `None` for the member kiosk.
+    pub staff: Option<StaffConsole>,
     ticket: Option<RegistrationTicket>,
     session: Option<AccountSession>,
     /// The task being waited for, and since when (drives the 処理中 animation).
@@ -117,7 +125,7 @@ pub struct App {
 impl App {
     pub fn new(services: Services, opts: AppOptions) -> Self {
         let (tx, rx) = channel();
-        App {
+        let mut app = App {
             lang: opts.lang,
             login: LoginScreen::new(opts.lang),
             services,
@@ -129,6 +137,7 @@ impl App {
             done: None,
             menu: None,
             account: AccountScreens::default(),
+            staff: None,
             ticket: None,
             session: None,
             busy: None,
@@ -140,7 +149,9 @@ impl App {
             clear_screen: true,
             tx,
             rx,
-        }
+        };
+        app.staff = app.new_staff_console();
+        app
     }
 
     /// A sender for the event loop's input and signal threads.
@@ -159,6 +170,9 @@ impl App {
     // ----- screens -------------------------------------------------------------------------------
 
     pub fn screen(&self) -> &dyn Screen {
+        if let Some(s) = self.staff_screen() {
+            return s;
+        }
         match self.page {
             Page::Login => &self.login,
             Page::Identity => self
@@ -180,6 +194,9 @@ impl App {
     }
 
     pub fn screen_mut(&mut self) -> &mut dyn Screen {
+        if self.staff_showing() {
+            return self.staff_screen_mut();
+        }
         let page = self.page;
         let fallback = matches!(
             (
@@ -284,7 +301,7 @@ impl App {
             self.lang,
             tr(self.lang, screen.title_key()),
             screen.step(),
-            None,
+            self.staff_header(),
         );
         let rows = screen.rows(&cx);
         let spec = Spec {
@@ -319,6 +336,9 @@ impl App {
 
     /// When the idle reset fires, if anything would be wiped.
     pub fn idle_deadline(&self) -> Option<Instant> {
+        if self.staff.is_some() {
+            return self.staff_idle_deadline();
+        }
         if self.busy.is_some() {
             return None;
         }
@@ -361,7 +381,11 @@ impl App {
         match self.idle_deadline() {
             Some(deadline) if now >= deadline => {
                 tracing::info!("idle timeout: wiping and returning to the start screen");
-                self.reset_to_start();
+                if self.staff.is_some() {
+                    self.staff_idle_logout();
+                } else {
+                    self.reset_to_start();
+                }
                 true
             }
             _ => self.busy.is_some() || self.countdown_secs(now).is_some(),
@@ -397,8 +421,8 @@ impl App {
         true
     }
 
-    /// Everything entered is wiped and the start screen returns (idle, cancel, logout).
-    pub fn reset_to_start(&mut self) {
+    /// Forgets the registration or member session in progress.
+    fn wipe_wizard(&mut self) {
         self.ticket = None;
         self.session = None;
         self.identity = None;
@@ -408,6 +432,19 @@ impl App {
         self.menu = None;
         self.account = AccountScreens::default();
         self.busy = None;
+        self.login = LoginScreen::new(self.lang);
+        self.page = Page::Login;
+        self.drag = None;
+    }
+
+    /// Everything entered is wiped and the start screen returns (idle, cancel, logout). In the staff
+    /// console: the staff menu returns (the staff member stays logged in).
+    pub fn reset_to_start(&mut self) {
+        self.wipe_wizard();
+        if self.staff.is_some() {
+            self.staff_after_reset();
+            return;
+        }
         self.lang = self.opts.lang;
         self.login = LoginScreen::new(self.lang);
         self.page = Page::Login;
@@ -420,6 +457,14 @@ impl App {
 
     /// Handles one event. Returns true when the screen should be redrawn.
     pub fn handle(&mut self, ev: AppEvent) -> bool {
+        let redraw = self.handle_event(ev);
+        if self.staff.is_some() {
+            self.staff_bridge_notices();
+        }
+        redraw
+    }
+
+    fn handle_event(&mut self, ev: AppEvent) -> bool {
         match ev {
             AppEvent::Term(Event::Key(key)) => self.on_key(key),
             AppEvent::Term(Event::Mouse(m)) => self.on_mouse(m),
@@ -447,11 +492,13 @@ impl App {
             AppEvent::Signal(sig) => {
                 tracing::info!(sig, "signal: leaving");
                 self.quit = true;
+                self.staff_hangup();
                 false
             }
             AppEvent::TerminalLost => {
                 tracing::info!("terminal lost: leaving");
                 self.quit = true;
+                self.staff_hangup();
                 false
             }
         }
@@ -653,7 +700,14 @@ impl App {
                     return;
                 };
                 let cx = self.cx(&config);
-                let input = d.input(&cx, terms(self.lang).version);
+                let mut input = d.input(&cx, terms(self.lang).version);
+                if input.initial_password && !self.staff_fill_initial_password(&ticket, &mut input)
+                {
+                    if let Some(c) = self.confirm.as_mut() {
+                        c.message = Some(Msg::new("common.system_error"));
+                    }
+                    return;
+                }
                 self.spawn(move |svc, actor| {
                     TaskResult::Register(svc.register(&actor, &ticket, &input))
                 });
@@ -662,6 +716,7 @@ impl App {
                 self.confirm = None;
                 self.go(WizardEvent::ConfirmBack);
             }
+            Action::ToMenu if self.staff.is_some() => self.staff_registration_done(),
             Action::ToMenu => {
                 if let Some(s) = &self.session {
                     self.menu = Some(MenuScreen::new(&s.user_id));
@@ -697,6 +752,7 @@ impl App {
                     self.login.notice(m, false);
                 }
             }
+            Action::Staff(a) => self.perform_staff(a),
         }
     }
 
@@ -735,12 +791,13 @@ impl App {
                 let temp_password = ticket.temp_password.clone();
                 if self.details.is_none() {
                     let cx = self.cx(&config);
-                    self.details = Some(DetailsScreen::new(
-                        &cx,
-                        m.relationship,
-                        Some(m.member_id),
-                        temp_password,
-                    ));
+                    let details =
+                        DetailsScreen::new(&cx, m.relationship, Some(m.member_id), temp_password);
+                    self.details = Some(if self.staff.is_some() {
+                        details.assisted()
+                    } else {
+                        details
+                    });
                 } else if let Some(d) = self.details.as_mut() {
                     d.member_id = Some(m.member_id);
                 }
@@ -775,13 +832,18 @@ impl App {
                         .flatten()
                         .map(|row| row.state)
                 });
-                self.done = Some(DoneScreen::new(&r.user_id, r.email.clone(), mail_state));
-                self.session = Some(AccountSession {
-                    account_id: r.account_id,
-                    household_id: r.household_id,
-                    user_id: r.user_id.clone(),
-                    must_change: None,
-                });
+                let mut done = DoneScreen::new(&r.user_id, r.email.clone(), mail_state);
+                done.initial_password = self.staff_take_initial_password();
+                self.done = Some(done);
+                // Staff never become the member: an assisted registration opens no member session.
+                if self.staff.is_none() {
+                    self.session = Some(AccountSession {
+                        account_id: r.account_id,
+                        household_id: r.household_id,
+                        user_id: r.user_id.clone(),
+                        must_change: None,
+                    });
+                }
                 // The registration is over: nothing of it stays in memory.
                 self.ticket = None;
                 self.identity = None;
@@ -799,10 +861,15 @@ impl App {
             TaskResult::Register(Err(RegisterError::Invalid(violations))) => {
                 self.confirm = None;
                 if let Some(d) = self.details.as_mut() {
-                    for v in &violations {
+                    // A field may be absent (an assisted registration's generated password).
+                    let present: Vec<_> = violations
+                        .iter()
+                        .filter(|v| d.form.controls.iter().any(|c| c.id == v.field))
+                        .collect();
+                    for v in &present {
                         d.form.set_error(v.field, Some(v.msg.clone()));
                     }
-                    if let Some(v) = violations.first() {
+                    if let Some(v) = present.first() {
                         d.form.focus_id(v.field);
                     }
                     d.message = Some(Msg::new("details.fix_errors"));
@@ -823,6 +890,7 @@ impl App {
                     c.message = Some(Msg::new("common.system_error"));
                 }
             }
+            TaskResult::Staff(r) => self.on_staff_task(r),
         }
     }
 }

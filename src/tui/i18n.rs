@@ -28,6 +28,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../assets/i18n/ja/account.toml"),
         include_str!("../../assets/i18n/en/account.toml"),
     ),
+    (
+        "staff",
+        include_str!("../../assets/i18n/ja/staff.toml"),
+        include_str!("../../assets/i18n/en/staff.toml"),
+    ),
 ];
 
 pub struct Catalogue {

@@ -172,7 +172,10 @@ pub fn run(mut app: App) -> Result<(), RunError> {
                 Clear(ClearType::All),
                 Clear(ClearType::Purge)
             );
-            let _ = terminal.clear();
+            // Make the next frame draw every cell. Not `terminal.clear()`: it asks the terminal for the
+            // cursor position, and that answer never arrives while the input thread owns crossterm's
+            // reader (a 2 s stall, then an error that leaves the screen half drawn).
+            terminal.swap_buffers();
             app.clear_screen = false;
             redraw = true;
         }

@@ -93,7 +93,7 @@ impl Fixture {
             )
             .expect("issue credentials");
         let notice = &report.notices[0];
-        let ticket = match self
+        let mut ticket = match self
             .svc
             .login(&Actor::kiosk(), &notice.temp_user_id, &notice.temp_password)
             .expect("login")
@@ -101,6 +101,32 @@ impl Fixture {
             LoginOutcome::Temporary(t) => t,
             other => panic!("temporary login failed: {other:?}"),
         };
+        // STEP3 with the household's insured person, as the kiosk would.
+        let key: kosmo_kiosk::domain::household::HouseholdKey =
+            household.parse().expect("household key");
+        let birth = self
+            .svc
+            .store
+            .read(|c| {
+                let h = kosmo_kiosk::store::households::find_by_key(c, &key)?.expect("household");
+                kosmo_kiosk::store::households::members_of(c, h.id)
+            })
+            .expect("members")
+            .into_iter()
+            .find(|m| m.relationship == Relationship::Insured)
+            .expect("an insured person")
+            .birth_date;
+        let insurer = key.insurer.parse().expect("insurer number");
+        match self
+            .svc
+            .check_identity(&Actor::kiosk(), &ticket, &insurer, birth)
+            .expect("identity check")
+        {
+            kosmo_kiosk::services::registration::IdentityOutcome::Confirmed(m) => {
+                ticket.confirm(&m)
+            }
+            other => panic!("identity check failed: {other:?}"),
+        }
         let input = RegistrationInput {
             user_id: user_id.into(),
             password: Zeroizing::new(password.into()),

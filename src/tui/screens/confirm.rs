@@ -18,6 +18,8 @@ pub struct ConfirmScreen {
     pub form: Form,
     pub user_id: String,
     pub password_len: usize,
+    /// The console generates an initial password at [実行] (assisted registration).
+    pub generated: bool,
     pub email: String,
     pub registrant_key: &'static str,
     pub notify_key: &'static str,
@@ -33,7 +35,12 @@ impl ConfirmScreen {
                 Control::button("back", key!("common.back")),
             ]),
             user_id: f.value("user_id").trim().to_string(),
-            password_len: f.field("password").len(),
+            password_len: if d.generates_password() {
+                0
+            } else {
+                f.field("password").len()
+            },
+            generated: d.generates_password(),
             email: f.value("email").trim().to_string(),
             registrant_key: d.registrant().label_key(),
             notify_key: if d.notify_mail() {
@@ -96,7 +103,16 @@ impl Screen for ConfirmScreen {
             Row::Text(tr(lang, "confirm.intro").to_string(), theme::text()),
             Row::Blank,
             Self::row(lang, labels[0], neutralize(&self.user_id).into_owned(), w),
-            Self::row(lang, labels[1], "*".repeat(self.password_len), w),
+            Self::row(
+                lang,
+                labels[1],
+                if self.generated {
+                    tr(lang, "staff_assist.generated").to_string()
+                } else {
+                    "*".repeat(self.password_len)
+                },
+                w,
+            ),
             Self::row(lang, labels[2], email, w),
             Self::row(
                 lang,

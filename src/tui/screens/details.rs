@@ -28,6 +28,8 @@ pub struct DetailsScreen {
     /// The last availability answer: (user ID, free).
     pub availability: Option<(String, bool)>,
     pub message: Option<Msg>,
+    /// An assisted registration (staff console): the password is typed by the member or generated.
+    pub assisted: bool,
 }
 
 const FIELDS: [&str; 4] = ["user_id", "password", "password_confirm", "email"];
@@ -86,16 +88,84 @@ impl DetailsScreen {
             member_id,
             availability: None,
             message: None,
+            assisted: false,
         };
         s.reset_hints(cx);
         s
     }
 
+    /// The staff console's variant: a choice before the password fields between the member typing the
+    /// password and an initial password generated at [実行] (staff never choose a member's password).
+    pub fn assisted(mut self) -> Self {
+        let at = self.form.index("password");
+        self.form.controls.insert(
+            at,
+            Control::radio(
+                "pw_mode",
+                key!("staff_assist.pw_mode"),
+                vec![
+                    key!("staff_assist.pw_mode_member"),
+                    key!("staff_assist.pw_mode_generate"),
+                ],
+                0,
+            ),
+        );
+        if self.form.focus >= at {
+            self.form.focus += 1;
+        }
+        self.assisted = true;
+        self
+    }
+
+    /// True when the console generates an initial password (the password fields are gone).
+    pub fn generates_password(&self) -> bool {
+        self.assisted && self.form.selected("pw_mode") == 1
+    }
+
+    fn has(&self, id: &str) -> bool {
+        self.form.controls.iter().any(|c| c.id == id)
+    }
+
+    /// Switches between typed and generated passwords: the password fields leave the form (their
+    /// contents wiped) or come back empty.
+    fn set_password_mode(&mut self, cx: &Cx<'_>) {
+        let generate = self.form.selected("pw_mode") == 1;
+        if generate && self.has("password") {
+            self.form
+                .controls
+                .retain(|c| c.id != "password" && c.id != "password_confirm");
+        } else if !generate && !self.has("password") {
+            let pw_max = cx.config.password.max_len.max(1);
+            let at = self.form.index("pw_mode") + 1;
+            self.form.controls.insert(
+                at,
+                Control::text(
+                    "password_confirm",
+                    key!("details.password_confirm"),
+                    TextField::new(pw_max).masked(),
+                ),
+            );
+            self.form.controls.insert(
+                at,
+                Control::text(
+                    "password",
+                    key!("details.password"),
+                    TextField::new(pw_max).masked(),
+                ),
+            );
+            self.reset_hints(cx);
+        }
+        let focus = self.form.index("pw_mode");
+        self.form.focus = focus;
+    }
+
     fn reset_hints(&mut self, cx: &Cx<'_>) {
         self.form
             .set_info("user_id", Some(user_id::rule_hint()), false);
-        self.form
-            .set_info("password", Some(cx.config.password.rule_hint()), false);
+        if self.has("password") {
+            self.form
+                .set_info("password", Some(cx.config.password.rule_hint()), false);
+        }
         self.form
             .set_info("email", Some(Msg::new("details.email_hint")), false);
     }
@@ -114,6 +184,9 @@ impl DetailsScreen {
 
     /// Checks one field; returns whether it is valid.
     pub fn validate(&mut self, id: &str, cx: &Cx<'_>) -> bool {
+        if !self.has(id) {
+            return true;
+        }
         let result: Result<(), Msg> = match id {
             "user_id" => validate_user_id(self.form.value("user_id"))
                 .map(|_| ())
@@ -197,18 +270,27 @@ impl DetailsScreen {
     }
 
     /// The registration input for the services layer.
+    /// With a generated password the password fields are empty and `initial_password` is set: the app
+    /// fills in the generated password.
     pub fn input(&self, cx: &Cx<'_>, terms_version: &str) -> RegistrationInput {
+        let typed = |id| {
+            Zeroizing::new(if self.has(id) {
+                self.form.value(id).to_string()
+            } else {
+                String::new()
+            })
+        };
         RegistrationInput {
             user_id: validate_user_id(self.form.value("user_id")).unwrap_or_default(),
-            password: Zeroizing::new(self.form.value("password").to_string()),
-            password_confirm: Zeroizing::new(self.form.value("password_confirm").to_string()),
+            password: typed("password"),
+            password_confirm: typed("password_confirm"),
             email: self.form.value("email").trim().to_string(),
             notify_mail: self.notify_mail(),
             registrant: self.registrant(),
             member_id: self.member_id,
             terms_version: terms_version.to_string(),
             lang: cx.lang,
-            initial_password: false,
+            initial_password: self.generates_password(),
         }
     }
 
@@ -242,7 +324,7 @@ impl Screen for DetailsScreen {
         let lang = cx.lang;
         let f = &self.form;
         let i = |id| f.index(id);
-        vec![
+        let mut rows = vec![
             Row::Text(tr(lang, "details.intro").to_string(), theme::text()),
             Row::Text(
                 tr(lang, "details.user_id_fixed").to_string(),
@@ -250,10 +332,25 @@ impl Screen for DetailsScreen {
             ),
             Row::Control(i("user_id")),
             Row::Note(i("user_id")),
-            Row::Control(i("password")),
-            Row::Note(i("password")),
-            Row::Control(i("password_confirm")),
-            Row::Note(i("password_confirm")),
+        ];
+        if self.assisted {
+            rows.push(Row::Control(i("pw_mode")));
+            let note = if self.generates_password() {
+                tr(lang, "staff_assist.generate_note")
+            } else {
+                tr(lang, "staff_assist.member_note")
+            };
+            rows.push(Row::Text(note.to_string(), theme::info()));
+        }
+        if self.has("password") {
+            rows.extend([
+                Row::Control(i("password")),
+                Row::Note(i("password")),
+                Row::Control(i("password_confirm")),
+                Row::Note(i("password_confirm")),
+            ]);
+        }
+        rows.extend([
             Row::Control(i("email")),
             Row::Note(i("email")),
             Row::Control(i("registrant")),
@@ -269,7 +366,8 @@ impl Screen for DetailsScreen {
                     .map(|m| (msg(lang, m), theme::error())),
             ),
             Row::Buttons(vec![i("submit"), i("back")]),
-        ]
+        ]);
+        rows
     }
 
     fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
@@ -297,6 +395,10 @@ impl Screen for DetailsScreen {
                 if self.form.controls[i].id == "user_id" {
                     self.reset_hints(cx);
                 }
+                Action::None
+            }
+            FormEvent::Selected(i) if self.form.controls[i].id == "pw_mode" => {
+                self.set_password_mode(cx);
                 Action::None
             }
             FormEvent::Selected(i) if self.form.controls[i].id == "notify" => {

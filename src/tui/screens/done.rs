@@ -19,6 +19,8 @@ pub struct DoneScreen {
     pub email: Option<String>,
     /// The welcome mail's state when last looked at (queued or sent), when one was queued.
     pub mail_state: Option<MailState>,
+    /// An initial password generated at an assisted registration: shown here once.
+    pub initial_password: Option<zeroize::Zeroizing<String>>,
 }
 
 impl DoneScreen {
@@ -28,6 +30,7 @@ impl DoneScreen {
             user_id: user_id.to_string(),
             email,
             mail_state,
+            initial_password: None,
         }
     }
 }
@@ -65,7 +68,7 @@ impl Screen for DoneScreen {
             }
             (Some(to), _) => trf(lang, "done.mail_queued", &[("to", &neutralize(to))]),
         };
-        vec![
+        let mut rows = vec![
             Row::Text(tr(lang, "done.complete").to_string(), theme::ok()),
             Row::Line(Line::from(vec![
                 Span::styled(tr(lang, "done.your_user_id"), theme::label()),
@@ -76,6 +79,19 @@ impl Screen for DoneScreen {
                 ),
             ])),
             Row::Text(mail, theme::text()),
+        ];
+        if let Some(pw) = &self.initial_password {
+            rows.push(Row::Line(Line::from(vec![
+                Span::styled(tr(lang, "staff_assist.initial_password"), theme::label()),
+                Span::raw("  "),
+                Span::styled(format!(" {} ", pw.as_str()), theme::step_current()),
+            ])));
+            rows.push(Row::Text(
+                tr(lang, "staff_assist.initial_note").to_string(),
+                theme::label_focused(),
+            ));
+        }
+        rows.extend([
             Row::Blank,
             Row::Text(
                 tr(lang, "done.notices_title").to_string(),
@@ -84,7 +100,8 @@ impl Screen for DoneScreen {
             Row::Text(tr(lang, "done.notices").to_string(), theme::text()),
             Row::Blank,
             Row::Buttons(vec![0]),
-        ]
+        ]);
+        rows
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {

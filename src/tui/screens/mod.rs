@@ -15,6 +15,7 @@ pub mod menu;
 pub mod password_change;
 pub mod profile;
 pub mod profile_confirm;
+pub mod staff;
 
 use time::Date;
 use zeroize::Zeroizing;
@@ -66,6 +67,8 @@ pub enum Action {
     Account(account::AccountAction),
     /// A message for the member, shown by the app (used by screens of later features).
     Notice(Msg),
+    /// Something only the staff console does.
+    Staff(staff::StaffAction),
 }
 
 /// The common face of every screen.

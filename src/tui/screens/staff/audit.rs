@@ -1,0 +1,184 @@
+//! 監査ログ: recent audit rows, newest first, filterable by household and by staff ID. Households appear
+//! only as masked keys; every stored text is neutralised before it reaches the staff terminal.
+
+use super::{StaffAction, jst, message_row, panel_width, safe};
+use crate::domain::household::HouseholdKey;
+use crate::domain::{Lang, Msg};
+use crate::key;
+use crate::services::staff::{AuditPage, AuditQuery, AuditView};
+use crate::tui::i18n::{tr, trf};
+use crate::tui::screens::login::ID_MAX_CHARS;
+use crate::tui::screens::staff::reissue::KEY_MAX_CHARS;
+use crate::tui::screens::{Action, Cx, Screen};
+use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::page::Row;
+use crate::tui::widgets::wrap::wrap;
+
+/// Rows shown at most.
+pub const LIST_LIMIT: usize = 300;
+
+#[derive(Debug, Clone)]
+pub struct AuditScreen {
+    pub form: Form,
+    pub rows: Vec<AuditView>,
+    pub scroll: usize,
+    pub message: Option<(Msg, bool)>,
+}
+
+impl Default for AuditScreen {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The lines of one audit row: when, who, what; then the household, the subject and the detail,
+/// wrapped (at most three lines).
+pub fn row_lines(r: &AuditView, width: usize) -> Vec<String> {
+    let dash = || "-".to_string();
+    let first = format!(
+        "{} {} {} {}  {} {}",
+        jst(r.at),
+        safe(&r.channel, 8),
+        r.staff_id.as_deref().map_or_else(dash, |s| safe(s, 32)),
+        r.client_addr.as_deref().map_or_else(dash, |s| safe(s, 40)),
+        safe(&r.event, 24),
+        safe(&r.outcome, 24),
+    );
+    let second = format!(
+        "{}  {}  {}",
+        r.household.as_deref().map_or_else(dash, |s| safe(s, 40)),
+        r.subject.as_deref().map_or_else(dash, |s| safe(s, 40)),
+        r.detail
+            .as_deref()
+            .map_or_else(String::new, |s| safe(s, 400)),
+    );
+    let mut out = vec![safe(&first, width)];
+    out.extend(
+        wrap(second.trim_end(), width.saturating_sub(4))
+            .into_iter()
+            .take(3)
+            .map(|l| format!("    {l}")),
+    );
+    out
+}
+
+impl AuditScreen {
+    pub fn new() -> Self {
+        AuditScreen {
+            form: Form::new(vec![
+                Control::text(
+                    "household",
+                    key!("staff_audit.household"),
+                    TextField::new(KEY_MAX_CHARS),
+                ),
+                Control::text(
+                    "staff_id",
+                    key!("staff_audit.staff_id"),
+                    TextField::new(ID_MAX_CHARS),
+                ),
+                Control::button("filter", key!("staff_audit.filter")),
+                Control::button("back", key!("common.back")),
+            ]),
+            rows: Vec::new(),
+            scroll: 0,
+            message: None,
+        }
+    }
+
+    pub fn set_page(&mut self, page: AuditPage) {
+        self.rows = page.rows;
+        self.scroll = 0;
+        self.message =
+            (!page.household_found).then(|| (Msg::new("staff_audit.no_household"), true));
+    }
+
+    /// The filters as typed; an invalid household key is marked on its field.
+    pub fn query(&mut self) -> Option<AuditQuery> {
+        let household = self.form.value("household").trim().to_string();
+        let staff_id = self.form.value("staff_id").trim().to_string();
+        let household = if household.is_empty() {
+            None
+        } else {
+            match HouseholdKey::parse(&household) {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    self.message = Some((e.msg(), true));
+                    self.form.focus_id("household");
+                    return None;
+                }
+            }
+        };
+        Some(AuditQuery {
+            household,
+            staff_id: (!staff_id.is_empty()).then_some(staff_id),
+        })
+    }
+
+    fn lines(&self, lang: Lang, width: usize) -> Vec<String> {
+        if self.rows.is_empty() {
+            return vec![tr(lang, "staff_audit.empty").to_string()];
+        }
+        self.rows.iter().flat_map(|r| row_lines(r, width)).collect()
+    }
+}
+
+impl Screen for AuditScreen {
+    fn form(&self) -> &Form {
+        &self.form
+    }
+
+    fn form_mut(&mut self) -> &mut Form {
+        &mut self.form
+    }
+
+    fn title_key(&self) -> &'static str {
+        "staff_audit.title"
+    }
+
+    fn hints_key(&self) -> &'static str {
+        "staff.list_hints"
+    }
+
+    fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
+        let lang = cx.lang;
+        let f = &self.form;
+        vec![
+            Row::Control(f.index("household")),
+            Row::Control(f.index("staff_id")),
+            message_row(lang, &self.message),
+            Row::Buttons(vec![f.index("filter"), f.index("back")]),
+            Row::Panel {
+                title: trf(
+                    lang,
+                    "staff_audit.list_title",
+                    &[("count", &self.rows.len().to_string())],
+                ),
+                lines: self.lines(lang, panel_width(cx.width)),
+                scroll: self.scroll,
+            },
+        ]
+    }
+
+    fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
+        match event {
+            FormEvent::Edited(_) => {
+                self.message = None;
+                Action::None
+            }
+            FormEvent::Back => Action::Staff(StaffAction::BackToMenu),
+            FormEvent::Pressed(i) => match self.form.controls[i].id {
+                "filter" => match self.query() {
+                    Some(q) => Action::Staff(StaffAction::Audit(q)),
+                    None => Action::None,
+                },
+                "back" => Action::Staff(StaffAction::BackToMenu),
+                _ => Action::None,
+            },
+            _ => Action::None,
+        }
+    }
+
+    fn scroll(&mut self, lines: i32, max: usize) {
+        self.scroll = (self.scroll as i64 + lines as i64).clamp(0, max as i64) as usize;
+    }
+}

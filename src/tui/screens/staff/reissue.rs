@@ -1,0 +1,439 @@
+//! 仮ID・パスワード再発行: find a household (by its key, or by a member's name and birth date), see its
+//! members, registration and postcard state, and reissue: the live credential is revoked and a new one is
+//! shown once here (and appended to the notices file). From there the staff member can go straight on to
+//! an assisted registration.
+
+use ratatui::text::{Line, Span};
+
+use super::{StaffAction, jst, message_row, safe};
+use crate::domain::birthdate::{self, parse_birth_date};
+use crate::domain::credential::grouped;
+use crate::domain::household::HouseholdKey;
+use crate::domain::text::display_width;
+use crate::domain::{Lang, Msg};
+use crate::key;
+use crate::services::staff::{HouseholdQuery, HouseholdView, Reissued};
+use crate::store::credentials::CredentialState;
+use crate::store::households::format_date;
+use crate::tui::i18n::{tr, trf};
+use crate::tui::screens::{Action, Cx, Screen};
+use crate::tui::theme;
+use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::page::Row;
+
+/// Longest typed household key or name.
+pub const KEY_MAX_CHARS: usize = 40;
+pub const NAME_MAX_CHARS: usize = 40;
+/// Members listed for one household before "and n more".
+const MAX_MEMBERS_SHOWN: usize = 5;
+
+#[derive(Debug, Clone)]
+pub enum Phase {
+    Search,
+    Found(Vec<HouseholdView>),
+    Issued(Reissued),
+}
+
+#[derive(Debug, Clone)]
+pub struct ReissueScreen {
+    pub form: Form,
+    pub phase: Phase,
+    pub message: Option<(Msg, bool)>,
+    /// What was typed into the search form, restored by [別の世帯を探す].
+    saved: [String; 3],
+}
+
+fn search_form() -> Form {
+    Form::new(vec![
+        Control::text(
+            "key",
+            key!("staff_reissue.key"),
+            TextField::new(KEY_MAX_CHARS),
+        ),
+        Control::text(
+            "name",
+            key!("staff_reissue.name"),
+            TextField::new(NAME_MAX_CHARS),
+        ),
+        Control::text(
+            "birth_date",
+            key!("staff_reissue.birth_date"),
+            TextField::new(birthdate::INPUT_MAX_CHARS),
+        ),
+        Control::button("search", key!("staff_reissue.search")),
+        Control::button("back", key!("common.back")),
+    ])
+}
+
+impl Default for ReissueScreen {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ReissueScreen {
+    pub fn new() -> Self {
+        ReissueScreen {
+            form: search_form(),
+            phase: Phase::Search,
+            message: None,
+            saved: Default::default(),
+        }
+    }
+
+    /// Back to the search form, with what was typed before.
+    pub fn new_search(&mut self) {
+        self.form = search_form();
+        for (id, value) in ["key", "name", "birth_date"].iter().zip(&self.saved) {
+            self.form.field_mut(id).set_value(value);
+        }
+        self.phase = Phase::Search;
+        self.message = None;
+    }
+
+    /// The search's answer.
+    pub fn found(&mut self, list: Vec<HouseholdView>) {
+        if list.is_empty() {
+            self.message = Some((Msg::new("staff_reissue.not_found"), true));
+            return;
+        }
+        self.saved = ["key", "name", "birth_date"].map(|id| self.form.value(id).to_string());
+        let registered = list.len() == 1 && list[0].account.is_some();
+        let mut controls = Vec::new();
+        if list.len() == 1 {
+            controls.push(Control::button("reissue", key!("staff_reissue.reissue")));
+        }
+        controls.push(Control::button(
+            "new_search",
+            key!("staff_reissue.new_search"),
+        ));
+        controls.push(Control::button("back", key!("common.back")));
+        self.form = Form::new(controls);
+        if registered {
+            self.form.get_mut("reissue").dimmed = true;
+            self.form.focus_id("new_search");
+        }
+        self.message = (list.len() > 1).then(|| {
+            (
+                Msg::new("staff_reissue.many").arg("count", list.len()),
+                true,
+            )
+        });
+        self.phase = Phase::Found(list);
+    }
+
+    /// The new credential, shown once.
+    pub fn issued(&mut self, r: Reissued) {
+        self.form = Form::new(vec![
+            Control::button("register_now", key!("staff_reissue.register_now")),
+            Control::button("menu", key!("staff.to_menu")),
+        ]);
+        self.message = None;
+        self.phase = Phase::Issued(r);
+    }
+
+    /// The credential just issued, for [続けて代理登録].
+    pub fn issued_credential(&self) -> Option<&Reissued> {
+        match &self.phase {
+            Phase::Issued(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    fn search(&mut self, cx: &Cx<'_>) -> Action {
+        let key_text = self.form.value("key").trim().to_string();
+        let name = self.form.value("name").trim().to_string();
+        let birth = self.form.value("birth_date").trim().to_string();
+        if !key_text.is_empty() {
+            return match HouseholdKey::parse(&key_text) {
+                Ok(k) => {
+                    self.message = None;
+                    Action::Staff(StaffAction::Search(HouseholdQuery::Key(k)))
+                }
+                Err(e) => {
+                    // Rule messages are long: the wrapped message row says it in full.
+                    self.message = Some((e.msg(), true));
+                    self.form.focus_id("key");
+                    Action::None
+                }
+            };
+        }
+        if name.is_empty() || birth.is_empty() {
+            self.message = Some((Msg::new("staff_reissue.missing"), true));
+            self.form.focus_id(if name.is_empty() {
+                "name"
+            } else {
+                "birth_date"
+            });
+            return Action::None;
+        }
+        match parse_birth_date(&birth, cx.today) {
+            Ok(birth_date) => {
+                self.message = None;
+                Action::Staff(StaffAction::Search(HouseholdQuery::Member {
+                    name,
+                    birth_date,
+                }))
+            }
+            Err(e) => {
+                self.message = Some((e.msg(), true));
+                self.form.focus_id("birth_date");
+                Action::None
+            }
+        }
+    }
+
+    fn label_line(lang: Lang, label: &str, value: String, w: usize) -> Row {
+        let text = tr(lang, label);
+        let pad = w.saturating_sub(display_width(text));
+        Row::Line(Line::from(vec![
+            Span::styled(format!("{text}{}", " ".repeat(pad)), theme::label()),
+            Span::raw("  "),
+            Span::styled(value, theme::title()),
+        ]))
+    }
+
+    fn household_rows(lang: Lang, h: &HouseholdView, width: usize, out: &mut Vec<Row>) {
+        let labels = [
+            "staff_reissue.household",
+            "staff_reissue.status",
+            "staff_reissue.credential",
+        ];
+        let w = labels
+            .iter()
+            .map(|k| display_width(tr(lang, k)))
+            .max()
+            .unwrap_or(0);
+        out.push(Self::label_line(
+            lang,
+            labels[0],
+            safe(&h.key.to_string(), width),
+            w,
+        ));
+        for m in h.members.iter().take(MAX_MEMBERS_SHOWN) {
+            let text = trf(
+                lang,
+                "staff_reissue.member",
+                &[
+                    ("rel", tr(lang, m.relationship.label_key())),
+                    ("name", &safe(&m.name, 30)),
+                    ("birth", &format_date(m.birth_date)),
+                ],
+            );
+            out.push(Row::Text(
+                format!("{}  {text}", " ".repeat(w)),
+                theme::text(),
+            ));
+        }
+        if h.members.len() > MAX_MEMBERS_SHOWN {
+            out.push(Row::Text(
+                format!(
+                    "{}  {}",
+                    " ".repeat(w),
+                    trf(
+                        lang,
+                        "staff_reissue.more_members",
+                        &[("count", &(h.members.len() - MAX_MEMBERS_SHOWN).to_string())]
+                    )
+                ),
+                theme::dim(),
+            ));
+        }
+        let status = match &h.account {
+            None => tr(lang, "staff_reissue.pending").to_string(),
+            Some(a) => trf(
+                lang,
+                "staff_reissue.registered",
+                &[
+                    ("user_id", &safe(&a.user_id, 20)),
+                    ("at", &jst(a.registered_at)),
+                    ("channel", &safe(&a.channel, 10)),
+                ],
+            ),
+        };
+        out.push(Self::label_line(lang, labels[1], status, w));
+        let credential = match &h.credential {
+            None => tr(lang, "staff_reissue.credential_none").to_string(),
+            Some(c) => {
+                let id = safe(&c.temp_id, 20);
+                let until = jst(c.expires_at);
+                match c.state {
+                    CredentialState::Live if !c.expired_now => trf(
+                        lang,
+                        "staff_reissue.credential_live",
+                        &[("id", &id), ("until", &until)],
+                    ),
+                    CredentialState::Live | CredentialState::Expired => trf(
+                        lang,
+                        "staff_reissue.credential_expired",
+                        &[("id", &id), ("until", &until)],
+                    ),
+                    CredentialState::Used => {
+                        trf(lang, "staff_reissue.credential_used", &[("id", &id)])
+                    }
+                    CredentialState::Revoked => {
+                        trf(lang, "staff_reissue.credential_revoked", &[("id", &id)])
+                    }
+                }
+            }
+        };
+        out.push(Self::label_line(lang, labels[2], credential, w));
+    }
+}
+
+impl Screen for ReissueScreen {
+    fn form(&self) -> &Form {
+        &self.form
+    }
+
+    fn form_mut(&mut self) -> &mut Form {
+        &mut self.form
+    }
+
+    fn title_key(&self) -> &'static str {
+        "staff_reissue.title"
+    }
+
+    fn hints_key(&self) -> &'static str {
+        "staff.hints"
+    }
+
+    fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
+        let lang = cx.lang;
+        let f = &self.form;
+        let width = cx.width.saturating_sub(30).max(20) as usize;
+        match &self.phase {
+            Phase::Search => vec![
+                Row::Text(tr(lang, "staff_reissue.intro").to_string(), theme::text()),
+                Row::Blank,
+                Row::Control(f.index("key")),
+                Row::Text(tr(lang, "staff_reissue.or").to_string(), theme::info()),
+                Row::Control(f.index("name")),
+                Row::Control(f.index("birth_date")),
+                Row::Blank,
+                message_row(lang, &self.message),
+                Row::Buttons(vec![f.index("search"), f.index("back")]),
+            ],
+            Phase::Found(list) => {
+                let mut rows = Vec::new();
+                if let [h] = list.as_slice() {
+                    Self::household_rows(lang, h, width, &mut rows);
+                    rows.push(Row::Blank);
+                    rows.push(if h.account.is_none() {
+                        Row::Text(
+                            tr(lang, "staff_reissue.confirm_note").to_string(),
+                            theme::label_focused(),
+                        )
+                    } else {
+                        Row::Text(
+                            tr(lang, "staff_reissue.registered_note").to_string(),
+                            theme::error(),
+                        )
+                    });
+                } else {
+                    for h in list.iter().take(10) {
+                        rows.push(Row::Text(
+                            format!("{}  {}", safe(&h.key.to_string(), 30), safe(h.name(), 30)),
+                            theme::text(),
+                        ));
+                    }
+                }
+                rows.push(message_row(lang, &self.message));
+                let buttons = f.controls.iter().enumerate().map(|(i, _)| i).collect();
+                rows.push(Row::Buttons(buttons));
+                rows
+            }
+            Phase::Issued(r) => {
+                let labels = [
+                    "staff_reissue.household",
+                    "staff_reissue.temp_id",
+                    "staff_reissue.temp_password",
+                    "staff_reissue.expires",
+                ];
+                let w = labels
+                    .iter()
+                    .map(|k| display_width(tr(lang, k)))
+                    .max()
+                    .unwrap_or(0);
+                let big = |label: &str, value: String| {
+                    let text = tr(lang, label);
+                    let pad = w.saturating_sub(display_width(text));
+                    Row::Line(Line::from(vec![
+                        Span::styled(format!("{text}{}", " ".repeat(pad)), theme::label()),
+                        Span::raw("  "),
+                        Span::styled(value, theme::step_current()),
+                    ]))
+                };
+                let mut rows = vec![
+                    Row::Text(tr(lang, "staff_reissue.issued").to_string(), theme::ok()),
+                    Row::Blank,
+                    Self::label_line(
+                        lang,
+                        labels[0],
+                        format!(
+                            "{}  {}",
+                            safe(&r.household.to_string(), 30),
+                            safe(&r.name, 30)
+                        ),
+                        w,
+                    ),
+                    big(labels[1], format!(" {} ", grouped(&r.temp_id, 5))),
+                    big(labels[2], format!(" {} ", grouped(&r.temp_password, 5))),
+                    Self::label_line(lang, labels[3], r.expires_on.clone(), w),
+                    Row::Blank,
+                ];
+                if r.revoked {
+                    rows.push(Row::Text(
+                        tr(lang, "staff_reissue.revoked").to_string(),
+                        theme::text(),
+                    ));
+                }
+                rows.push(Row::Text(
+                    trf(
+                        lang,
+                        "staff_reissue.appended",
+                        &[("path", &safe(&r.notices.display().to_string(), 200))],
+                    ),
+                    theme::info(),
+                ));
+                rows.push(message_row(lang, &self.message));
+                rows.push(Row::Buttons(vec![0, 1]));
+                rows
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
+        match (&self.phase, event) {
+            (Phase::Search, FormEvent::Edited(_)) => {
+                self.message = None;
+                Action::None
+            }
+            (Phase::Search, FormEvent::Back) => Action::Staff(StaffAction::BackToMenu),
+            (Phase::Found(_), FormEvent::Back) => {
+                self.new_search();
+                Action::None
+            }
+            (Phase::Issued(_), FormEvent::Back) => Action::Staff(StaffAction::BackToMenu),
+            (_, FormEvent::Pressed(i)) => match self.form.controls[i].id {
+                "search" => self.search(cx),
+                "new_search" => {
+                    self.new_search();
+                    Action::None
+                }
+                "reissue" => match &self.phase {
+                    Phase::Found(list) => match list.as_slice() {
+                        [h] if h.account.is_none() => Action::Staff(StaffAction::Reissue(h.id)),
+                        // A registered household: the red note under it says why nothing happens.
+                        _ => Action::None,
+                    },
+                    _ => Action::None,
+                },
+                "register_now" => Action::Staff(StaffAction::RegisterReissued),
+                "back" | "menu" => Action::Staff(StaffAction::BackToMenu),
+                _ => Action::None,
+            },
+            _ => Action::None,
+        }
+    }
+}

@@ -1,0 +1,542 @@
+//! Snapshots of the staff console's screens (80×24, Japanese and English), driven through the app with
+//! keys as a staff member would, on a real store with a fixed clock. Temporary IDs and generated
+//! passwords are random: they are replaced by placeholders before the snapshot.
+//!
+//! Also: nothing a member (or an SMTP server) wrote reaches the staff terminal unneutralised.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kosmo_kiosk::clock::FixedClock;
+use kosmo_kiosk::config::Config;
+use kosmo_kiosk::domain::Lang;
+use kosmo_kiosk::domain::credential::grouped;
+use kosmo_kiosk::domain::text::is_unsafe_char;
+use kosmo_kiosk::services::Services;
+use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome};
+use kosmo_kiosk::services::members::parse_members_csv;
+use kosmo_kiosk::store::outbox::{self, NewMail};
+use kosmo_kiosk::store::{Actor, Channel, Store};
+use kosmo_kiosk::tui::screens::staff::StaffPage;
+use kosmo_kiosk::tui::screens::staff::reissue::Phase;
+use kosmo_kiosk::tui::{App, AppEvent, AppOptions};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use time::OffsetDateTime;
+use time::macros::datetime;
+use unicode_width::UnicodeWidthStr;
+
+const T0: OffsetDateTime = datetime!(2026-04-01 01:00 UTC);
+const MEMBERS: &str = "insurer_number,symbol,number,name,birth_date,relationship
+06139497,12,3401,山田 太郎,1955-04-12,insured
+06139497,12,3401,山田 花子,1958-09-30,dependent
+06139497,12,3402,佐藤 一郎,1980-01-01,insured
+01130012,7,88,鈴木 美咲,1990-07-15,insured
+";
+
+struct Ui {
+    app: App,
+    _dir: tempfile::TempDir,
+    dir_text: String,
+    /// Strings to hide from snapshots (random IDs and passwords), with their placeholders.
+    redact: Vec<(String, String)>,
+    postcards: Vec<(String, String, String)>,
+}
+
+fn ui(lang: Lang) -> Ui {
+    let dir = tempfile::Builder::new()
+        .prefix("kk")
+        .tempdir()
+        .expect("temp dir");
+    let store = Arc::new(Store::open(&dir.path().join("kiosk.db")).expect("store"));
+    let svc = Services::with_clock(
+        store,
+        Arc::new(Config::default()),
+        Arc::new(FixedClock::new(T0)),
+    );
+    let admin = Actor::admin();
+    let rows = parse_members_csv(MEMBERS, svc.clock.today()).unwrap();
+    svc.import_rows(&admin, &rows).unwrap();
+    let report = svc
+        .issue_credentials(&admin, &dir.path().join("notices.csv"), &[])
+        .unwrap();
+    svc.add_staff(&admin, "alice", "Counter2026x").unwrap();
+    let postcards: Vec<(String, String, String)> = report
+        .notices
+        .iter()
+        .map(|n| {
+            (
+                n.household.clone(),
+                n.temp_user_id.clone(),
+                n.temp_password.to_string(),
+            )
+        })
+        .collect();
+    let mut redact = Vec::new();
+    for (i, (_, id, pw)) in postcards.iter().enumerate() {
+        redact.push((id.clone(), format!("TEMPID{i:04}")));
+        redact.push((id.to_lowercase(), format!("tempid{i:04}")));
+        redact.push((pw.clone(), format!("temppw{i:04}")));
+    }
+    // Suzuki's postcard gets locked at the kiosk (for the unlock screen).
+    let suzuki = postcards
+        .iter()
+        .find(|p| p.0 == "01130012-7-88")
+        .unwrap()
+        .clone();
+    for _ in 0..5 {
+        svc.login(&Actor::kiosk(), &suzuki.1, "wrongpass1").unwrap();
+    }
+    // Two messages in the outbox: one undeliverable (its reason carries escape and bidi characters,
+    // as a hostile SMTP reply could), one waiting.
+    svc.store
+        .write(|tx| {
+            for (n, to) in [(1, "hanako@example.jp"), (2, "taro@example.jp")] {
+                outbox::enqueue(
+                    tx,
+                    &NewMail {
+                        kind: "welcome",
+                        to,
+                        subject: "KOSMO Communication Web へようこそ",
+                        body: "…",
+                        lang: "ja",
+                        message_id: &format!("<m{n}@kosmoweb.jp>"),
+                        dedupe_key: &format!("welcome:{n}"),
+                        household_id: Some(1),
+                    },
+                    T0,
+                )?;
+            }
+            tx.execute(
+                "UPDATE outbox SET state = 'dead', attempts = 20,
+                     last_error = ?1 WHERE id = 1",
+                ["550 5.1.1 <hanako@example.jp>: Recipient address rejected: \u{1b}[31mUser unknown\u{1b}[0m \u{202e}gnp.exe"],
+            )?;
+            Ok::<_, kosmo_kiosk::store::StoreError>(())
+        })
+        .unwrap();
+    let actor = Actor {
+        channel: Channel::Staff,
+        staff_id: None,
+        client_addr: Some("192.0.2.10".into()),
+    };
+    let opts = AppOptions {
+        lang,
+        idle_timeout: Duration::from_secs(600),
+        countdown: Duration::from_secs(15),
+        allow_exit: false,
+        actor,
+    };
+    let dir_text = dir.path().display().to_string();
+    Ui {
+        app: App::new(svc, opts),
+        _dir: dir,
+        dir_text,
+        redact,
+        postcards,
+    }
+}
+
+impl Ui {
+    fn key(&mut self, code: KeyCode) {
+        self.app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+            code,
+            KeyModifiers::NONE,
+        ))));
+        assert!(
+            self.app.wait_for_task(Duration::from_secs(30)),
+            "task timed out"
+        );
+    }
+
+    fn keys(&mut self, codes: &[KeyCode]) {
+        for c in codes {
+            self.key(*c);
+        }
+    }
+
+    fn text(&mut self, s: &str) {
+        for ch in s.chars() {
+            self.key(KeyCode::Char(ch));
+        }
+    }
+
+    fn postcard(&self, household: &str) -> (String, String) {
+        let p = self.postcards.iter().find(|p| p.0 == household).unwrap();
+        (p.1.clone(), p.2.clone())
+    }
+
+    /// Presses a staff menu item.
+    fn menu(&mut self, id: &str) {
+        for _ in 0..10 {
+            let focused = self
+                .app
+                .staff
+                .as_ref()
+                .and_then(|s| s.menu.as_ref())
+                .map(|m| m.form.focused_id())
+                .expect("the staff menu");
+            if focused == id {
+                self.key(KeyCode::Enter);
+                return;
+            }
+            self.key(KeyCode::Down);
+        }
+        panic!("no menu item {id}");
+    }
+
+    fn page(&self) -> Option<StaffPage> {
+        self.app.staff.as_ref().and_then(|s| s.page)
+    }
+
+    /// The screen as text, one line per row, wide characters once.
+    fn render_raw(&self) -> (String, Vec<String>) {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| self.app.draw(f)).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        let mut out = String::new();
+        let mut symbols = Vec::new();
+        for y in 0..24u16 {
+            let mut line = String::new();
+            let mut skip = 0;
+            for x in 0..80u16 {
+                let cell = &buffer[(x, y)];
+                symbols.push(cell.symbol().to_string());
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let s = cell.symbol();
+                line.push_str(s);
+                skip = UnicodeWidthStr::width(s).saturating_sub(1);
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        (out, symbols)
+    }
+
+    fn render(&self) -> String {
+        let (mut text, symbols) = self.render_raw();
+        for s in &symbols {
+            assert!(
+                !s.chars().any(is_unsafe_char),
+                "an unsafe character reached the terminal: {s:?}\n{text}"
+            );
+        }
+        for (secret, placeholder) in &self.redact {
+            text = text.replace(secret, placeholder);
+        }
+        text.replace(&self.dir_text, "<dir>")
+    }
+
+    fn snap(&self, name: &str, lang: Lang) {
+        insta::assert_snapshot!(format!("{name}_{lang}"), self.render());
+    }
+}
+
+fn walk_through(lang: Lang) {
+    let mut ui = ui(lang);
+    ui.snap("staff_login", lang);
+    ui.text("alice");
+    ui.key(KeyCode::Tab);
+    ui.text("wrong-password1");
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.snap("staff_login_failed", lang);
+    ui.text("Counter2026x");
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    assert_eq!(ui.page(), Some(StaffPage::Menu));
+    ui.snap("staff_menu", lang);
+
+    // 代理登録: the member's postcard, STEP3, then STEP4 in its assisted form.
+    ui.menu("assist");
+    ui.snap("staff_start", lang);
+    let (temp_id, temp_pw) = ui.postcard("06139497-12-3402");
+    ui.text(&temp_id);
+    ui.key(KeyCode::Tab);
+    ui.text(&temp_pw);
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    assert_eq!(ui.page(), None, "the wizard runs");
+    ui.text("06139497");
+    ui.key(KeyCode::Tab);
+    ui.text("19800101");
+    ui.keys(&[
+        KeyCode::Tab,
+        KeyCode::Char(' '),
+        KeyCode::Tab,
+        KeyCode::Enter,
+    ]);
+    ui.text("sato1980");
+    ui.key(KeyCode::Tab);
+    ui.snap("staff_details_member", lang);
+    ui.key(KeyCode::Right);
+    ui.snap("staff_details_generated", lang);
+    // email (empty), registrant, notify → 不要, [入力内容確認]
+    ui.keys(&[
+        KeyCode::Tab,
+        KeyCode::Tab,
+        KeyCode::Tab,
+        KeyCode::Right,
+        KeyCode::Tab,
+        KeyCode::Enter,
+    ]);
+    ui.snap("staff_confirm_generated", lang);
+    ui.key(KeyCode::Enter);
+    let initial = ui
+        .app
+        .done
+        .as_ref()
+        .and_then(|d| d.initial_password.clone())
+        .expect("the done screen shows the initial password");
+    ui.redact
+        .push((initial.to_string(), "INITIALPW000".to_string()));
+    ui.snap("staff_done_initial_password", lang);
+    // The account waits for the member with the generated password, to be changed at the first login.
+    let svc = ui.app.services.clone();
+    match svc.login(&Actor::kiosk(), "sato1980", &initial).unwrap() {
+        LoginOutcome::Permanent(s) => assert_eq!(s.must_change, Some(ChangeReason::Initial)),
+        other => panic!("{other:?}"),
+    }
+    let (channel, staff_id): (String, Option<String>) = svc
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT channel, staff_id FROM accounts WHERE user_id = 'sato1980'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(
+        (channel.as_str(), staff_id.as_deref()),
+        ("staff", Some("alice"))
+    );
+    // Staff do not become the member: no member session was opened.
+    assert!(ui.app.session().is_none());
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.page(), Some(StaffPage::Menu));
+    assert!(
+        ui.app.done.is_none(),
+        "the initial password is gone with the done screen"
+    );
+    ui.snap("staff_menu_after_registration", lang);
+
+    // 再発行
+    ui.menu("reissue");
+    ui.snap("staff_reissue_search", lang);
+    ui.text("06139497-12-3401");
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    ui.snap("staff_reissue_found", lang);
+    ui.key(KeyCode::Enter);
+    let (id, pw) = match &ui
+        .app
+        .staff
+        .as_ref()
+        .unwrap()
+        .reissue
+        .as_ref()
+        .unwrap()
+        .phase
+    {
+        Phase::Issued(r) => (r.temp_id.clone(), r.temp_password.to_string()),
+        other => panic!("{other:?}"),
+    };
+    ui.redact.push((grouped(&id, 5), "NEWID NEWID".into()));
+    ui.redact.push((grouped(&pw, 5), "newpw newpw".into()));
+    ui.redact.push((id.clone(), "NEWIDNEWID".into()));
+    ui.snap("staff_reissue_issued", lang);
+    ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
+    assert_eq!(ui.page(), Some(StaffPage::Menu));
+
+    // ロック解除: Suzuki's postcard was locked at the kiosk.
+    ui.menu("unlock");
+    let (suzuki, _) = ui.postcard("01130012-7-88");
+    ui.text(&suzuki);
+    ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
+    ui.snap("staff_unlock", lang);
+    ui.key(KeyCode::Esc);
+
+    // メール送信状況
+    ui.menu("mail");
+    ui.snap("staff_mail", lang);
+    ui.key(KeyCode::Esc);
+
+    // 監査ログ, filtered by staff ID.
+    ui.menu("audit");
+    ui.key(KeyCode::Tab);
+    ui.text("alice");
+    ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
+    ui.snap("staff_audit", lang);
+}
+
+#[test]
+fn staff_screens_ja() {
+    walk_through(Lang::Ja);
+}
+
+#[test]
+fn staff_screens_en() {
+    walk_through(Lang::En);
+}
+
+#[test]
+fn stored_text_is_neutralised_on_the_staff_terminal() {
+    let mut ui = ui(Lang::Ja);
+    // Data that came from outside with escape sequences and bidi controls (an import from another
+    // system, a hostile SMTP reply, an ID typed at the kiosk).
+    ui.app
+        .services
+        .store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE members SET name = ?1 WHERE name = '山田 太郎'",
+                ["山田\u{1b}]0;pwned\u{7}\u{1b}[2J太郎\u{202e}"],
+            )?;
+            tx.execute(
+                "INSERT INTO audit (at, channel, staff_id, client_addr, event, outcome, household_id, subject, detail)
+                 VALUES ('2026-04-01T01:00:00Z', 'kiosk', NULL, '203.0.113.9\u{1b}[A', 'login', 'failed', 1,
+                         'x\u{1b}[31my\u{2067}', 'detail \u{9b}31m \u{200f}')",
+                [],
+            )?;
+            Ok::<_, kosmo_kiosk::store::StoreError>(())
+        })
+        .unwrap();
+    ui.text("alice");
+    ui.key(KeyCode::Tab);
+    ui.text("Counter2026x");
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.menu("reissue");
+    ui.text("06139497-12-3401");
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    let screen = ui.render(); // asserts that no unsafe character is in any cell
+    assert!(
+        screen.contains("山田\u{fffd}]0;pwned\u{fffd}\u{fffd}[2J太郎\u{fffd}"),
+        "{screen}"
+    );
+    ui.keys(&[KeyCode::Esc, KeyCode::Esc]);
+    ui.menu("audit");
+    let screen = ui.render();
+    assert!(screen.contains("x\u{fffd}[31my\u{fffd}"), "{screen}");
+    assert!(screen.contains("203.0.113.9\u{fffd}[A"), "{screen}");
+    ui.key(KeyCode::Esc);
+    ui.menu("mail");
+    let screen = ui.render();
+    assert!(
+        screen.contains("[31mUser unknown\u{fffd}[0m \u{fffd}gnp.exe"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn idle_staff_are_logged_out_and_everything_is_wiped() {
+    let mut ui = ui(Lang::Ja);
+    // Nobody logged in and nothing typed: no idle timer.
+    assert_eq!(ui.app.idle_deadline(), None);
+    ui.text("alice");
+    ui.key(KeyCode::Tab);
+    ui.text("Counter2026x");
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.menu("assist");
+    let (temp_id, temp_pw) = ui.postcard("06139497-12-3402");
+    ui.text(&temp_id);
+    ui.key(KeyCode::Tab);
+    ui.text(&temp_pw);
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    assert_eq!(ui.page(), None, "the wizard runs");
+    let deadline = ui
+        .app
+        .idle_deadline()
+        .expect("an idle deadline while logged in");
+    assert!(ui.app.on_tick(deadline + Duration::from_millis(1)));
+    assert_eq!(ui.page(), Some(StaffPage::Login));
+    assert!(ui.app.staff.as_ref().unwrap().session.is_none());
+    assert!(ui.app.identity.is_none() && ui.app.details.is_none());
+    assert_eq!(ui.app.opts.actor.staff_id, None);
+    let screen = ui.render();
+    assert!(screen.contains("操作がなかったため"), "{screen}");
+    let idle: i64 = ui
+        .app
+        .services
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM audit WHERE event = 'staff_logout' AND outcome = 'idle'
+                 AND staff_id = 'alice'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(idle, 1);
+}
+
+#[test]
+fn reissue_then_register_at_once_and_search_errors_in_full() {
+    let mut ui = ui(Lang::Ja);
+    ui.text("alice");
+    ui.key(KeyCode::Tab);
+    ui.text("Counter2026x");
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.menu("reissue");
+    // A typo in the household key: the whole rule message shows, wrapped, and nothing is searched.
+    ui.text("0613949-12-3401");
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    let screen = ui.render().replace(['\n', ' '], "");
+    assert!(
+        screen.contains(
+            "保険者番号は8桁の数字で入力してください。保険証に記載されている番号をご確認ください。"
+        ),
+        "{screen}"
+    );
+    // By a dependent's name (spaces and width differences ignored) and birth date in an era form.
+    assert_eq!(
+        ui.app
+            .staff
+            .as_ref()
+            .unwrap()
+            .reissue
+            .as_ref()
+            .unwrap()
+            .form
+            .focused_id(),
+        "key",
+        "the field to fix has the focus"
+    );
+    for _ in 0..20 {
+        ui.key(KeyCode::Backspace);
+    }
+    ui.key(KeyCode::Tab);
+    ui.text("山田花子");
+    ui.key(KeyCode::Tab);
+    ui.text("S33.9.30");
+    ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
+    let screen = ui.render();
+    assert!(screen.contains("06139497-12-3401"), "{screen}");
+    ui.key(KeyCode::Enter); // [再発行]
+    let (id, pw) = match &ui
+        .app
+        .staff
+        .as_ref()
+        .unwrap()
+        .reissue
+        .as_ref()
+        .unwrap()
+        .phase
+    {
+        Phase::Issued(r) => (r.temp_id.clone(), r.temp_password.to_string()),
+        other => panic!("{other:?}"),
+    };
+    let notices = std::fs::read_to_string(ui._dir.path().join("staff-notices.csv")).unwrap();
+    assert!(
+        notices.contains(&format!("{id},{pw},2026-05-31")),
+        "{notices}"
+    );
+    ui.key(KeyCode::Enter); // [続けて代理登録]
+    assert_eq!(ui.page(), None, "the wizard runs with the new postcard");
+    assert!(ui.render().contains("利用規約に同意する"));
+    assert!(
+        ui.app.staff.as_ref().unwrap().reissue.is_none(),
+        "the new password left the screen"
+    );
+}
