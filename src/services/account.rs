@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
 use super::auth::{
-    AccountSession, ChangeReason, change_reason, lock_key, record_failure, record_success,
+    AccountSession, ChangeReason, change_reason, lock_key, record_failure, record_success, subject,
 };
 use super::mail::{self, PasswordHow};
 use super::{RuleViolation, ServiceError, Services};
@@ -25,7 +25,7 @@ use crate::domain::{Lang, Msg};
 use crate::store::accounts::{self, Account};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self, NewMail};
-use crate::store::{Actor, credentials, households, locks, reset_codes};
+use crate::store::{Actor, households, locks, reset_codes};
 
 /// What 個人情報管理 shows. Household numbers are masked; no password, no birth date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -528,15 +528,16 @@ impl Services {
         let cfg = &self.config.reset;
         let (account, known, lock, recent) = self.store.read(|c| {
             let account = accounts::find_by_user_id(c, &id)?;
-            let known = account.is_some() || credentials::find_by_temp_id(c, &id)?.is_some();
-            let lock = locks::get(c, &lock_key(&id, known))?;
+            let subject = subject(c, &id)?;
+            let known = subject.known;
+            let lock = (subject.key.clone(), locks::get(c, &subject.key)?);
             let recent = match &account {
                 Some(a) => reset_codes::issued_since(c, a.id, now - Duration::hours(1))?,
                 None => 0,
             };
             Ok((account, known, lock, recent))
         })?;
-        let key = lock_key(&id, known);
+        let (key, lock) = lock;
         let locked = policy.is_locked(&lock, now);
         let matched = account.as_ref().is_some_and(|a| {
             a.email
@@ -635,15 +636,16 @@ impl Services {
         let max_attempts = self.config.reset.max_code_attempts.max(1);
         let (account, known, lock, row) = self.store.read(|c| {
             let account = accounts::find_by_user_id(c, &id)?;
-            let known = account.is_some() || credentials::find_by_temp_id(c, &id)?.is_some();
-            let lock = locks::get(c, &lock_key(&id, known))?;
+            let subject = subject(c, &id)?;
+            let known = subject.known;
+            let lock = (subject.key.clone(), locks::get(c, &subject.key)?);
             let row = match &account {
                 Some(a) => reset_codes::latest_unused(c, a.id)?,
                 None => None,
             };
             Ok((account, known, lock, row))
         })?;
-        let key = lock_key(&id, known);
+        let (key, lock) = lock;
         let locked = policy.is_locked(&lock, now);
         let candidate = row
             .as_ref()

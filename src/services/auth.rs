@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::{ServiceError, Services};
-use crate::domain::credential::normalize_temp_password;
+use crate::domain::credential::{normalize_temp_id, normalize_temp_password};
 use crate::domain::lockout::LockState;
 use crate::domain::password::PasswordPolicy;
 use crate::domain::text::normalize;
@@ -73,28 +73,67 @@ pub enum LoginOutcome {
     Failed,
 }
 
-/// The key under which failures of one typed ID are counted. Known IDs are kept as typed (lower-case) so
-/// staff can see and unlock them; unknown ones are hashed, so that a password typed into the ID field by
-/// mistake is never stored.
+/// The key under which failures of one ID are counted. A known ID is kept in its stored form
+/// (lower-case) so staff can see and unlock it; pass the ID as stored (`Account::user_id`,
+/// `TempCredential::temp_id`), not as typed. An unknown ID is reduced to 32 bits of a hash of its
+/// compact form: enough to throttle guessing, while a password typed into the ID field by mistake is
+/// neither stored nor recoverable from the key (billions of strings share each one).
 pub fn lock_key(id: &str, known: bool) -> String {
-    let lower = locks::subject_key(id);
     if known {
-        lower
+        locks::subject_key(id)
     } else {
-        let digest = Blake2s256::digest(lower.as_bytes());
-        format!("?{}", hex::encode(&digest[..16]))
+        let compact = normalize_temp_id(id).to_lowercase();
+        let digest = Blake2s256::digest(compact.as_bytes());
+        format!("?{}", hex::encode(&digest[..4]))
     }
+}
+
+/// An ID as typed, resolved against the store: its lock key, whether it names an account or a
+/// temporary credential, and the household.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub key: String,
+    pub known: bool,
+    /// The ID as stored (the typed text when unknown).
+    pub canonical: String,
+    pub household_id: Option<i64>,
+}
+
+/// Resolves a typed ID (an account's user ID, any case; a temporary ID, any case, spaces or hyphens
+/// ignored).
+pub fn subject(conn: &Connection, typed: &str) -> Result<Subject, crate::store::StoreError> {
+    if let Some(a) = accounts::find_by_user_id(conn, typed)? {
+        return Ok(Subject {
+            key: lock_key(&a.user_id, true),
+            known: true,
+            canonical: a.user_id,
+            household_id: Some(a.household_id),
+        });
+    }
+    if let Some(t) = credentials::find_by_temp_id(conn, typed)? {
+        return Ok(Subject {
+            key: lock_key(&t.temp_id, true),
+            known: true,
+            canonical: t.temp_id,
+            household_id: Some(t.household_id),
+        });
+    }
+    Ok(Subject {
+        key: lock_key(typed, false),
+        known: false,
+        canonical: typed.trim().to_string(),
+        household_id: None,
+    })
 }
 
 /// Whether an ID names a temporary credential or an account (either case).
 pub fn id_is_known(conn: &Connection, id: &str) -> Result<bool, ServiceError> {
-    Ok(accounts::find_by_user_id(conn, id)?.is_some()
-        || credentials::find_by_temp_id(conn, id)?.is_some())
+    Ok(subject(conn, id)?.known)
 }
 
 /// The lock key of an ID as [`Services::login`] would count it.
 pub fn lock_key_for(conn: &Connection, id: &str) -> Result<String, ServiceError> {
-    Ok(lock_key(id, id_is_known(conn, id)?))
+    Ok(subject(conn, id)?.key)
 }
 
 /// Counts one failure for `key` in the same transaction as its audit row; writes a `lock` audit row when
@@ -162,12 +201,15 @@ impl Services {
             } else {
                 None
             };
-            let known = account.is_some() || temp.is_some();
-            let lock = locks::get(c, &lock_key(&id, known))?;
-            Ok((account, temp, lock))
+            let key = match (&account, &temp) {
+                (Some(a), _) => lock_key(&a.user_id, true),
+                (None, Some(t)) => lock_key(&t.temp_id, true),
+                (None, None) => lock_key(&id, false),
+            };
+            let lock = locks::get(c, &key)?;
+            Ok((account, temp, (key, lock)))
         })?;
-        let known = account.is_some() || temp.is_some();
-        let key = lock_key(&id, known);
+        let (key, lock) = lock;
         let household_has_account = match &temp {
             Some(t) => self
                 .store
@@ -237,7 +279,10 @@ impl Services {
                     event: "login",
                     outcome: if ok { "ok" } else { "failed" },
                     household_id,
-                    subject: known.then_some(id.as_str()),
+                    subject: account
+                        .as_ref()
+                        .map(|a| a.user_id.as_str())
+                        .or(temp.as_ref().map(|t| t.temp_id.as_str())),
                     detail: Some(format!("{kind} {reason}")),
                 },
                 now,
@@ -252,10 +297,9 @@ impl Services {
         let id = normalize(id).trim().to_string();
         let now = self.now();
         self.store.write(|tx| {
-            let household_id = accounts::find_by_user_id(tx, &id)?
-                .map(|a| a.household_id)
-                .or(credentials::find_by_temp_id(tx, &id)?.map(|t| t.household_id));
-            let plain = locks::clear(tx, &lock_key(&id, true))?;
+            let s = subject(tx, &id)?;
+            let household_id = s.household_id;
+            let plain = locks::clear(tx, &s.key)?;
             let hashed = locks::clear(tx, &lock_key(&id, false))?;
             let staff = locks::clear(tx, &super::staff::staff_lock_key(&id, true))?;
             let any = plain || hashed || staff;
@@ -278,13 +322,7 @@ impl Services {
     /// The lock state of an ID (staff only).
     pub fn lock_state(&self, id: &str) -> Result<LockState, ServiceError> {
         let id = normalize(id).trim().to_string();
-        self.store
-            .read(|c| {
-                let known = accounts::find_by_user_id(c, &id)?.is_some()
-                    || credentials::find_by_temp_id(c, &id)?.is_some();
-                locks::get(c, &lock_key(&id, known))
-            })
-            .map_err(ServiceError::from)
+        Ok(self.store.read(|c| locks::get(c, &subject(c, &id)?.key))?)
     }
 }
 

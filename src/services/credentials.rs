@@ -150,6 +150,22 @@ impl Services {
             let mut notices = Vec::with_capacity(targets.len());
             let mut revoked = 0;
             for (((h, name, _), password), hash) in targets.iter().zip(&passwords).zip(&hashes) {
+                // The households were chosen before this transaction: another process may have
+                // registered one since, or (without --household) issued it a postcard. Look again.
+                if accounts::for_household(tx, h.id)?.is_some() {
+                    if only.is_empty() {
+                        continue;
+                    }
+                    return Err(ServiceError::user(format!(
+                        "household {} is already registered; it needs no postcard",
+                        h.key
+                    )));
+                }
+                if only.is_empty()
+                    && credentials::live_for(tx, h.id)?.is_some_and(|l| l.usable(now))
+                {
+                    continue;
+                }
                 if credentials::revoke_live(tx, h.id, now)? {
                     revoked += 1;
                 }

@@ -99,12 +99,13 @@ pub fn insert(
     Ok(conn.last_insert_rowid())
 }
 
-/// The credential with this temp ID (case-insensitive), in any state.
+/// The credential with this temp ID, in any state: case-insensitive, and spaces or hyphens typed
+/// between the groups printed on the postcard are ignored.
 pub fn find_by_temp_id(conn: &Connection, temp_id: &str) -> Result<Option<TempCredential>> {
     let row = conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM temp_credentials WHERE temp_id = ?1"),
-            [temp_id.trim()],
+            [crate::domain::credential::normalize_temp_id(temp_id)],
             from_row,
         )
         .optional()?;

@@ -389,7 +389,7 @@ fn unknown_ids_are_throttled_and_stored_only_hashed() {
         .unwrap();
     assert_eq!(subjects.len(), 1, "{subjects:?}");
     assert!(
-        subjects[0].starts_with('?') && subjects[0].len() == 33,
+        subjects[0].starts_with('?') && subjects[0].len() == 9,
         "{subjects:?}"
     );
     // The typed text is nowhere in the store, in any case.
@@ -472,5 +472,54 @@ fn identity_needs_the_households_insurer_number_and_a_members_birth_date() {
     assert_eq!(
         check("06139497", "1970-05-05"),
         Err(IdentityOutcome::CredentialInvalid)
+    );
+}
+
+#[test]
+fn a_temporary_id_typed_in_groups_or_lower_case_is_one_id_for_login_and_lockout() {
+    let f = Fixture::with_members();
+    let card = f.issue_one(YAMADA);
+    let id = card.temp_user_id.clone();
+    let grouped = format!("{}-{} ", id[..5].to_lowercase(), &id[5..]);
+    assert!(matches!(
+        f.login(&grouped, &card.temp_password),
+        LoginOutcome::Temporary(_)
+    ));
+    // Failures typed in different forms all count against the one postcard.
+    for typed in [
+        id.to_lowercase(),
+        format!("{} {}", &id[..5], &id[5..]),
+        grouped.clone(),
+    ] {
+        assert!(matches!(
+            f.login(&typed, "wr0ngtemp7"),
+            LoginOutcome::Failed
+        ));
+    }
+    assert_eq!(f.svc.lock_state(&id).unwrap().failures, 3);
+    assert_eq!(f.svc.lock_state(&grouped).unwrap().failures, 3);
+    assert_eq!(
+        f.count(&format!(
+            "SELECT count(*) FROM locks WHERE subject = '{}'",
+            id.to_lowercase()
+        )),
+        1
+    );
+}
+
+#[test]
+fn an_unknown_id_is_throttled_under_a_32_bit_key_only() {
+    let f = Fixture::with_members();
+    for _ in 0..2 {
+        assert!(matches!(
+            f.login("Sakura2026secret", "whatever1"),
+            LoginOutcome::Failed
+        ));
+    }
+    assert_eq!(f.svc.lock_state("sakura2026SECRET").unwrap().failures, 2);
+    assert_eq!(
+        f.count("SELECT count(*) FROM locks WHERE subject LIKE '?%' AND length(subject) = 9"),
+        1,
+        "'?' and 8 hex digits: too little to recover what was typed"
     );
 }
