@@ -11,7 +11,7 @@ use crate::cli::{CliError, CliResult, Global, open, private_dir};
 use crate::domain::Lang;
 use crate::services::auth::LoginOutcome;
 use crate::services::members::parse_members_csv;
-use crate::services::registration::{RegistrationInput, terms};
+use crate::services::registration::{IdentityOutcome, RegistrationInput, terms};
 use crate::store::{Actor, households};
 use crate::tui::{App, AppOptions};
 
@@ -151,20 +151,31 @@ pub fn run_demo(global: &Global, dir: Option<PathBuf>) -> CliResult {
 
 /// Registers the demo's pre-registered household through the same path as the kiosk.
 fn register_demo_account(svc: &crate::services::Services, admin: &Actor) -> Result<(), CliError> {
-    let key = DEMO_REGISTERED_HOUSEHOLD
+    let key: crate::domain::household::HouseholdKey = DEMO_REGISTERED_HOUSEHOLD
         .parse()
         .expect("demo household key");
     let tmp = tempfile_path();
-    let report = svc.issue_credentials(admin, &tmp, &[key])?;
+    let report = svc.issue_credentials(admin, &tmp, std::slice::from_ref(&key))?;
     let _ = std::fs::remove_file(&tmp);
     let notice = report
         .notices
         .first()
         .ok_or_else(|| CliError("demo credential missing".into()))?;
-    let ticket = match svc.login(admin, &notice.temp_user_id, &notice.temp_password)? {
+    let mut ticket = match svc.login(admin, &notice.temp_user_id, &notice.temp_password)? {
         LoginOutcome::Temporary(t) => t,
         _ => return Err(CliError("the demo credential did not log in".into())),
     };
+    // STEP3 with the insured person's birth date, as at the kiosk.
+    let insurer = key.insurer.parse().map_err(|e| CliError(format!("{e}")))?;
+    let birth = time::macros::date!(1972 - 02 - 29);
+    match svc.check_identity(admin, &ticket, &insurer, birth)? {
+        IdentityOutcome::Confirmed(m) => ticket.confirm(&m),
+        other => {
+            return Err(CliError(format!(
+                "the demo identity check failed: {other:?}"
+            )));
+        }
+    }
     let input = RegistrationInput {
         user_id: DEMO_USER_ID.into(),
         password: Zeroizing::new(DEMO_PASSWORD.into()),
