@@ -243,7 +243,7 @@ impl Screen for DetailsScreen {
         let f = &self.form;
         let i = |id| f.index(id);
         vec![
-            Row::Text(tr(lang, "details.intro").to_string(), theme::text()),
+            Row::Intro(tr(lang, "details.intro").to_string(), theme::text()),
             Row::Text(
                 tr(lang, "details.user_id_fixed").to_string(),
                 theme::label_focused(),
