@@ -5,6 +5,8 @@
 
 #[path = "support/rig.rs"]
 mod rig;
+#[path = "support/screen_text.rs"]
+mod screen_text;
 
 use std::time::Duration;
 

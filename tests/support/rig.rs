@@ -29,6 +29,8 @@ use tempfile::TempDir;
 use time::macros::datetime;
 use zeroize::Zeroizing;
 
+pub use crate::screen_text::{find, find_label, focused_box};
+
 /// The households of every test store (insurer numbers with valid check digits).
 pub const MEMBERS_CSV: &str = "\
 insurer_number,symbol,number,name,birth_date,relationship
@@ -404,46 +406,4 @@ pub fn screen_text(backend: &TestBackend) -> String {
         out.push(line.trim_end().to_string());
     }
     out.join("\n")
-}
-
-/// The 0-based (column, row) of the `nth` (1-based) occurrence of `text`, in display columns.
-pub fn find(screen: &str, text: &str, nth: usize) -> Option<(u16, u16)> {
-    let mut seen = 0;
-    for (row, line) in screen.lines().enumerate() {
-        let mut start = 0;
-        while let Some(i) = line[start..].find(text) {
-            let at = start + i;
-            seen += 1;
-            if seen == nth {
-                return Some((display_width(&line[..at]) as u16, row as u16));
-            }
-            start = at + text.chars().next().map_or(1, char::len_utf8);
-        }
-    }
-    None
-}
-
-/// Where a control's label `text` starts a row (column 2, after the focus marker's margin).
-pub fn find_label(screen: &str, text: &str) -> Option<(u16, u16)> {
-    screen.lines().enumerate().find_map(|(row, line)| {
-        let rest = line.get(2..)?;
-        rest.starts_with(text).then_some((2, row as u16))
-    })
-}
-
-/// The focused text field on a drawn screen: the row marked `>` and the columns of its `[` and `]`.
-pub fn focused_box(screen: &str) -> Option<(u16, u16, u16)> {
-    for (row, line) in screen.lines().enumerate() {
-        if !line.starts_with('>') {
-            continue;
-        }
-        let open = line.find('[')?;
-        let close = line.rfind(']')?;
-        return Some((
-            display_width(&line[..open]) as u16,
-            display_width(&line[..close]) as u16,
-            row as u16,
-        ));
-    }
-    None
 }
