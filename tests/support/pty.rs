@@ -17,7 +17,14 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_kosmo-kiosk");
+/// The binary under test: the one Cargo built for this test (`CARGO_BIN_EXE_kosmo-kiosk`), or for
+/// the measurement example the one named by `KOSMO_KIOSK_BIN`.
+pub fn bin() -> PathBuf {
+    option_env!("CARGO_BIN_EXE_kosmo-kiosk")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("KOSMO_KIOSK_BIN").map(PathBuf::from))
+        .expect("the kosmo-kiosk binary: set KOSMO_KIOSK_BIN")
+}
 pub const WAIT: Duration = Duration::from_secs(20);
 
 pub const MEMBERS_CSV: &str = "\
@@ -95,7 +102,7 @@ impl Store {
 
     /// Runs a command-line command (not in a terminal) and returns its standard output.
     pub fn cli(&self, args: &[&str]) -> String {
-        let mut cmd = std::process::Command::new(BIN);
+        let mut cmd = std::process::Command::new(bin());
         cmd.args(args).current_dir(self.dir.path());
         cmd.env_remove("KOSMO_KIOSK_SMTP_URL");
         self.env(&mut |k, v| {
@@ -128,7 +135,7 @@ impl Store {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(BIN);
+        let mut cmd = CommandBuilder::new(bin());
         cmd.args(args);
         cmd.cwd(self.dir.path());
         cmd.env("TERM", "xterm-256color");

@@ -29,6 +29,7 @@ use tempfile::TempDir;
 use time::macros::datetime;
 use zeroize::Zeroizing;
 
+#[allow(unused_imports)]
 pub use crate::screen_text::{find, find_label, focused_box};
 
 /// The households of every test store (insurer numbers with valid check digits).
