@@ -618,3 +618,52 @@ fn larger_terminal_keeps_fields_tappable() {
     rig.expect_page(Page::Details);
     assert_cursor_after(&mut rig, "");
 }
+
+/// A value longer than its box scrolls; a tap inside the box puts the cursor at the tapped cell
+/// and the text stays where it is under the finger; moving left inside the view does not jump.
+#[test]
+fn long_value_in_a_box_keeps_still_under_taps_and_arrows() {
+    let mut rig = to_details(Lang::Ja);
+    rig.tap_label("メールアドレス（任意）");
+    let email = "taro.yamada.kenpo.1980@mail.example.co.jp"; // 41 characters, the box shows 29
+    rig.type_text(email);
+    assert_cursor_after(&mut rig, &email[41 - 28..]);
+    let before = rig.draw();
+    let row = before
+        .lines()
+        .position(|l| l.starts_with("> メールアドレス"))
+        .unwrap();
+    let shown = before.lines().nth(row).unwrap().to_string();
+    let (open, _, _) = focused_box(&before).unwrap();
+    // Tap on the 6th visible character.
+    rig.tap_at(open + 1 + 5, row as u16);
+    let after = rig.draw();
+    assert_eq!(
+        after.lines().nth(row).unwrap(),
+        shown,
+        "the text moved under the tap"
+    );
+    assert_eq!(rig.cursor(), Some((open + 1 + 5, row as u16)), "{after}");
+    // Typing goes in at the tapped place.
+    rig.type_text("Z");
+    let value = rig
+        .app
+        .details
+        .as_ref()
+        .unwrap()
+        .form
+        .value("email")
+        .to_string();
+    let at = 41 - 28 + 5;
+    assert_eq!(value, format!("{}Z{}", &email[..at], &email[at..]));
+    // Left arrows within the view move the cursor, not the text.
+    let shown = rig.draw().lines().nth(row).unwrap().to_string();
+    rig.key(KeyCode::Left);
+    rig.key(KeyCode::Left);
+    assert_eq!(rig.draw().lines().nth(row).unwrap(), shown);
+    // Home shows the start.
+    rig.key(KeyCode::Home);
+    let home = rig.draw();
+    assert!(home.contains("[taro.yamada"), "{home}");
+    assert_cursor_after(&mut rig, "");
+}
