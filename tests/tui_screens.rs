@@ -224,6 +224,15 @@ fn identity_screens() {
         rig.key(TAB);
         assert_snapshot!(name("identity_bad_input", lang), rig.frame());
 
+        // A date that cannot be read at all: the message shows the forms that are understood.
+        rig.back_tab();
+        rig.clear_field();
+        rig.type_text("1980年ごろ");
+        rig.key(TAB);
+        let screen = rig.draw();
+        assert!(screen.contains("S55.1.1"), "the forms are named:\n{screen}");
+        assert_snapshot!(name("identity_unreadable_date", lang), rig.frame());
+
         // Fixed: the understood date is said back.
         rig.back_tab();
         rig.clear_field();
@@ -574,6 +583,35 @@ fn idle_countdown_banner() {
         assert_snapshot!(name("countdown", lang), rig.frame());
         assert_cursor_after(&mut rig, "33120015");
     }
+}
+
+/// Any input ends the countdown, and the banner goes at once, even for input that changes nothing
+/// else on the screen (a mouse moving over it).
+#[test]
+fn input_during_the_countdown_removes_the_banner() {
+    let mut opts = rig::options(Lang::Ja);
+    opts.idle_timeout = Duration::from_millis(1200);
+    opts.countdown = Duration::from_secs(1);
+    let mut rig = Rig::with_options(opts, 80, 24);
+    rig.type_text("abc");
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while rig.app.countdown_secs(std::time::Instant::now()).is_none() {
+        assert!(std::time::Instant::now() < end, "no countdown");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(rig.draw().contains("秒で入力内容を消去"));
+    let redraw = rig.app.handle(kosmo_kiosk::tui::AppEvent::Term(
+        ratatui::crossterm::event::Event::Mouse(ratatui::crossterm::event::MouseEvent {
+            kind: ratatui::crossterm::event::MouseEventKind::Moved,
+            column: 10,
+            row: 10,
+            modifiers: ratatui::crossterm::event::KeyModifiers::NONE,
+        }),
+    ));
+    assert!(redraw, "the banner must be taken down");
+    let screen = rig.draw();
+    assert!(!screen.contains("秒で入力内容を消去"), "{screen}");
+    assert!(screen.contains("[abc"), "{screen}");
 }
 
 #[test]
