@@ -429,6 +429,30 @@ fn details_crowded_with_errors_fits() {
     }
 }
 
+/// "Some entries need correcting" goes away once every entry is corrected (not only at the next
+/// press of [入力内容確認]).
+#[test]
+fn details_form_message_goes_when_everything_is_fixed() {
+    let mut rig = to_details(Lang::Ja);
+    rig.tap("[ 入力内容確認 ]");
+    assert!(rig.draw().contains("入力内容に誤りがあります"));
+    rig.type_text("sato1980");
+    rig.key(TAB);
+    rig.type_text("Kosmo2026pw");
+    rig.key(TAB);
+    rig.type_text("Kosmo2026pw");
+    rig.key(TAB);
+    assert!(
+        rig.draw().contains("入力内容に誤りがあります"),
+        "the email is still missing"
+    );
+    rig.type_text("sato@example.com");
+    rig.key(TAB);
+    let screen = rig.draw();
+    assert!(!screen.contains("入力内容に誤りがあります"), "{screen}");
+    assert!(!screen.contains("! "), "{screen}");
+}
+
 #[test]
 fn details_password_rules_name_the_rule() {
     let mut rig = to_details(Lang::Ja);
