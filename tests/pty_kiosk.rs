@@ -506,3 +506,30 @@ fn the_cursor_sits_in_the_focused_field_on_a_real_terminal() {
     assert_eq!(k.cursor(), Some(want), "{}", k.screen());
     k.stop();
 }
+
+/// No busy polling: left alone (on the start screen, and mid-form with the idle timer armed), the
+/// kiosk's threads stay asleep. A correctness check with generous bounds; the figures themselves
+/// come from scripts/measure.sh.
+#[test]
+fn an_idle_kiosk_sleeps() {
+    let store = Store::prepare(DEFAULTS);
+    let mut k = store.kiosk(&[]);
+    assert_whole_start_screen(&k);
+    for phase in ["start screen", "mid-form"] {
+        if phase == "mid-form" {
+            k.type_text("x");
+            k.wait_for(&["[x "]);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let (ns0, sw0) = pty::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
+        std::thread::sleep(Duration::from_secs(2));
+        let (ns1, sw1) = pty::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
+        let (cpu_ms, wakeups) = ((ns1 - ns0) as f64 / 1e6, sw1 - sw0);
+        eprintln!("{phase}: {cpu_ms:.3} ms CPU, {wakeups} wake-ups in 2 s");
+        assert!(
+            wakeups <= 10 && cpu_ms < 50.0,
+            "{phase}: the idle kiosk woke {wakeups} times and used {cpu_ms:.1} ms of CPU in 2 s"
+        );
+    }
+    k.stop();
+}

@@ -500,3 +500,26 @@ pub fn status_kb(pid: u32, key: &str) -> Option<u64> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// CPU time of every thread of a process so far, in nanoseconds (the first field of each
+/// /proc/<pid>/task/<tid>/schedstat), and how often its threads were switched in (voluntary and
+/// involuntary context switches): a thread that never wakes adds nothing to either.
+pub fn thread_cpu_ns_and_switches(pid: u32) -> Option<(u64, u64)> {
+    let mut ns = 0;
+    let mut switches = 0;
+    for entry in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let dir = entry.ok()?.path();
+        let sched = std::fs::read_to_string(dir.join("schedstat")).ok()?;
+        ns += sched.split_whitespace().next()?.parse::<u64>().ok()?;
+        let status = std::fs::read_to_string(dir.join("status")).ok()?;
+        for l in status.lines() {
+            if let Some(v) = l
+                .strip_prefix("voluntary_ctxt_switches:")
+                .or_else(|| l.strip_prefix("nonvoluntary_ctxt_switches:"))
+            {
+                switches += v.trim().parse::<u64>().ok()?;
+            }
+        }
+    }
+    Some((ns, switches))
+}
