@@ -32,6 +32,11 @@ fn no_break_before(c: char) -> bool {
     )
 }
 
+/// Characters that must not end a line (opening brackets): they go down with what they open.
+fn no_break_after(c: char) -> bool {
+    matches!(c, '「' | '『' | '（' | '【' | '〔' | '［' | '“' | '(' | '[')
+}
+
 /// Splits `text` into lines of at most `max` columns. Existing newlines are kept; indentation of a line
 /// that wraps is repeated (so list items stay aligned).
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
@@ -66,6 +71,13 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
                     }
                     _ => (line.clone(), String::new()),
                 };
+                let (mut head, mut tail) = (head, tail);
+                while head.chars().count() > hang.chars().count() + 1
+                    && head.chars().last().is_some_and(no_break_after)
+                {
+                    let last = head.pop().expect("a last character");
+                    tail.insert(0, last);
+                }
                 out.push(head);
                 line = format!("{hang}{}", tail.trim_start());
                 line_w = line.chars().map(width).sum();
@@ -113,6 +125,14 @@ mod tests {
             lines.concat(),
             "登録を終えると、ハガキの仮ユーザーIDとパスワードは利用できなくなります。"
         );
+    }
+
+    #[test]
+    fn opening_brackets_do_not_end_a_line() {
+        let lines = wrap("あいうえおかきくけ「こさしすせ」", 20);
+        assert_eq!(lines, vec!["あいうえおかきくけ", "「こさしすせ」"]);
+        let lines = wrap("ab (cdefgh)", 4);
+        assert!(lines.iter().all(|l| !l.ends_with('(')), "{lines:?}");
     }
 
     #[test]
