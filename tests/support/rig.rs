@@ -113,9 +113,21 @@ impl Mirror {
         self.vt.set_size(nz(height), nz(width));
     }
 
-    /// Draws a frame incrementally and returns what the emulator shows, and its cursor.
-    fn draw(&mut self, app: &App) -> (String, Option<(u16, u16)>) {
-        self.term.draw(|f| app.draw(f)).expect("mirror draw");
+    /// Draws a frame (the cells and cursor the app drew) incrementally and returns what the
+    /// emulator shows, and its cursor.
+    fn draw(
+        &mut self,
+        frame: &ratatui::buffer::Buffer,
+        cursor: Option<(u16, u16)>,
+    ) -> (String, Option<(u16, u16)>) {
+        self.term
+            .draw(|f| {
+                f.buffer_mut().clone_from(frame);
+                if let Some(c) = cursor {
+                    f.set_cursor_position(c);
+                }
+            })
+            .expect("mirror draw");
         let bytes = std::mem::take(&mut *self.out.0.lock().unwrap());
         self.vt.process(&bytes);
         let screen = self.vt.screen();
@@ -358,14 +370,20 @@ impl Rig {
     pub fn draw(&mut self) -> String {
         let app = &self.app;
         self.term.clear().expect("clear");
-        self.term.draw(|f| app.draw(f)).expect("draw");
+        let frame = self
+            .term
+            .draw(|f| app.draw(f))
+            .expect("draw")
+            .buffer
+            .clone();
         let full = screen_text(self.term.backend());
-        let (shown, cursor) = self.mirror.draw(&self.app);
+        let cursor = self.cursor();
+        let (shown, shown_cursor) = self.mirror.draw(&frame, cursor);
         assert_eq!(
             shown, full,
             "the incrementally redrawn terminal differs from the full frame"
         );
-        assert_eq!(cursor, self.cursor(), "the terminal's cursor differs");
+        assert_eq!(shown_cursor, cursor, "the terminal's cursor differs");
         full
     }
 
