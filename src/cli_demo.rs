@@ -66,26 +66,40 @@ pub fn run_demo(global: &Global, dir: Option<PathBuf>) -> CliResult {
     writeln!(out, "  notices: {}", notices_path.display())?;
     writeln!(out, "  mail:    {} (.eml)", mail_dir.display())?;
     writeln!(out)?;
+    // A table that fits 80 columns, padded by display width (names are wide characters).
+    let expires = report
+        .notices
+        .first()
+        .map(|n| n.expires_on.clone())
+        .unwrap_or_default();
     writeln!(
         out,
         "{}",
         if ja {
-            "ハガキ（仮ユーザID・仮パスワード）:"
+            format!("ハガキ（仮ユーザID・仮パスワード、有効期限 {expires}）:")
         } else {
-            "Postcards (temporary user ID / password):"
+            format!("Postcards (temporary user ID and password, valid until {expires}):")
         }
     )?;
+    let head: [&str; 4] = if ja {
+        [
+            "世帯",
+            "仮ユーザID",
+            "仮パスワード",
+            "本人確認に使える生年月日",
+        ]
+    } else {
+        ["household", "temp. ID", "password", "birth date for STEP3"]
+    };
+    writeln!(
+        out,
+        "  {}  {}  {}  {}",
+        pad(head[0], 17),
+        pad(head[1], 11),
+        pad(head[2], 12),
+        head[3]
+    )?;
     for n in &report.notices {
-        writeln!(
-            out,
-            "  {:<18} {:<10} {}  {}   ({} {})",
-            n.household,
-            n.name,
-            n.temp_user_id,
-            n.temp_password.as_str(),
-            if ja { "有効期限" } else { "expires" },
-            n.expires_on
-        )?;
         let members = svc.store.read(|c| {
             let h = households::find_by_key(c, &n.household.parse().expect("demo household key"))?;
             match h {
@@ -93,11 +107,26 @@ pub fn run_demo(global: &Global, dir: Option<PathBuf>) -> CliResult {
                 None => Ok(Vec::new()),
             }
         })?;
-        let list: Vec<String> = members
-            .iter()
-            .map(|m| format!("{} {} ({})", m.name, m.birth_date, m.relationship))
-            .collect();
-        writeln!(out, "  {:<18} {}", "", list.join(", "))?;
+        for (i, m) in members.iter().enumerate() {
+            let rel = match (ja, m.relationship.as_str()) {
+                (true, "insured") => "（被保険者）",
+                (true, _) => "（被扶養者）",
+                (false, "insured") => " (insured)",
+                (false, _) => " (dependent)",
+            };
+            let who = format!("{} {}{rel}", m.name, m.birth_date);
+            if i == 0 {
+                writeln!(
+                    out,
+                    "  {}  {}  {}  {who}",
+                    pad(&n.household, 17),
+                    pad(&n.temp_user_id, 11),
+                    pad(n.temp_password.as_str(), 12),
+                )?;
+            } else {
+                writeln!(out, "  {}  {who}", " ".repeat(17 + 2 + 11 + 2 + 12))?;
+            }
+        }
     }
     let insurer_hint = if ja {
         "保険者番号は世帯キーの最初の8桁です。"
@@ -199,4 +228,10 @@ fn tempfile_path() -> PathBuf {
         std::process::id(),
         time::OffsetDateTime::now_utc().unix_timestamp_nanos()
     ))
+}
+
+/// `s` padded with spaces to `width` display columns.
+fn pad(s: &str, width: usize) -> String {
+    let w = crate::domain::text::display_width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }

@@ -467,7 +467,11 @@ impl App {
     fn handle_event(&mut self, ev: AppEvent) -> bool {
         match ev {
             AppEvent::Term(Event::Key(key)) => self.on_key(key),
-            AppEvent::Term(Event::Mouse(m)) => self.on_mouse(m),
+            AppEvent::Term(Event::Mouse(m)) => {
+                // Any input keeps the session; when it ends the countdown, the banner must go.
+                let counting = self.countdown_secs(Instant::now()).is_some();
+                self.on_mouse(m) || counting
+            }
             AppEvent::Term(Event::Paste(text)) => {
                 self.last_input = Instant::now();
                 if self.busy.is_none() {

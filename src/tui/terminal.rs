@@ -167,15 +167,16 @@ pub fn run(mut app: App) -> Result<(), RunError> {
     while !app.quit {
         if app.clear_screen {
             // A new person starts here: nothing of the previous one stays in the scrollback.
-            let _ = execute!(
-                terminal.backend_mut(),
-                Clear(ClearType::All),
-                Clear(ClearType::Purge)
-            );
-            // Make the next frame draw every cell. Not `terminal.clear()`: it asks the terminal for the
-            // cursor position, and that answer never arrives while the input thread owns crossterm's
-            // reader (a 2 s stall, then an error that leaves the screen half drawn).
-            terminal.swap_buffers();
+            let _ = execute!(terminal.backend_mut(), Clear(ClearType::Purge));
+            // Not `Terminal::clear`: it first asks the terminal where the cursor is, and the answer
+            // goes to the input thread's reader, so it stalls for 2 s and then fails without
+            // resetting ratatui's back buffer (the next frame then skips every unchanged cell of
+            // the cleared screen). `resize` clears the screen and resets the buffer without asking.
+            let area = terminal
+                .size()
+                .map(|s| Rect::new(0, 0, s.width, s.height))
+                .unwrap_or(app.size);
+            let _ = terminal.resize(area);
             app.clear_screen = false;
             redraw = true;
         }

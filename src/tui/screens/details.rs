@@ -325,7 +325,7 @@ impl Screen for DetailsScreen {
         let f = &self.form;
         let i = |id| f.index(id);
         let mut rows = vec![
-            Row::Text(tr(lang, "details.intro").to_string(), theme::text()),
+            Row::Intro(tr(lang, "details.intro").to_string(), theme::text()),
             Row::Text(
                 tr(lang, "details.user_id_fixed").to_string(),
                 theme::label_focused(),
@@ -371,6 +371,22 @@ impl Screen for DetailsScreen {
     }
 
     fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
+        let action = self.update(event, cx);
+        // "Some entries need correcting" goes once nothing needs correcting any more.
+        if self
+            .message
+            .as_ref()
+            .is_some_and(|m| m.key == "details.fix_errors")
+            && self.form.controls.iter().all(|c| c.error.is_none())
+        {
+            self.message = None;
+        }
+        action
+    }
+}
+
+impl DetailsScreen {
+    fn update(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
         match event {
             FormEvent::Moved { from } => {
                 let id = self.form.controls[from].id;

@@ -125,7 +125,7 @@ impl Screen for IdentityScreen {
         let lang = cx.lang;
         let f = &self.form;
         vec![
-            Row::Text(tr(lang, "identity.intro").to_string(), theme::text()),
+            Row::Intro(tr(lang, "identity.intro").to_string(), theme::text()),
             Row::Control(f.index("insurer")),
             Row::Note(f.index("insurer")),
             Row::Control(f.index("birth_date")),

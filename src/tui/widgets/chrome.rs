@@ -111,12 +111,13 @@ pub fn footer(frame: &mut Frame<'_>, area: Rect, lang: Lang, hints_key: &str) {
     );
 }
 
-/// The idle countdown, over the footer and the row above it.
+/// The idle countdown, over the header at the top: it covers no control, so a tap meant to keep
+/// the session never lands on a button hidden under the banner.
 pub fn countdown(frame: &mut Frame<'_>, area: Rect, lang: Lang, secs: u64) {
     let text = trf(lang, "common.countdown", &[("secs", &secs.to_string())]);
     let lines = super::wrap::wrap(&text, area.width.saturating_sub(2) as usize);
     let h = (lines.len() as u16).min(area.height);
-    let rect = Rect::new(area.x, area.y + area.height - h, area.width, h);
+    let rect = Rect::new(area.x, area.y, area.width, h);
     frame.render_widget(Clear, rect);
     let lines: Vec<Line<'_>> = lines
         .into_iter()
@@ -188,6 +189,28 @@ mod tests {
             plain(&progress_line(Lang::Ja, Step::Identity, 200)),
             "STEP1 アクセス > STEP2 仮ID入力 > STEP3 本人確認 > STEP4 登録情報入力 > STEP5 登録完了"
         );
+    }
+
+    #[test]
+    fn key_hints_fit_the_footer_at_80_columns() {
+        let cat = crate::tui::i18n::Catalogue::get();
+        for lang in Lang::ALL {
+            for key in cat.keys(lang) {
+                if key.ends_with(".hints") {
+                    let text = format!(" {}", tr(lang, key));
+                    assert!(display_width(&text) <= 80, "{lang} {key} is cut: {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn countdown_fits_the_header_at_80_columns() {
+        for lang in Lang::ALL {
+            let text = trf(lang, "common.countdown", &[("secs", "15")]);
+            let lines = crate::tui::widgets::wrap::wrap(&text, 78);
+            assert!(lines.len() as u16 <= HEADER_ROWS, "{lang}: {lines:?}");
+        }
     }
 
     #[test]

@@ -22,11 +22,15 @@ pub enum Row {
     Blank,
     /// Wrapped text in one style.
     Text(String, Style),
+    /// Wrapped instructions that give way (are not drawn) when the screen is too full for
+    /// everything else, e.g. when several long error messages show at once on a small terminal.
+    Intro(String, Style),
     /// One line, not wrapped.
     Line(Line<'static>),
     /// A control on its own row: text field, checkbox or radio group.
     Control(usize),
-    /// The error or info line of a control (always one row, so the screen does not jump).
+    /// The error or info line of a control: one row (kept even when empty, so the screen does not
+    /// jump), or more when a long message has to wrap.
     Note(usize),
     /// Buttons side by side.
     Buttons(Vec<usize>),
@@ -72,13 +76,109 @@ fn text_width(area: Rect) -> usize {
     area.width.saturating_sub(MARGIN * 2).max(10) as usize
 }
 
-fn row_height(row: &Row, area: Rect) -> u16 {
+fn row_height(spec: &Spec<'_>, row: &Row, area: Rect) -> u16 {
     match row {
-        Row::Text(t, _) => wrap(t, text_width(area)).len() as u16,
+        Row::Text(t, _) | Row::Intro(t, _) => wrap(t, text_width(area)).len() as u16,
         Row::Message(Some((t, _))) => wrap(t, text_width(area)).len().max(1) as u16,
+        Row::Note(i) => note_lines(spec, *i, area.width.saturating_sub(MARGIN * 2))
+            .1
+            .len()
+            .max(1) as u16,
         Row::Panel { .. } => 0,
         _ => 1,
     }
+}
+
+/// A control's note as drawn in a row `width` columns wide: its indent and its lines. An error
+/// starts at the left edge of the row with `! `, wrapped, its continuation lines indented past the
+/// `! `; a hint or good news sits under the input box when it fits there on one line, else at the
+/// left edge, wrapped. No lines when there is nothing to say.
+pub fn note_lines(spec: &Spec<'_>, i: usize, width: u16) -> (u16, Vec<(String, Style)>) {
+    let c = &spec.form.controls[i];
+    let (prefix, text, style) = match (&c.error, &c.info) {
+        (Some(e), _) => ("! ", msg(spec.lang, e), theme::error()),
+        (None, Some(info)) => (
+            "",
+            msg(spec.lang, info),
+            if c.info_ok {
+                theme::ok()
+            } else {
+                theme::info()
+            },
+        ),
+        (None, None) => return (0, Vec::new()),
+    };
+    let beside = if matches!(c.kind, Kind::Checkbox(_)) || !prefix.is_empty() {
+        0
+    } else {
+        spec.label_width + 2
+    };
+    let text_w = (display_width(prefix) + display_width(&text)) as u16;
+    if beside + text_w <= width {
+        return (beside, vec![(format!("{prefix}{text}"), style)]);
+    }
+    let hang = " ".repeat(display_width(prefix));
+    let lines = wrap(&text, (width as usize).saturating_sub(hang.len()))
+        .into_iter()
+        .enumerate()
+        .map(|(n, l)| {
+            let lead = if n == 0 { prefix } else { hang.as_str() };
+            (format!("{lead}{l}"), style)
+        })
+        .collect();
+    (0, lines)
+}
+
+/// Row heights for `area`. When everything does not fit (several long messages on a small
+/// terminal), rows give way in this order until it does: blank rows and empty notes and messages
+/// (from the bottom), hints under fields, then intro text; last, long notes are cut to one line.
+/// The controls, their errors and the buttons are always placed.
+fn fit_heights(spec: &Spec<'_>, area: Rect) -> Vec<u16> {
+    let rows = spec.rows;
+    let mut h: Vec<u16> = rows.iter().map(|r| row_height(spec, r, area)).collect();
+    let panel_min = if rows.iter().any(|r| matches!(r, Row::Panel { .. })) {
+        3
+    } else {
+        0
+    };
+    let total = |h: &[u16]| h.iter().sum::<u16>() + panel_min;
+    let note_kind = |i: usize| {
+        let c = &spec.form.controls[i];
+        match (&c.error, &c.info) {
+            (Some(_), _) => 2,                 // an error
+            (None, Some(_)) if c.info_ok => 2, // good news ("available") stays too
+            (None, Some(_)) => 1,              // a hint
+            (None, None) => 0,
+        }
+    };
+    let passes: [&dyn Fn(&Row) -> bool; 3] = [
+        &|r| match r {
+            Row::Blank | Row::Message(None) => true,
+            Row::Note(i) => note_kind(*i) == 0,
+            _ => false,
+        },
+        &|r| matches!(r, Row::Note(i) if note_kind(*i) == 1),
+        &|r| matches!(r, Row::Intro(..)),
+    ];
+    for give_way in passes {
+        for k in (0..rows.len()).rev() {
+            if total(&h) <= area.height {
+                return h;
+            }
+            if give_way(&rows[k]) {
+                h[k] = 0;
+            }
+        }
+    }
+    for k in (0..rows.len()).rev() {
+        if total(&h) <= area.height {
+            break;
+        }
+        if matches!(rows[k], Row::Note(_) | Row::Message(Some(_))) && h[k] > 1 {
+            h[k] = 1;
+        }
+    }
+    h
 }
 
 /// The input box of a text field, brackets included: room for the maximum length and the caret, at
@@ -103,7 +203,8 @@ fn radio_option_text(lang: Lang, key: &str, selected: bool) -> String {
 }
 
 pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
-    let fixed: u16 = spec.rows.iter().map(|r| row_height(r, area)).sum();
+    let heights = fit_heights(spec, area);
+    let fixed: u16 = heights.iter().sum();
     let has_panel = spec.rows.iter().any(|r| matches!(r, Row::Panel { .. }));
     let panel_height = if has_panel {
         area.height.saturating_sub(fixed).max(3)
@@ -115,10 +216,10 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
     let bottom = area.y + area.height;
     let x0 = area.x + MARGIN;
     let inner_w = area.width.saturating_sub(MARGIN * 2);
-    for row in spec.rows {
+    for (row, &height) in spec.rows.iter().zip(&heights) {
         let h = match row {
             Row::Panel { .. } => panel_height,
-            other => row_height(other, area),
+            _ => height,
         };
         let h = h.min(bottom.saturating_sub(y));
         let rect = Rect::new(x0, y, inner_w, h);
@@ -244,7 +345,7 @@ pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
         }
         match row {
             Row::Blank => {}
-            Row::Text(t, style) => {
+            Row::Text(t, style) | Row::Intro(t, style) => {
                 let lines: Vec<Line<'_>> = wrap(t, rect.width as usize)
                     .into_iter()
                     .map(|l| Line::styled(l, *style))
@@ -262,39 +363,18 @@ pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
             }
             Row::Control(i) => render_control(frame, spec, *i, rect, p),
             Row::Note(i) => {
-                let c = &form.controls[*i];
-                let line = match (&c.error, &c.info) {
-                    (Some(e), _) => Line::styled(format!("! {}", msg(lang, e)), theme::error()),
-                    (None, Some(info)) => Line::styled(
-                        msg(lang, info),
-                        if c.info_ok {
-                            theme::ok()
-                        } else {
-                            theme::info()
-                        },
-                    ),
-                    (None, None) => Line::default(),
-                };
-                // Under the input box when it fits there, else from the left (long hints).
-                let text_w: u16 = line
-                    .spans
-                    .iter()
-                    .map(|s| display_width(&s.content) as u16)
-                    .sum();
-                let indent = if matches!(c.kind, Kind::Checkbox(_)) {
-                    0
-                } else if spec.label_width + 2 + text_w <= rect.width {
-                    spec.label_width + 2
-                } else {
-                    rect.width.saturating_sub(text_w).min(spec.label_width + 2)
-                };
+                let (indent, lines) = note_lines(spec, *i, rect.width);
+                let lines: Vec<Line<'_>> = lines
+                    .into_iter()
+                    .map(|(text, style)| Line::styled(text, style))
+                    .collect();
                 let r = Rect::new(
                     rect.x + indent.min(rect.width),
                     rect.y,
                     rect.width.saturating_sub(indent),
-                    1,
+                    rect.height,
                 );
-                frame.render_widget(Paragraph::new(line), r);
+                frame.render_widget(Paragraph::new(lines), r);
             }
             Row::Buttons(_) => {
                 for h in p.hits.iter().filter(|h| h.rect.y == rect.y) {
@@ -421,4 +501,83 @@ pub fn label_width(form: &Form, lang: Lang) -> u16 {
         .map(|c| display_width(tr(lang, c.label)) as u16)
         .max()
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Msg;
+    use crate::tui::widgets::form::{Control, TextField};
+
+    fn form() -> Form {
+        let mut f = Form::new(vec![
+            Control::text("a", "login.user_id", TextField::new(10)),
+            Control::button("ok", "login.submit"),
+        ]);
+        // A long error: wraps to several lines at 40 columns.
+        f.set_error("a", Some(Msg::new("identity.locked")));
+        f
+    }
+
+    #[test]
+    fn long_errors_wrap_and_are_never_cut() {
+        let f = form();
+        let rows = vec![Row::Control(0), Row::Note(0), Row::Buttons(vec![1])];
+        let spec = Spec {
+            rows: &rows,
+            form: &f,
+            lang: Lang::Ja,
+            label_width: label_width(&f, Lang::Ja),
+        };
+        let (indent, lines) = note_lines(&spec, 0, 40);
+        assert_eq!(indent, 0);
+        assert!(lines.len() >= 3, "{lines:?}");
+        assert!(lines[0].0.starts_with("! "));
+        assert!(lines[1..].iter().all(|(l, _)| l.starts_with("  ")));
+        for (l, _) in &lines {
+            assert!(display_width(l) <= 40, "{l}");
+        }
+        let joined: String = lines
+            .iter()
+            .map(|(l, _)| l.trim_start_matches(['!', ' ']))
+            .collect();
+        assert_eq!(joined, tr(Lang::Ja, "identity.locked"));
+        let p = layout(&spec, Rect::new(0, 0, 44, 20));
+        assert_eq!(p.rows[1].height as usize, lines.len());
+    }
+
+    #[test]
+    fn intro_gives_way_before_controls_and_buttons() {
+        let f = form();
+        let intro = "はじめに。".repeat(30);
+        let rows = vec![
+            Row::Intro(intro, Style::new()),
+            Row::Blank,
+            Row::Control(0),
+            Row::Note(0),
+            Row::Buttons(vec![1]),
+        ];
+        let spec = Spec {
+            rows: &rows,
+            form: &f,
+            lang: Lang::Ja,
+            label_width: label_width(&f, Lang::Ja),
+        };
+        let roomy = layout(&spec, Rect::new(0, 0, 44, 40));
+        assert!(roomy.rows[0].height > 1 && roomy.rows[1].height == 1);
+        let tight = layout(&spec, Rect::new(0, 0, 44, 8));
+        assert_eq!(tight.rows[0].height, 0, "the intro gave way");
+        assert_eq!(tight.rows[1].height, 0, "the blank row went first");
+        assert_eq!(tight.rows[2].height, 1);
+        assert!(tight.rows[3].height >= 3, "the error is whole");
+        let buttons = tight.rows[4];
+        assert_eq!(buttons.height, 1);
+        assert!(buttons.y + buttons.height <= 8);
+        assert!(
+            tight
+                .hits
+                .iter()
+                .any(|h| h.control == 1 && h.rect.y == buttons.y)
+        );
+    }
 }

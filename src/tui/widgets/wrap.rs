@@ -32,6 +32,11 @@ fn no_break_before(c: char) -> bool {
     )
 }
 
+/// Characters that must not end a line (opening brackets): they go down with what they open.
+fn no_break_after(c: char) -> bool {
+    matches!(c, '「' | '『' | '（' | '【' | '〔' | '［' | '“' | '(' | '[')
+}
+
 /// Splits `text` into lines of at most `max` columns. Existing newlines are kept; indentation of a line
 /// that wraps is repeated (so list items stay aligned).
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
@@ -53,19 +58,23 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
         for c in para.chars() {
             let w = width(c);
             if line_w + w > max && !line.is_empty() {
-                let (head, tail) = match last_space {
+                let (mut head, mut tail) = match last_space {
                     Some(pos) if c.is_ascii() && c != ' ' && pos > hang.len() => {
                         let (h, t) = line.split_at(pos);
                         (h.trim_end().to_string(), t.to_string())
                     }
-                    // A mark that must not start a line pulls the character before it down too.
-                    _ if no_break_before(c) && line.chars().count() > hang.chars().count() + 1 => {
-                        let cut = line.char_indices().last().map_or(0, |(i, _)| i);
-                        let (h, t) = line.split_at(cut);
-                        (h.to_string(), t.to_string())
-                    }
                     _ => (line.clone(), String::new()),
                 };
+                // Kinsoku: a mark that must not start a line pulls the characters before it down
+                // (several, for a run like `）。`), and an opening bracket never ends a line.
+                let next_starts = |tail: &str| tail.chars().next().unwrap_or(c);
+                while head.chars().count() > hang.chars().count() + 1
+                    && (no_break_before(next_starts(&tail))
+                        || head.chars().last().is_some_and(no_break_after))
+                {
+                    let last = head.pop().expect("a last character");
+                    tail.insert(0, last);
+                }
                 out.push(head);
                 line = format!("{hang}{}", tail.trim_start());
                 line_w = line.chars().map(width).sum();
@@ -113,6 +122,32 @@ mod tests {
             lines.concat(),
             "登録を終えると、ハガキの仮ユーザーIDとパスワードは利用できなくなります。"
         );
+    }
+
+    #[test]
+    fn a_run_of_closing_marks_never_starts_a_line() {
+        // 20 columns: "…ません）" fills the line exactly, so "。" would start the next one alone,
+        // and "）" before it must not start a line either.
+        let lines = wrap("あいうえおかきません）。", 20);
+        assert_eq!(lines, vec!["あいうえおかきませ", "ん）。"]);
+        for max in 6..30 {
+            for l in wrap(
+                "全角文字は使えません（空白や全角文字は使えません）。次の文。",
+                max,
+            ) {
+                let first = l.chars().next().unwrap_or(' ');
+                assert!(!no_break_before(first), "{max}: {l}");
+                assert!(display_width(&l) <= max, "{max}: {l}");
+            }
+        }
+    }
+
+    #[test]
+    fn opening_brackets_do_not_end_a_line() {
+        let lines = wrap("あいうえおかきくけ「こさしすせ」", 20);
+        assert_eq!(lines, vec!["あいうえおかきくけ", "「こさしすせ」"]);
+        let lines = wrap("ab (cdefgh)", 4);
+        assert!(lines.iter().all(|l| !l.ends_with('(')), "{lines:?}");
     }
 
     #[test]

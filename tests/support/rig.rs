@@ -1,0 +1,428 @@
+//! An in-process kiosk for tests and benchmarks: the real [`App`] on a real SQLite store in a temp
+//! dir, drawn to a ratatui `TestBackend`. Keys, typing and taps go through `App::handle` exactly as
+//! the terminal runtime feeds them; background work (argon2id, the store) runs on the app's task
+//! threads and is awaited with `App::wait_for_task`.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kosmo_kiosk::clock::FixedClock;
+use kosmo_kiosk::config::Config;
+use kosmo_kiosk::domain::Lang;
+use kosmo_kiosk::domain::household::Relationship;
+use kosmo_kiosk::domain::text::display_width;
+use kosmo_kiosk::services::Services;
+use kosmo_kiosk::services::auth::LoginOutcome;
+use kosmo_kiosk::services::members::parse_members_csv;
+use kosmo_kiosk::services::registration::{IdentityOutcome, RegistrationInput, terms};
+use kosmo_kiosk::store::{Actor, Store};
+use kosmo_kiosk::tui::{App, AppEvent, AppOptions};
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use tempfile::TempDir;
+use time::macros::datetime;
+use zeroize::Zeroizing;
+
+#[allow(unused_imports)]
+pub use crate::screen_text::{find, find_label, focused_box};
+
+/// The households of every test store (insurer numbers with valid check digits).
+pub const MEMBERS_CSV: &str = "\
+insurer_number,symbol,number,name,birth_date,relationship
+06139497,12,3402,佐藤 一郎,1980-01-01,insured
+01130012,7,88,鈴木 美咲,1990-07-15,insured
+01130012,7,88,鈴木 健,2015-03-03,dependent
+33120015,21,1005,高橋 清,1938-11-03,insured
+33120015,21,1006,田中 直子,1972-02-29,insured
+";
+
+pub const SATO: &str = "06139497-12-3402";
+pub const SUZUKI: &str = "01130012-7-88";
+pub const TAKAHASHI: &str = "33120015-21-1005";
+pub const TANAKA: &str = "33120015-21-1006";
+
+/// The user ID already registered (by TANAKA) in every store, for the "taken" states.
+pub const TAKEN_ID: &str = "tanaka1972";
+
+pub struct Postcard {
+    pub household: String,
+    pub temp_id: String,
+    pub password: String,
+}
+
+pub struct Rig {
+    pub dir: TempDir,
+    pub svc: Services,
+    pub app: App,
+    /// Every frame drawn in full (a fresh buffer), for snapshots and the cursor.
+    pub term: Terminal<TestBackend>,
+    /// The same frames drawn incrementally (as the runtime does: only the changed cells) through
+    /// crossterm's escape sequences into a terminal emulator, which must show the same text.
+    pub mirror: Mirror,
+    pub cards: Vec<Postcard>,
+}
+
+/// Bytes written by a `CrosstermBackend`, shared with the test.
+#[derive(Clone, Default)]
+pub struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub struct Mirror {
+    pub term: Terminal<CrosstermBackend<Shared>>,
+    pub out: Shared,
+    pub vt: vt100::Parser,
+}
+
+impl Mirror {
+    fn new(width: u16, height: u16) -> Mirror {
+        let out = Shared::default();
+        let term = Terminal::with_options(
+            CrosstermBackend::new(out.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+            },
+        )
+        .expect("mirror terminal");
+        Mirror {
+            term,
+            out,
+            vt: vt100::Parser::new(nz(height), nz(width), 0),
+        }
+    }
+
+    fn resize(&mut self, width: u16, height: u16) {
+        self.term
+            .resize(Rect::new(0, 0, width, height))
+            .expect("resize mirror");
+        self.vt.set_size(nz(height), nz(width));
+    }
+
+    /// Draws a frame (the cells and cursor the app drew) incrementally and returns what the
+    /// emulator shows, and its cursor.
+    fn draw(
+        &mut self,
+        frame: &ratatui::buffer::Buffer,
+        cursor: Option<(u16, u16)>,
+    ) -> (String, Option<(u16, u16)>) {
+        self.term
+            .draw(|f| {
+                f.buffer_mut().clone_from(frame);
+                if let Some(c) = cursor {
+                    f.set_cursor_position(c);
+                }
+            })
+            .expect("mirror draw");
+        let bytes = std::mem::take(&mut *self.out.0.lock().unwrap());
+        self.vt.process(&bytes);
+        let screen = self.vt.screen();
+        let (_, w) = screen.size();
+        let text: Vec<String> = screen
+            .rows(0, w.get())
+            .map(|r| r.trim_end().to_string())
+            .collect();
+        let (row, col) = screen.cursor_position();
+        (
+            text.join("\n"),
+            (!screen.hide_cursor()).then_some((col, row)),
+        )
+    }
+}
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n.max(1)).expect("non-zero")
+}
+
+/// A store in a temp dir with the test households imported, TANAKA registered as [`TAKEN_ID`], and
+/// a postcard for everyone else. The clock stands at 2026-04-01 10:00 JST.
+pub fn store() -> (TempDir, Services, Vec<Postcard>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("kiosk.db")).expect("open store");
+    let clock = Arc::new(FixedClock::new(datetime!(2026-04-01 01:00 UTC)));
+    let svc = Services::with_clock(Arc::new(store), Arc::new(Config::default()), clock);
+    let admin = Actor::admin();
+    let rows = parse_members_csv(MEMBERS_CSV, svc.clock.today()).expect("members csv");
+    svc.import_rows(&admin, &rows).expect("import");
+    let report = svc
+        .issue_credentials(&admin, &dir.path().join("notices.csv"), &[])
+        .expect("issue credentials");
+    let mut cards: Vec<Postcard> = report
+        .notices
+        .iter()
+        .map(|n| Postcard {
+            household: n.household.clone(),
+            temp_id: n.temp_user_id.clone(),
+            password: n.temp_password.to_string(),
+        })
+        .collect();
+    // TANAKA registers through the services, so that TAKEN_ID exists.
+    let i = cards
+        .iter()
+        .position(|c| c.household == TANAKA)
+        .expect("tanaka card");
+    let tanaka = cards.remove(i);
+    register_directly(
+        &svc,
+        &tanaka,
+        "33120015",
+        time::macros::date!(1972 - 02 - 29),
+        TAKEN_ID,
+    )
+    .expect("tanaka registers");
+    (dir, svc, cards)
+}
+
+/// A whole registration through the services (another kiosk, or the set-up of a test).
+pub fn register_directly(
+    svc: &Services,
+    card: &Postcard,
+    insurer: &str,
+    birth: time::Date,
+    user_id: &str,
+) -> Result<(), String> {
+    let actor = Actor::kiosk();
+    let ticket = match svc
+        .login(&actor, &card.temp_id, &card.password)
+        .map_err(|e| e.to_string())?
+    {
+        LoginOutcome::Temporary(t) => t,
+        other => return Err(format!("login: {other:?}")),
+    };
+    let insurer = kosmo_kiosk::domain::insurer::parse(insurer).map_err(|e| format!("{e:?}"))?;
+    let member = match svc
+        .check_identity(&actor, &ticket, &insurer, birth)
+        .map_err(|e| e.to_string())?
+    {
+        IdentityOutcome::Confirmed(m) => m,
+        other => return Err(format!("identity: {other:?}")),
+    };
+    let input = RegistrationInput {
+        user_id: user_id.into(),
+        password: Zeroizing::new("Another9pass".into()),
+        password_confirm: Zeroizing::new("Another9pass".into()),
+        email: String::new(),
+        notify_mail: false,
+        registrant: Relationship::Insured,
+        member_id: Some(member.member_id),
+        terms_version: terms(Lang::Ja).version.into(),
+        lang: Lang::Ja,
+        initial_password: false,
+    };
+    svc.register(&actor, &ticket, &input)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+pub fn options(lang: Lang) -> AppOptions {
+    AppOptions {
+        lang,
+        idle_timeout: Duration::from_secs(120),
+        countdown: Duration::from_secs(15),
+        allow_exit: false,
+        actor: Actor::kiosk(),
+    }
+}
+
+impl Rig {
+    pub fn new(lang: Lang) -> Rig {
+        Rig::with_options(options(lang), 80, 24)
+    }
+
+    pub fn with_options(opts: AppOptions, width: u16, height: u16) -> Rig {
+        let (dir, svc, cards) = store();
+        let mut app = App::new(svc.clone(), opts);
+        app.size = Rect::new(0, 0, width, height);
+        let term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        Rig {
+            dir,
+            svc,
+            app,
+            term,
+            mirror: Mirror::new(width, height),
+            cards,
+        }
+    }
+
+    pub fn card(&self, household: &str) -> &Postcard {
+        self.cards
+            .iter()
+            .find(|c| c.household == household)
+            .expect("postcard")
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.term.backend_mut().resize(width, height);
+        self.mirror.resize(width, height);
+        self.app
+            .handle(AppEvent::Term(Event::Resize(width, height)));
+    }
+
+    // ----- input ---------------------------------------------------------------------------------
+
+    pub fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+        self.app
+            .handle(AppEvent::Term(Event::Key(KeyEvent::new(code, modifiers))));
+    }
+
+    pub fn key(&mut self, code: KeyCode) {
+        self.press(code, KeyModifiers::NONE);
+    }
+
+    pub fn keys(&mut self, codes: &[KeyCode]) {
+        for c in codes {
+            self.key(*c);
+        }
+    }
+
+    pub fn back_tab(&mut self) {
+        self.press(KeyCode::BackTab, KeyModifiers::SHIFT);
+    }
+
+    pub fn type_text(&mut self, text: &str) {
+        for ch in text.chars() {
+            self.key(KeyCode::Char(ch));
+        }
+    }
+
+    /// Empties the focused text field (Ctrl-U: everything before the cursor, which is at the end).
+    pub fn clear_field(&mut self) {
+        self.press(KeyCode::End, KeyModifiers::NONE);
+        self.press(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    }
+
+    pub fn mouse(&mut self, kind: MouseEventKind, column: u16, row: u16) {
+        self.app.handle(AppEvent::Term(Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })));
+    }
+
+    /// A tap (press and release) at a 0-based cell.
+    pub fn tap_at(&mut self, column: u16, row: u16) {
+        self.mouse(MouseEventKind::Down(MouseButton::Left), column, row);
+        self.mouse(MouseEventKind::Up(MouseButton::Left), column, row);
+    }
+
+    /// A tap on the first cell of the `nth` (1-based) place where `text` shows on the screen as it
+    /// is drawn now. Panics (with the screen) when it is not there.
+    pub fn tap_nth(&mut self, text: &str, nth: usize) {
+        let screen = self.draw();
+        let (col, row) = find(&screen, text, nth)
+            .unwrap_or_else(|| panic!("{text:?} (#{nth}) is not on the screen:\n{screen}"));
+        self.tap_at(col, row);
+    }
+
+    pub fn tap(&mut self, text: &str) {
+        self.tap_nth(text, 1);
+    }
+
+    /// A tap on a control's label: `text` where it starts a row of the body (after the margin),
+    /// not where the same words appear inside a sentence.
+    pub fn tap_label(&mut self, text: &str) {
+        let screen = self.draw();
+        let (col, row) = find_label(&screen, text)
+            .unwrap_or_else(|| panic!("no label {text:?} on the screen:\n{screen}"));
+        self.tap_at(col, row);
+    }
+
+    /// Waits for the background task (hashing, the store) and applies its result.
+    pub fn settle(&mut self) {
+        assert!(
+            self.app.wait_for_task(Duration::from_secs(30)),
+            "the background task did not finish"
+        );
+    }
+
+    /// The app shows `page`; else the test fails with the screen.
+    #[track_caller]
+    pub fn expect_page(&mut self, page: kosmo_kiosk::domain::wizard::Page) {
+        let now = self.app.page;
+        if now != page {
+            let screen = self.draw();
+            panic!("expected {page:?}, showing {now:?}:\n{screen}");
+        }
+    }
+
+    // ----- output --------------------------------------------------------------------------------
+
+    /// Draws a frame and returns it as text: one line per row, wide characters once, trailing
+    /// blanks cut.
+    ///
+    /// Also draws the frame incrementally to the mirror and checks that a terminal emulator shows
+    /// exactly the same text and cursor (no stale cells left by wide characters).
+    pub fn draw(&mut self) -> String {
+        let app = &self.app;
+        self.term.clear().expect("clear");
+        let frame = self
+            .term
+            .draw(|f| app.draw(f))
+            .expect("draw")
+            .buffer
+            .clone();
+        let full = screen_text(self.term.backend());
+        let cursor = self.cursor();
+        let (shown, shown_cursor) = self.mirror.draw(&frame, cursor);
+        assert_eq!(
+            shown, full,
+            "the incrementally redrawn terminal differs from the full frame"
+        );
+        assert_eq!(shown_cursor, cursor, "the terminal's cursor differs");
+        full
+    }
+
+    /// Where the terminal cursor is after the last frame, or None when it is hidden.
+    pub fn cursor(&mut self) -> Option<(u16, u16)> {
+        let visible = self.term.backend().cursor_visible();
+        let pos = self.term.get_cursor_position().expect("cursor position");
+        visible.then_some((pos.x, pos.y))
+    }
+
+    /// The frame and the cursor, as snapshots record them.
+    pub fn frame(&mut self) -> String {
+        let screen = self.draw();
+        let cursor = match self.cursor() {
+            Some((x, y)) => format!("cursor: column {x}, row {y}"),
+            None => "cursor: hidden".to_string(),
+        };
+        format!("{screen}\n----\n{cursor}\n")
+    }
+}
+
+/// The backend's buffer as text (cells hidden under a wide character skipped; line ends trimmed).
+pub fn screen_text(backend: &TestBackend) -> String {
+    let buf = backend.buffer();
+    let w = buf.area.width as usize;
+    let mut out = Vec::new();
+    for cells in buf.content.chunks(w) {
+        let mut line = String::new();
+        let mut skip = 0usize;
+        for c in cells {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = c.symbol();
+            line.push_str(sym);
+            skip = display_width(sym).saturating_sub(1);
+        }
+        out.push(line.trim_end().to_string());
+    }
+    out.join("\n")
+}
