@@ -151,10 +151,13 @@ fn login_cursor_follows_typing_and_taps() {
     rig.tap_at(col + 3, row);
     assert_cursor_after(&mut rig, "ABC");
     // Focus on a button: no cursor.
-    rig.tap("パスワードを忘れた方");
+    rig.keys(&[TAB, TAB]);
     assert_cursor_hidden(&mut rig);
+    // A tap on パスワードを忘れた方 opens that screen, its cursor in its first field.
+    rig.tap("パスワードを忘れた方");
     let screen = rig.draw();
-    assert!(screen.contains("係員"), "{screen}");
+    assert!(screen.contains("確認コードを送る"), "{screen}");
+    assert_cursor_after(&mut rig, "");
 }
 
 #[test]

@@ -196,7 +196,7 @@ pub fn register_directly(
     user_id: &str,
 ) -> Result<(), String> {
     let actor = Actor::kiosk();
-    let ticket = match svc
+    let mut ticket = match svc
         .login(&actor, &card.temp_id, &card.password)
         .map_err(|e| e.to_string())?
     {
@@ -211,6 +211,7 @@ pub fn register_directly(
         IdentityOutcome::Confirmed(m) => m,
         other => return Err(format!("identity: {other:?}")),
     };
+    ticket.confirm(&member);
     let input = RegistrationInput {
         user_id: user_id.into(),
         password: Zeroizing::new("Another9pass".into()),
