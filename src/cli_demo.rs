@@ -20,6 +20,9 @@ pub const DEMO_MEMBERS: &str = include_str!("../assets/demo/members.csv");
 pub const DEMO_REGISTERED_HOUSEHOLD: &str = "33120015-21-1006";
 pub const DEMO_USER_ID: &str = "tanaka1972";
 pub const DEMO_PASSWORD: &str = "KosmoDemo2026";
+/// A staff account, to try `kosmo-kiosk staff --db <dir>/kiosk.db` beside the demo.
+pub const DEMO_STAFF_ID: &str = "staff01";
+pub const DEMO_STAFF_PASSWORD: &str = "Counter2026demo";
 
 fn default_dir() -> PathBuf {
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -51,6 +54,7 @@ pub fn run_demo(global: &Global, dir: Option<PathBuf>) -> CliResult {
     svc.import_rows(&admin, &rows)?;
     // One household is registered already, to try a permanent login.
     register_demo_account(svc, &admin)?;
+    svc.add_staff(&admin, DEMO_STAFF_ID, DEMO_STAFF_PASSWORD)?;
     let notices_path = dir.join("notices.csv");
     let report = svc.issue_credentials(&admin, &notices_path, &[])?;
 
@@ -142,6 +146,15 @@ pub fn run_demo(global: &Global, dir: Option<PathBuf>) -> CliResult {
             "登録済みの会員（本ユーザID / パスワード）:"
         } else {
             "A registered member (user ID / password):"
+        }
+    )?;
+    writeln!(
+        out,
+        "{} {DEMO_STAFF_ID} / {DEMO_STAFF_PASSWORD}",
+        if ja {
+            "係員（別の端末で kosmo-kiosk staff --db <上のstore>）:"
+        } else {
+            "Staff (in another terminal: kosmo-kiosk staff --db <store above>):"
         }
     )?;
     writeln!(out)?;

@@ -96,6 +96,24 @@ impl Store {
     /// Opens (creating when absent, mode 0600) and migrates the store.
     pub fn open(path: &Path) -> Result<Store> {
         create_private_file(path)?;
+        // Several processes may create or migrate one new file at the same moment. Switching a fresh
+        // file to WAL can answer SQLITE_BUSY without waiting on the busy handler, so opening is
+        // retried (with a little jitter) for as long as the busy timeout.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mut attempt: u64 = 0;
+        loop {
+            match Self::open_once(path) {
+                Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                    attempt += 1;
+                    let jitter = (std::process::id() as u64 ^ attempt.wrapping_mul(7919)) % 20;
+                    std::thread::sleep(Duration::from_millis(10 + jitter));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Store> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -384,11 +384,38 @@ impl App {
                 if self.staff.is_some() {
                     self.staff_idle_logout();
                 } else {
+                    self.audit_logout("idle");
                     self.reset_to_start();
                 }
                 true
             }
             _ => self.busy.is_some() || self.countdown_secs(now).is_some(),
+        }
+    }
+
+    /// The audit row of a member's logout (`ok` from the menu, `idle` by the timer), when logged in.
+    fn audit_logout(&self, outcome: &str) {
+        let Some(s) = &self.session else {
+            return;
+        };
+        let now = self.services.now();
+        let (hid, uid) = (s.household_id, s.user_id.clone());
+        let result = self.services.store.write(|tx| {
+            audit::insert(
+                tx,
+                &self.opts.actor,
+                &AuditEntry {
+                    event: "logout",
+                    outcome,
+                    household_id: Some(hid),
+                    subject: Some(&uid),
+                    detail: None,
+                },
+                now,
+            )
+        });
+        if let Err(e) = result {
+            tracing::error!(error = %e, "cannot write the logout audit row");
         }
     }
 
@@ -730,25 +757,7 @@ impl App {
             }
             Action::Account(a) => self.perform_account(a),
             Action::Logout => {
-                if let Some(s) = &self.session {
-                    let now = self.services.now();
-                    let actor = self.opts.actor.clone();
-                    let (hid, uid) = (s.household_id, s.user_id.clone());
-                    let _ = self.services.store.write(|tx| {
-                        audit::insert(
-                            tx,
-                            &actor,
-                            &AuditEntry {
-                                event: "logout",
-                                outcome: "ok",
-                                household_id: Some(hid),
-                                subject: Some(&uid),
-                                detail: None,
-                            },
-                            now,
-                        )
-                    });
-                }
+                self.audit_logout("ok");
                 self.reset_to_start();
             }
             Action::Notice(m) => {

@@ -42,6 +42,10 @@ impl Screen for MenuScreen {
         &mut self.form
     }
 
+    fn hints_key(&self) -> &'static str {
+        "menu.hints"
+    }
+
     fn title_key(&self) -> &'static str {
         "menu.title"
     }
