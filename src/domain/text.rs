@@ -133,8 +133,9 @@ pub fn rules_catalogue_source(lang: Lang) -> &'static str {
     }
 }
 
-/// Flattens a TOML catalogue into `"table.key" -> text`; nested tables become dotted keys. Non-string values are
-/// ignored. A catalogue that does not parse yields an error message.
+/// Flattens a TOML catalogue into `"table.key" -> text`; nested tables become dotted keys and an array
+/// of strings becomes one text with a line per item. Other values are ignored. A catalogue that does
+/// not parse yields an error message.
 pub fn flatten_catalogue(source: &str) -> Result<HashMap<String, String>, String> {
     fn walk(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
         for (k, v) in table {
@@ -148,6 +149,10 @@ pub fn flatten_catalogue(source: &str) -> Result<HashMap<String, String>, String
                     out.insert(key, s.clone());
                 }
                 toml::Value::Table(t) => walk(&key, t, out),
+                toml::Value::Array(items) => {
+                    let lines: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
+                    out.insert(key, lines.join("\n"));
+                }
                 _ => {}
             }
         }

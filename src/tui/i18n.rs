@@ -40,39 +40,9 @@ pub struct Catalogue {
     en: HashMap<String, String>,
 }
 
-fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
-    for (k, v) in table {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match v {
-            toml::Value::String(s) => {
-                out.insert(key, s.clone());
-            }
-            toml::Value::Table(t) => flatten(&key, t, out),
-            toml::Value::Array(items) => {
-                let joined: Vec<String> = items
-                    .iter()
-                    .filter_map(|i| i.as_str().map(str::to_string))
-                    .collect();
-                out.insert(key, joined.join("\n"));
-            }
-            other => {
-                out.insert(key, other.to_string());
-            }
-        }
-    }
-}
-
 fn parse(name: &str, lang: &str, text: &str) -> HashMap<String, String> {
-    let table: toml::Table = text
-        .parse()
-        .unwrap_or_else(|e| panic!("catalogue {lang}/{name}.toml is not valid TOML: {e}"));
-    let mut out = HashMap::new();
-    flatten("", &table, &mut out);
-    out
+    crate::domain::text::flatten_catalogue(text)
+        .unwrap_or_else(|e| panic!("catalogue {lang}/{name}.toml is not valid TOML: {e}"))
 }
 
 impl Catalogue {
