@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod credentials;
+pub mod delivery;
 pub mod hashing;
 pub mod mail;
 pub mod members;

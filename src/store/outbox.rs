@@ -202,3 +202,138 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
         .optional()?;
     row.map(RawRow::build).transpose()
 }
+
+// ----- delivery: claim with a lease, mark with a check that the lease is still ours -----------------
+
+/// Claims up to `limit` due rows for `owner` and returns them, oldest due first. Run it inside one
+/// `BEGIN IMMEDIATE` transaction ([`super::Store::write`]), so that two workers never claim the same row.
+///
+/// Due means: `queued` with `next_attempt_at` at or before `due_by`, or `sending` whose lease expired
+/// before `now` (its worker died). A claimed row is `sending`, leased to `owner` until `now + lease`, and
+/// its `attempts` is counted up (a worker that dies mid-send has used an attempt).
+pub fn claim(
+    conn: &Connection,
+    owner: &str,
+    now: OffsetDateTime,
+    due_by: OffsetDateTime,
+    lease: time::Duration,
+    limit: u32,
+) -> Result<Vec<OutboxRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "UPDATE outbox SET state = 'sending', lease_owner = ?1, lease_expires_at = ?2, attempts = attempts + 1
+         WHERE id IN (
+             SELECT id FROM outbox
+             WHERE (state = 'queued' AND next_attempt_at <= ?3)
+                OR (state = 'sending' AND lease_expires_at < ?4)
+             ORDER BY next_attempt_at, id
+             LIMIT ?5)
+         RETURNING {COLUMNS}"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            owner,
+            ts(now.checked_add(lease).unwrap_or(now)),
+            ts(due_by),
+            ts(now),
+            limit
+        ],
+        read_row,
+    )?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?.build()?);
+    }
+    out.sort_by(|a, b| (a.next_attempt_at, a.id).cmp(&(b.next_attempt_at, b.id)));
+    Ok(out)
+}
+
+/// The server accepted the message. False when the lease is no longer `owner`'s (another worker took
+/// the row over; it will be sent again, with the same Message-ID).
+pub fn mark_sent(conn: &Connection, id: i64, owner: &str, now: OffsetDateTime) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'sent', sent_at = ?3, lease_owner = NULL, lease_expires_at = NULL
+             WHERE id = ?1 AND state = 'sending' AND lease_owner = ?2",
+        )?
+        .execute(params![id, owner, ts(now)])?;
+    Ok(n == 1)
+}
+
+/// A temporary failure: back to `queued`, due again at `next_attempt_at`, with the reason kept.
+pub fn mark_retry(
+    conn: &Connection,
+    id: i64,
+    owner: &str,
+    next_attempt_at: OffsetDateTime,
+    error: &str,
+) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'queued', next_attempt_at = ?3, last_error = ?4,
+                 lease_owner = NULL, lease_expires_at = NULL
+             WHERE id = ?1 AND state = 'sending' AND lease_owner = ?2",
+        )?
+        .execute(params![id, owner, ts(next_attempt_at), error])?;
+    Ok(n == 1)
+}
+
+/// Given up: `dead`, with the reason kept. Never sent again.
+pub fn mark_dead(conn: &Connection, id: i64, owner: &str, error: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'dead', last_error = ?3, lease_owner = NULL, lease_expires_at = NULL
+             WHERE id = ?1 AND state = 'sending' AND lease_owner = ?2",
+        )?
+        .execute(params![id, owner, error])?;
+    Ok(n == 1)
+}
+
+/// Hands a claimed row back untried (the worker is stopping, or the lease is too short to send it
+/// safely): `queued` again, due as before, the claimed attempt not counted.
+pub fn release(conn: &Connection, id: i64, owner: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0),
+                 lease_owner = NULL, lease_expires_at = NULL
+             WHERE id = ?1 AND state = 'sending' AND lease_owner = ?2",
+        )?
+        .execute(params![id, owner])?;
+    Ok(n == 1)
+}
+
+/// When the next row becomes due: the earliest `next_attempt_at` of a queued row, or just after the
+/// earliest lease expiry of a `sending` row. None when nothing waits.
+pub fn next_due(conn: &Connection) -> Result<Option<OffsetDateTime>> {
+    let (queued, leased): (Option<String>, Option<String>) = conn.query_row(
+        "SELECT (SELECT min(next_attempt_at) FROM outbox WHERE state = 'queued'),
+                (SELECT min(lease_expires_at) FROM outbox WHERE state = 'sending')",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let queued = opt_ts(queued)?;
+    // A lease is over once the clock has passed its (whole-second) expiry.
+    let leased = opt_ts(leased)?.map(|t| t + time::Duration::seconds(1));
+    Ok(match (queued, leased) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
+/// How many rows are in each state: (queued, sending, sent, dead).
+pub fn counts(conn: &Connection) -> Result<[i64; 4]> {
+    let mut out = [0i64; 4];
+    let mut stmt = conn.prepare("SELECT state, count(*) FROM outbox GROUP BY state")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (state, n) = row?;
+        let i = match MailState::parse(&state) {
+            Some(MailState::Queued) => 0,
+            Some(MailState::Sending) => 1,
+            Some(MailState::Sent) => 2,
+            Some(MailState::Dead) => 3,
+            None => continue,
+        };
+        out[i] = n;
+    }
+    Ok(out)
+}

@@ -27,10 +27,11 @@ use crate::domain::wizard::{Event as WizardEvent, Page, transition};
 use crate::domain::{Lang, Msg};
 use crate::services::Services;
 use crate::services::auth::{AccountSession, LoginOutcome, RegistrationTicket};
+use crate::services::delivery::Control;
 use crate::services::registration::{IdentityOutcome, RegisterError, Registered, terms};
 use crate::store::Actor;
 use crate::store::audit::{self, AuditEntry};
-use crate::store::outbox;
+use crate::store::outbox::{self, MailState};
 use crate::tui::i18n::tr;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -76,7 +77,13 @@ pub enum AppEvent {
     Signal(i32),
     /// The terminal went away (hang-up): leave at once.
     TerminalLost,
+    /// The background mail worker finished a round that changed the outbox.
+    MailProgress,
 }
+
+/// How often the done screen looks at its welcome mail again while it is still on its way (another
+/// process, e.g. `outbox sync` from cron, may be the one delivering it).
+pub const MAIL_REFRESH: Duration = Duration::from_secs(2);
 
 pub struct App {
     pub services: Services,
@@ -104,6 +111,10 @@ pub struct App {
     pub clear_screen: bool,
     tx: Sender<AppEvent>,
     rx: Receiver<AppEvent>,
+    /// The background mail worker, when one runs in this process: nudged when a mail is queued.
+    pub mail: Option<Arc<Control>>,
+    /// The welcome mail the done screen reports on, and when its state was last read.
+    done_mail: Option<(i64, Instant)>,
 }
 
 impl App {
@@ -131,6 +142,8 @@ impl App {
             clear_screen: true,
             tx,
             rx,
+            mail: None,
+            done_mail: None,
         }
     }
 
@@ -341,19 +354,60 @@ impl App {
             let anim = now + Duration::from_millis(400);
             wake = Some(wake.map_or(anim, |w: Instant| w.min(anim)));
         }
+        if let Some(at) = self.mail_refresh_at() {
+            wake = Some(wake.map_or(at, |w: Instant| w.min(at)));
+        }
         wake
+    }
+
+    /// When the done screen should read its welcome mail's state again: only while it shows and the
+    /// mail is still queued or being sent.
+    fn mail_refresh_at(&self) -> Option<Instant> {
+        let (_, checked) = self.done_mail?;
+        let done = self.done.as_ref().filter(|_| self.page == Page::Done)?;
+        matches!(
+            done.mail_state,
+            Some(MailState::Queued | MailState::Sending)
+        )
+        .then_some(checked + MAIL_REFRESH)
+    }
+
+    /// Reads the welcome mail's state from the store into the done screen. True when it changed.
+    pub fn refresh_mail_state(&mut self) -> bool {
+        let Some((id, _)) = self.done_mail else {
+            return false;
+        };
+        self.done_mail = Some((id, Instant::now()));
+        let state = match self.services.store.read(|c| outbox::get(c, id)) {
+            Ok(row) => row.map(|r| r.state),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the welcome mail's state");
+                return false;
+            }
+        };
+        match self.done.as_mut() {
+            Some(done) if state.is_some() && done.mail_state != state => {
+                done.mail_state = state;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Applies the idle timer. Returns true when the screen changed.
     pub fn on_tick(&mut self, now: Instant) -> bool {
-        match self.idle_deadline() {
-            Some(deadline) if now >= deadline => {
-                tracing::info!("idle timeout: wiping and returning to the start screen");
-                self.reset_to_start();
-                true
+        let mail_changed = self
+            .mail_refresh_at()
+            .is_some_and(|at| now >= at && self.refresh_mail_state());
+        mail_changed
+            || match self.idle_deadline() {
+                Some(deadline) if now >= deadline => {
+                    tracing::info!("idle timeout: wiping and returning to the start screen");
+                    self.reset_to_start();
+                    true
+                }
+                _ => self.busy.is_some() || self.countdown_secs(now).is_some(),
             }
-            _ => self.busy.is_some() || self.countdown_secs(now).is_some(),
-        }
     }
 
     /// Waits for the next event until `deadline` (None: forever).
@@ -393,6 +447,7 @@ impl App {
         self.details = None;
         self.confirm = None;
         self.done = None;
+        self.done_mail = None;
         self.menu = None;
         self.busy = None;
         self.lang = self.opts.lang;
@@ -441,6 +496,7 @@ impl App {
                 self.quit = true;
                 false
             }
+            AppEvent::MailProgress => self.page == Page::Done && self.refresh_mail_state(),
         }
     }
 
@@ -655,6 +711,7 @@ impl App {
                 if let Some(s) = &self.session {
                     self.menu = Some(MenuScreen::new(&s.user_id));
                     self.done = None;
+                    self.done_mail = None;
                     self.go(WizardEvent::ToMenu);
                 }
             }
@@ -759,6 +816,12 @@ impl App {
                         .map(|row| row.state)
                 });
                 self.done = Some(DoneScreen::new(&r.user_id, r.email.clone(), mail_state));
+                self.done_mail = r.mail_id.map(|id| (id, Instant::now()));
+                if r.mail_id.is_some() {
+                    if let Some(worker) = &self.mail {
+                        worker.nudge();
+                    }
+                }
                 self.session = Some(AccountSession {
                     account_id: r.account_id,
                     household_id: r.household_id,
