@@ -278,6 +278,69 @@ fn percent_decode(s: &str) -> Result<String, std::string::FromUtf8Error> {
     String::from_utf8(out)
 }
 
+/// The message as SMTP sends it after DATA: dot-stuffed (RFC 5321 §4.5.2), lines ended with CRLF,
+/// and closed with `CRLF.CRLF`. Only for 7-bit text (what [`mail::build_message`] produces).
+#[derive(Debug)]
+struct DataPayload(String);
+
+impl DataPayload {
+    fn new(message: &str) -> DataPayload {
+        let mut out = String::with_capacity(message.len() + 64);
+        for line in message.split_inclusive('\n') {
+            let text = line.strip_suffix('\n').unwrap_or(line);
+            let text = text.strip_suffix('\r').unwrap_or(text);
+            if text.starts_with('.') {
+                out.push('.');
+            }
+            out.push_str(text);
+            if line.ends_with('\n') {
+                out.push_str("\r\n");
+            }
+        }
+        if !out.is_empty() && !out.ends_with("\r\n") {
+            out.push_str("\r\n");
+        }
+        out.push_str(".\r\n");
+        DataPayload(out)
+    }
+}
+
+impl std::fmt::Display for DataPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One SMTP transaction (MAIL, RCPT, DATA, the message) on an open session, with lettre's client.
+///
+/// lettre's own `SmtpConnection::send` writes the message and the final `.` in two writes and then
+/// waits for the reply; with Nagle's algorithm on its socket and the server's delayed ACK, that
+/// stalls each message for up to 40 ms. Here the message and its terminator leave in one write.
+/// Messages that are not 7-bit, or addresses that are not ASCII (SMTPUTF8), go through lettre's
+/// `send`, which negotiates 8BITMIME/SMTPUTF8.
+fn transact(
+    conn: &mut SmtpConnection,
+    message: &Outgoing,
+) -> Result<(), lettre::transport::smtp::Error> {
+    use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+    let env = &message.envelope;
+    let ascii_addresses = env
+        .from()
+        .is_none_or(|a| AsRef::<str>::as_ref(a).is_ascii())
+        && env.to().iter().all(|a| AsRef::<str>::as_ref(a).is_ascii());
+    let text = match std::str::from_utf8(&message.bytes) {
+        Ok(t) if t.is_ascii() && ascii_addresses => t,
+        _ => return conn.send(env, &message.bytes).map(|_| ()),
+    };
+    conn.command(Mail::new(env.from().cloned(), vec![]))?;
+    for to in env.to() {
+        conn.command(Rcpt::new(to.clone(), vec![]))?;
+    }
+    conn.command(Data)?;
+    conn.command(DataPayload::new(text))?;
+    Ok(())
+}
+
 /// SMTP through lettre's client: one connection per round, reused from message to message.
 pub struct SmtpTransport {
     settings: SmtpSettings,
@@ -329,10 +392,10 @@ impl Transport for SmtpTransport {
                     Err(e) => return Err(SendError::Unreachable(describe_error(&e))),
                 },
             };
-            match conn.send(&message.envelope, &message.bytes) {
-                Ok(_) => return Ok(()),
+            match transact(conn, message) {
+                Ok(()) => return Ok(()),
                 Err(e) => {
-                    // lettre closes the session after any error; open a new one for the next message.
+                    // After an error the session is in an unknown state; the next message opens a new one.
                     if let Some(mut c) = self.conn.take() {
                         c.abort();
                     }
@@ -1011,6 +1074,17 @@ mod tests {
         let s = SmtpSettings::from_config("smtps://u%40x:p%2Fw@mail.example.jp", &cfg()).unwrap();
         assert!(s.credentials.is_some());
         assert!(!format!("{s:?}").contains("p/w"), "no password in Debug");
+    }
+
+    #[test]
+    fn data_is_dot_stuffed_crlf_terminated() {
+        assert_eq!(DataPayload::new("a\r\n.b\r\n").0, "a\r\n..b\r\n.\r\n");
+        assert_eq!(
+            DataPayload::new(".\n..x\nlast").0,
+            "..\r\n...x\r\nlast\r\n.\r\n"
+        );
+        assert_eq!(DataPayload::new("").0, ".\r\n");
+        assert_eq!(DataPayload::new("x.y\r\n").0, "x.y\r\n.\r\n");
     }
 
     #[test]

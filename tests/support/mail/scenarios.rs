@@ -22,15 +22,31 @@ pub fn welcome_mail_arrives(l: &dyn Launcher) {
     let dir = tempfile::tempdir().unwrap();
     let server = l.launch(&Spec::default(), 0, dir.path());
     for (lang, subject, notice) in [
-        (Lang::Ja, "KOSMO Communication Web へようこそ", "個人情報管理"),
-        (Lang::En, "Welcome to KOSMO Communication Web", "Personal information"),
+        (
+            Lang::Ja,
+            "KOSMO Communication Web へようこそ",
+            "個人情報管理",
+        ),
+        (
+            Lang::En,
+            "Welcome to KOSMO Communication Web",
+            "Personal information",
+        ),
     ] {
         let before = server.received().len();
         let f = Fixture::new(test_config(Some(server.url())));
         let reg = f.register(lang, "yamada2026", "taro.yamada@example.com");
         let round = f.deliver();
-        assert_eq!((round.sent, round.deferred, round.dead), (1, 0, 0), "{round:?}");
-        assert!(server.wait_for(before + 1, WAIT), "{}: nothing arrived", l.name());
+        assert_eq!(
+            (round.sent, round.deferred, round.dead),
+            (1, 0, 0),
+            "{round:?}"
+        );
+        assert!(
+            server.wait_for(before + 1, WAIT),
+            "{}: nothing arrived",
+            l.name()
+        );
         let got = server.received();
         assert_eq!(got.len(), before + 1, "{}: exactly one message", l.name());
         let r = &got[before];
@@ -58,11 +74,22 @@ pub fn welcome_mail_arrives(l: &dyn Launcher) {
         assert!(m.to.contains("taro.yamada@example.com"), "{}", m.to);
         assert!(m.raw.contains("charset=utf-8"), "{}", m.raw);
         assert!(m.raw.contains("Auto-Submitted: auto-generated"));
-        assert!(m.body.contains("yamada2026"), "user ID in body:\n{}", m.body);
-        assert!(m.body.contains(notice), "the notices are in the body:\n{}", m.body);
+        assert!(
+            m.body.contains("yamada2026"),
+            "user ID in body:\n{}",
+            m.body
+        );
+        assert!(
+            m.body.contains(notice),
+            "the notices are in the body:\n{}",
+            m.body
+        );
         for secret in [&reg.password, &reg.temp_password] {
             assert!(!m.body.contains(secret.as_str()), "a password in the body");
-            assert!(!m.raw.contains(secret.as_str()), "a password in the message");
+            assert!(
+                !m.raw.contains(secret.as_str()),
+                "a password in the message"
+            );
         }
         let row = f.row(reg.mail_id);
         assert_eq!(bare(&m.message_id), bare(&row.message_id));

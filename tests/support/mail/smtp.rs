@@ -238,10 +238,16 @@ impl Write for Conn {
     }
 }
 
-fn reply(r: &mut BufReader<Conn>, line: &str) -> io::Result<()> {
+/// Writes a reply (lines separated by `\n`) in one write, as real servers do: small separate writes
+/// would meet Nagle's algorithm and the client's delayed ACK.
+fn reply(r: &mut BufReader<Conn>, text: &str) -> io::Result<()> {
+    let mut out = String::with_capacity(text.len() + 4);
+    for line in text.split('\n') {
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
     let w = r.get_mut();
-    w.write_all(line.as_bytes())?;
-    w.write_all(b"\r\n")?;
+    w.write_all(out.as_bytes())?;
     w.flush()
 }
 
@@ -269,6 +275,7 @@ fn angle(arg: &str) -> String {
 
 fn session(stream: TcpStream, b: &Behaviour, shared: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.set_nodelay(true)?;
     let mut r = BufReader::new(Conn::Plain(stream));
     reply(&mut r, "220 127.0.0.1 ESMTP kosmo-test")?;
     let mut tls = false;
@@ -291,9 +298,7 @@ fn session(stream: TcpStream, b: &Behaviour, shared: &Shared) -> io::Result<()> 
                     lines.push("250-AUTH PLAIN".into());
                 }
                 lines.push("250 SIZE 10485760".into());
-                for l in lines {
-                    reply(&mut r, &l)?;
-                }
+                reply(&mut r, &lines.join("\n"))?;
                 from = None;
                 to.clear();
             }
@@ -303,8 +308,8 @@ fn session(stream: TcpStream, b: &Behaviour, shared: &Shared) -> io::Result<()> 
                     let Conn::Plain(tcp) = r.into_inner() else {
                         unreachable!()
                     };
-                    let conn = rustls::ServerConnection::new(cfg.clone())
-                        .map_err(io::Error::other)?;
+                    let conn =
+                        rustls::ServerConnection::new(cfg.clone()).map_err(io::Error::other)?;
                     let mut s = rustls::StreamOwned::new(conn, tcp);
                     // Complete the handshake before reading commands.
                     while s.conn.is_handshaking() {
