@@ -341,7 +341,7 @@ fn run_outbox(global: &Global, cmd: OutboxCommand) -> CliResult {
 /// the message being sent (the rest is handed back to the outbox).
 fn run_sync(ctx: &Context, once: bool) -> CliResult {
     let mail = &ctx.config.mail;
-    let Some(mut transport) = delivery::transport_from_config(mail)? else {
+    let Some(mut transports) = delivery::transports_from_config(mail)? else {
         return Err(CliError(
             "no SMTP server is configured (set [mail] smtp_url or KOSMO_KIOSK_SMTP_URL); the mail waits in the outbox"
                 .into(),
@@ -372,14 +372,15 @@ fn run_sync(ctx: &Context, once: bool) -> CliResult {
         line
     };
     if once {
-        let round = worker.deliver_due(transport.as_mut())?;
+        let round = worker.deliver_due_on(&mut delivery::borrow_all(&mut transports))?;
         println!("{}", summary(&round));
     } else {
         println!(
-            "delivering to {}; stop with Ctrl-C or SIGTERM",
-            transport.describe()
+            "delivering to {} ({} connections); stop with Ctrl-C or SIGTERM",
+            transports[0].describe(),
+            transports.len()
         );
-        worker.run(transport.as_mut(), |r| {
+        worker.run(&mut transports, |r| {
             let now = crate::store::ts(worker.clock.now());
             println!("{now} {}", summary(r));
         });

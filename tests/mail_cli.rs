@@ -57,7 +57,11 @@ fn outbox_list_json_has_the_contract_fields() {
         .unwrap();
     let config = write_config(&f, None);
     let out = kiosk(f.dir.path(), &config, &["outbox", "list", "--json"], None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = list.as_array().expect("a JSON array");
     assert_eq!(list.len(), 2);
@@ -85,7 +89,10 @@ fn outbox_list_json_has_the_contract_fields() {
 
     let out = kiosk(f.dir.path(), &config, &["outbox", "list"], None);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.lines().next().unwrap().contains("NEXT_ATTEMPT"), "{text}");
+    assert!(
+        text.lines().next().unwrap().contains("NEXT_ATTEMPT"),
+        "{text}"
+    );
     assert!(text.contains("550 5.1.1 no such user"), "{text}");
     assert!(text.contains("queued"), "{text}");
 }
@@ -104,7 +111,11 @@ fn sync_once_delivers_to_the_server_named_by_the_environment() {
         &["outbox", "sync", "--once"],
         Some(&server.url()),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         "sent 3, deferred 0, dead 0; 0 waiting"
@@ -136,7 +147,11 @@ fn sync_once_reports_an_unreachable_server_and_the_mail_waits() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("2 waiting"), "{text}");
     assert!(text.contains("could not be reached"), "{text}");
-    assert!(f.rows().iter().all(|r| r.state == MailState::Queued && r.attempts == 1));
+    assert!(
+        f.rows()
+            .iter()
+            .all(|r| r.state == MailState::Queued && r.attempts == 1)
+    );
 }
 
 #[test]
@@ -160,7 +175,10 @@ fn a_bad_smtp_url_is_one_sentence() {
     let out = kiosk(f.dir.path(), &config, &["outbox", "sync", "--once"], None);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("kosmo-kiosk: the SMTP URL is not usable"), "{err}");
+    assert!(
+        err.starts_with("kosmo-kiosk: the SMTP URL is not usable"),
+        "{err}"
+    );
 }
 
 /// `kosmo-kiosk demo` in a pseudo-terminal: its pre-registered member's welcome mail is delivered by

@@ -36,3 +36,31 @@ fn starttls_with_test_certificate() {
 fn two_workers_never_send_the_same_row() {
     scenarios::two_workers_never_send_the_same_row(&RustLauncher);
 }
+
+/// A server that does not offer PIPELINING gets one command at a time; refusals are kept the same.
+#[test]
+fn servers_without_pipelining_get_one_command_at_a_time() {
+    use kosmo_kiosk::store::outbox::MailState;
+    use mail_support::fixture::{Fixture, test_config};
+    use mail_support::{Behaviour, TestSmtp};
+    use std::sync::Arc;
+
+    let server = TestSmtp::start(Behaviour {
+        no_pipelining: true,
+        rcpt: Some(Arc::new(|_, to: &str| {
+            (to == "user1@example.com").then(|| "550 5.1.1 unknown user".to_string())
+        })),
+        ..Default::default()
+    });
+    let mut cfg = test_config(Some(server.url()));
+    cfg.mail.connections = 1;
+    let f = Fixture::new(cfg);
+    let ids = f.enqueue_many(3);
+    let r = f.deliver();
+    assert_eq!((r.sent, r.dead), (2, 1), "{r:?}");
+    assert_eq!(f.row(ids[1]).state, MailState::Dead);
+    let err = f.row(ids[1]).last_error.unwrap_or_default();
+    assert!(err.contains("550") && err.contains("unknown user"), "{err}");
+    assert_eq!(server.count(), 2);
+    assert_eq!(server.sessions(), 2, "a new session after the refusal");
+}

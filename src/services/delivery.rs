@@ -42,6 +42,9 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::{Actor, Store, StoreError};
 
+/// How long finished messages may wait to be recorded together with those that follow.
+const GATHER: Duration = Duration::from_millis(20);
+
 /// The longest reason kept in `last_error` (characters).
 const MAX_ERROR_CHARS: usize = 500;
 
@@ -311,19 +314,51 @@ impl std::fmt::Display for DataPayload {
     }
 }
 
+/// An open SMTP session and what its server offers beyond what lettre records.
+struct Session {
+    conn: SmtpConnection,
+    /// The server advertised PIPELINING (RFC 2920).
+    pipelining: bool,
+}
+
+impl Session {
+    /// Asks the server again what it supports (lettre's `ServerInfo` does not keep PIPELINING).
+    fn open(settings: &SmtpSettings) -> Result<Session, lettre::transport::smtp::Error> {
+        use lettre::transport::smtp::commands::Ehlo;
+        let mut conn = settings.connect()?;
+        let ehlo = conn.command(Ehlo::new(settings.hello.clone()))?;
+        let pipelining = ehlo.message().any(|line| {
+            line.split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("PIPELINING"))
+        });
+        Ok(Session { conn, pipelining })
+    }
+}
+
+/// Several commands written together (PIPELINING); each reply is read afterwards.
+struct Pipelined(String);
+
+impl std::fmt::Display for Pipelined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// One SMTP transaction (MAIL, RCPT, DATA, the message) on an open session, with lettre's client.
 ///
 /// lettre's own `SmtpConnection::send` writes the message and the final `.` in two writes and then
 /// waits for the reply; with Nagle's algorithm on its socket and the server's delayed ACK, that
-/// stalls each message for up to 40 ms. Here the message and its terminator leave in one write.
-/// Messages that are not 7-bit, or addresses that are not ASCII (SMTPUTF8), go through lettre's
-/// `send`, which negotiates 8BITMIME/SMTPUTF8.
-fn transact(
-    conn: &mut SmtpConnection,
-    message: &Outgoing,
-) -> Result<(), lettre::transport::smtp::Error> {
+/// stalls each message for up to 40 ms. Here the message and its terminator leave in one write, and
+/// when the server offers PIPELINING, MAIL, RCPT and DATA leave together too: two round trips per
+/// message instead of four. Messages that are not 7-bit, or addresses that are not ASCII
+/// (SMTPUTF8), go through lettre's `send`, which negotiates 8BITMIME/SMTPUTF8.
+///
+/// After any error the session's state is unknown and the caller closes it.
+fn transact(s: &mut Session, message: &Outgoing) -> Result<(), lettre::transport::smtp::Error> {
     use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
     let env = &message.envelope;
+    let conn = &mut s.conn;
     let ascii_addresses = env
         .from()
         .is_none_or(|a| AsRef::<str>::as_ref(a).is_ascii())
@@ -332,11 +367,26 @@ fn transact(
         Ok(t) if t.is_ascii() && ascii_addresses => t,
         _ => return conn.send(env, &message.bytes).map(|_| ()),
     };
-    conn.command(Mail::new(env.from().cloned(), vec![]))?;
-    for to in env.to() {
-        conn.command(Rcpt::new(to.clone(), vec![]))?;
+    if s.pipelining {
+        let mut cmds = Mail::new(env.from().cloned(), vec![]).to_string();
+        for to in env.to() {
+            cmds.push_str(&Rcpt::new(to.clone(), vec![]).to_string());
+        }
+        cmds.push_str(&Data.to_string());
+        // The first reply (MAIL's) comes back from `command`, the others in order. The first
+        // refusal is the answer; the rest of the session is dropped with it.
+        conn.command(Pipelined(cmds))?;
+        for _ in env.to() {
+            conn.read_response()?;
+        }
+        conn.read_response()?;
+    } else {
+        conn.command(Mail::new(env.from().cloned(), vec![]))?;
+        for to in env.to() {
+            conn.command(Rcpt::new(to.clone(), vec![]))?;
+        }
+        conn.command(Data)?;
     }
-    conn.command(Data)?;
     conn.command(DataPayload::new(text))?;
     Ok(())
 }
@@ -344,14 +394,14 @@ fn transact(
 /// SMTP through lettre's client: one connection per round, reused from message to message.
 pub struct SmtpTransport {
     settings: SmtpSettings,
-    conn: Option<SmtpConnection>,
+    session: Option<Session>,
 }
 
 impl SmtpTransport {
     pub fn new(settings: SmtpSettings) -> Self {
         SmtpTransport {
             settings,
-            conn: None,
+            session: None,
         }
     }
 }
@@ -384,20 +434,20 @@ impl Transport for SmtpTransport {
     fn send(&mut self, _id: i64, message: &Outgoing) -> Result<(), SendError> {
         let mut retried = false;
         loop {
-            let reused = self.conn.is_some();
-            let conn = match &mut self.conn {
-                Some(c) => c,
-                None => match self.settings.connect() {
-                    Ok(c) => self.conn.insert(c),
+            let reused = self.session.is_some();
+            let session = match &mut self.session {
+                Some(s) => s,
+                None => match Session::open(&self.settings) {
+                    Ok(s) => self.session.insert(s),
                     Err(e) => return Err(SendError::Unreachable(describe_error(&e))),
                 },
             };
-            match transact(conn, message) {
+            match transact(session, message) {
                 Ok(()) => return Ok(()),
                 Err(e) => {
                     // After an error the session is in an unknown state; the next message opens a new one.
-                    if let Some(mut c) = self.conn.take() {
-                        c.abort();
+                    if let Some(mut s) = self.session.take() {
+                        s.conn.abort();
                     }
                     // A kept connection the server has meanwhile closed fails before any reply:
                     // try once more on a fresh one.
@@ -417,8 +467,8 @@ impl Transport for SmtpTransport {
     }
 
     fn close(&mut self) {
-        if let Some(mut c) = self.conn.take() {
-            let _ = c.quit();
+        if let Some(mut s) = self.session.take() {
+            let _ = s.conn.quit();
         }
     }
 }
@@ -469,8 +519,39 @@ fn private_dir(path: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(path)
 }
 
-/// The transport `[mail]` asks for: `.eml` files when `eml_dir` is set (the demo), else SMTP when
-/// `smtp_url` is set, else none (mail waits in the outbox).
+/// The transports `[mail]` asks for: one writer of `.eml` files when `eml_dir` is set (the demo),
+/// else `connections` SMTP connections when `smtp_url` is set, else none (mail waits in the outbox).
+pub fn transports_from_config(
+    cfg: &MailConfig,
+) -> Result<Option<Vec<Box<dyn Transport>>>, DeliveryError> {
+    let n = if cfg.eml_dir.is_some() {
+        1
+    } else {
+        cfg.connections.clamp(1, 64)
+    };
+    let mut out = Vec::new();
+    for _ in 0..n {
+        match transport_from_config(cfg)? {
+            Some(t) => out.push(t),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Borrows boxed transports for [`Worker::deliver_due_on`].
+pub fn borrow_all(transports: &mut [Box<dyn Transport>]) -> Vec<&mut dyn Transport> {
+    transports
+        .iter_mut()
+        .map(|t| {
+            let r: &mut dyn Transport = t.as_mut();
+            r
+        })
+        .collect()
+}
+
+/// One transport of those `[mail]` asks for: `.eml` files when `eml_dir` is set (the demo), else
+/// SMTP when `smtp_url` is set, else none (mail waits in the outbox).
 pub fn transport_from_config(
     cfg: &MailConfig,
 ) -> Result<Option<Box<dyn Transport>>, DeliveryError> {
@@ -633,6 +714,69 @@ struct Done {
     outcome: Outcome,
 }
 
+/// The claimed rows waiting for a sender, shared by the senders of a round.
+#[derive(Default)]
+struct Queue {
+    state: Mutex<QueueState>,
+    cv: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    jobs: std::collections::VecDeque<Job>,
+    /// No more jobs will come: senders leave once the queue is empty.
+    closed: bool,
+    /// Why the server could not be reached, when one sender found out: the others do not try.
+    unreachable: Option<String>,
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push(&self, jobs: Vec<Job>) {
+        self.lock().jobs.extend(jobs);
+        self.cv.notify_all();
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.cv.notify_all();
+    }
+
+    /// The next job without waiting; None when the queue is empty.
+    fn try_pop(&self) -> Option<Job> {
+        self.lock().jobs.pop_front()
+    }
+
+    /// The next job, waiting for one; None once the queue is closed and empty.
+    fn pop(&self) -> Option<Job> {
+        let mut st = self.lock();
+        loop {
+            if let Some(j) = st.jobs.pop_front() {
+                return Some(j);
+            }
+            if st.closed {
+                return None;
+            }
+            st = self.cv.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+fn log_outcomes(finished: &[Done]) {
+    for d in finished {
+        match &d.outcome {
+            Outcome::Sent => tracing::info!(id = d.row.id, kind = %d.row.kind, "mail sent"),
+            Outcome::Failed(e) => {
+                tracing::warn!(id = d.row.id, reason = %neutralize(e.reason()), "mail not delivered")
+            }
+            Outcome::Released => {}
+        }
+    }
+}
+
 /// The outbox worker: claims, sends, marks.
 pub struct Worker<'a> {
     pub store: &'a Store,
@@ -661,43 +805,89 @@ impl Worker<'_> {
     /// One round: delivers every row due when it starts (and rows whose lease expired), then closes the
     /// connection. A row that fails is scheduled for later, not retried in the same round.
     pub fn deliver_due(&self, transport: &mut dyn Transport) -> Result<Round, StoreError> {
+        self.deliver_due_on(&mut [transport])
+    }
+
+    /// One round over several connections at once (`[mail] connections`): each transport gets its
+    /// own sender thread, and the senders share the claimed rows (one row goes to one sender).
+    pub fn deliver_due_on(
+        &self,
+        transports: &mut [&mut dyn Transport],
+    ) -> Result<Round, StoreError> {
+        if transports.is_empty() {
+            return Ok(Round::default());
+        }
         let start = self.clock.now();
-        let (job_tx, job_rx) = mpsc::channel::<Job>();
-        let (done_tx, done_rx) = mpsc::channel::<Done>();
+        let queue = Queue::default();
+        let (done_tx, done_rx) = mpsc::channel::<Vec<Done>>();
         let abort = AtomicBool::new(false);
         let result = std::thread::scope(|s| {
-            let ledger = std::thread::Builder::new()
-                .name("outbox-ledger".into())
-                .spawn_scoped(s, || self.ledger(start, job_tx, done_rx, &abort))
-                .map_err(|e| StoreError::Corrupt(format!("cannot start a thread: {e}")))?;
-            self.sender(transport, job_rx, done_tx, &abort);
-            match ledger.join() {
-                Ok(r) => r,
-                Err(panic) => std::panic::resume_unwind(panic),
+            for (i, transport) in transports.iter_mut().enumerate() {
+                let done = done_tx.clone();
+                let (queue, abort) = (&queue, &abort);
+                let spawned = std::thread::Builder::new()
+                    .name(format!("outbox-sender-{i}"))
+                    .spawn_scoped(s, move || self.sender(&mut **transport, queue, done, abort));
+                if let Err(e) = spawned {
+                    if i == 0 {
+                        return Err(StoreError::Corrupt(format!("cannot start a thread: {e}")));
+                    }
+                    // Fewer connections than asked for; the others share the work.
+                    tracing::warn!(error = %e, "cannot start another sender");
+                    break;
+                }
             }
+            drop(done_tx);
+            let r = self.ledger(start, &queue, &done_rx);
+            if r.is_err() {
+                abort.store(true, Ordering::SeqCst);
+            }
+            queue.close();
+            r
         });
-        transport.close();
+        for t in transports.iter_mut() {
+            t.close();
+        }
         result
     }
 
-    /// The sending side of a round (the calling thread).
+    /// One sending side of a round. Outcomes go back to the ledger in groups (half a batch, or what
+    /// finished within [`GATHER`], or everything before waiting for work), so that the threads wake
+    /// each other a few times per batch, not for every message.
     fn sender(
         &self,
         transport: &mut dyn Transport,
-        jobs: mpsc::Receiver<Job>,
-        done: mpsc::Sender<Done>,
+        queue: &Queue,
+        done: mpsc::Sender<Vec<Done>>,
         abort: &AtomicBool,
     ) {
         let safe_for = self.opts.lease / 2;
-        let mut unreachable: Option<String> = None;
-        for job in jobs {
+        let flush_at = (self.opts.batch_size as usize).div_ceil(2);
+        let mut out: Vec<Done> = Vec::new();
+        let mut out_since = Instant::now();
+        loop {
+            let job = match queue.try_pop() {
+                Some(j) => j,
+                None => {
+                    // Out of work: report everything, then wait for the next claim (or the end).
+                    if !out.is_empty() && done.send(std::mem::take(&mut out)).is_err() {
+                        return;
+                    }
+                    match queue.pop() {
+                        Some(j) => j,
+                        None => return,
+                    }
+                }
+            };
+            let mut urgent = false;
+            let unreachable = queue.lock().unreachable.clone();
             let outcome = if abort.load(Ordering::SeqCst)
                 || self.control.is_stopped()
                 || job.claimed_at.elapsed() >= safe_for
             {
                 Outcome::Released
-            } else if let Some(reason) = &unreachable {
-                Outcome::Failed(SendError::Unreachable(reason.clone()))
+            } else if let Some(reason) = unreachable {
+                Outcome::Failed(SendError::Unreachable(reason))
             } else {
                 match mail::build_message(&job.row, &self.opts.from) {
                     Err(e) => Outcome::Failed(SendError::Permanent(e.0)),
@@ -706,108 +896,123 @@ impl Worker<'_> {
                         Err(e) => {
                             if let SendError::Unreachable(r) = &e {
                                 tracing::warn!(transport = %transport.describe(), reason = %r, "mail server unreachable");
-                                unreachable = Some(r.clone());
+                                queue.lock().unreachable.get_or_insert_with(|| r.clone());
+                                // The ledger stops claiming at once.
+                                urgent = true;
                             }
                             Outcome::Failed(e)
                         }
                     },
                 }
             };
-            if done
-                .send(Done {
-                    row: job.row,
-                    outcome,
-                })
-                .is_err()
+            if out.is_empty() {
+                out_since = Instant::now();
+            }
+            out.push(Done {
+                row: job.row,
+                outcome,
+            });
+            if (urgent || out.len() >= flush_at || out_since.elapsed() >= GATHER)
+                && done.send(std::mem::take(&mut out)).is_err()
             {
-                break;
+                return;
             }
         }
     }
 
-    /// The store side of a round: claims ahead of the sender and records outcomes in groups.
+    /// The store side of a round: claims ahead of the senders and records outcomes in groups.
     fn ledger(
         &self,
         start: time::OffsetDateTime,
-        jobs: mpsc::Sender<Job>,
-        done: mpsc::Receiver<Done>,
-        abort: &AtomicBool,
-    ) -> Result<Round, StoreError> {
-        let r = self.ledger_inner(start, &jobs, &done);
-        if r.is_err() {
-            abort.store(true, Ordering::SeqCst);
-        }
-        r
-    }
-
-    fn ledger_inner(
-        &self,
-        start: time::OffsetDateTime,
-        jobs: &mpsc::Sender<Job>,
-        done: &mpsc::Receiver<Done>,
+        queue: &Queue,
+        done: &mpsc::Receiver<Vec<Done>>,
     ) -> Result<Round, StoreError> {
         let batch = self.opts.batch_size as usize;
+        // Up to two batches are claimed and not yet marked at any time: the senders never wait for
+        // the disk, and a crash resends at most this many.
+        let window = 2 * batch;
         let lease = time_of(self.opts.lease);
         let mut round = Round::default();
+        // Claimed and handed to the sender, not yet recorded (including `finished`).
         let mut outstanding = 0usize;
         let mut exhausted = false;
         let mut halt = false;
         let mut finished: Vec<Done> = Vec::new();
         loop {
-            if outstanding > 0 && (exhausted || halt || outstanding >= batch) {
-                match done.recv() {
-                    Ok(d) => finished.push(d),
-                    Err(_) => break,
-                }
+            while let Ok(more) = done.try_recv() {
+                finished.extend(more);
             }
-            while let Ok(d) = done.try_recv() {
-                finished.push(d);
-            }
-            if !finished.is_empty() {
-                outstanding -= finished.len();
-                for d in &finished {
-                    if let Outcome::Failed(SendError::Unreachable(r)) = &d.outcome {
-                        halt = true;
-                        round.unreachable = Some(clip(r));
-                    }
+            for d in &finished {
+                if let Outcome::Failed(SendError::Unreachable(r)) = &d.outcome {
+                    halt = true;
+                    round.unreachable = Some(clip(r));
                 }
-                round += self.record(&finished)?;
-                finished.clear();
             }
             if self.control.is_stopped() {
                 halt = true;
             }
-            if !exhausted && !halt && outstanding < batch {
+            let in_sender = outstanding - finished.len();
+            // Top up as soon as half a batch is free, so that the sender has at least one and a
+            // half batches to send while the transaction commits.
+            let want = if !exhausted && !halt && in_sender + batch.div_ceil(2) <= window {
+                window - in_sender
+            } else {
+                0
+            };
+            if want > 0 || !finished.is_empty() {
+                // One transaction records what finished and claims what the sender needs next.
                 let now = self.clock.now();
-                let rows = self.store.write(|tx| {
-                    outbox::claim(tx, &self.opts.owner, now, start, lease, batch as u32)
+                let (recorded, rows) = self.store.write(|tx| {
+                    let recorded = self.record(tx, &finished, now)?;
+                    let rows = if want > 0 {
+                        outbox::claim(tx, &self.opts.owner, now, start, lease, want as u32)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok::<_, StoreError>((recorded, rows))
                 })?;
-                if rows.len() < batch {
+                round += recorded;
+                log_outcomes(&finished);
+                finished.clear();
+                if rows.len() < want {
                     exhausted = true;
                 }
                 round.claimed += rows.len();
-                outstanding += rows.len();
-                let claimed_at = Instant::now();
-                for row in rows {
-                    if jobs.send(Job { row, claimed_at }).is_err() {
-                        // The sender is gone (it panicked): the leases run out and others retry.
-                        return Ok(round);
-                    }
+                outstanding = in_sender + rows.len();
+                if !rows.is_empty() {
+                    let claimed_at = Instant::now();
+                    queue.push(
+                        rows.into_iter()
+                            .map(|row| Job { row, claimed_at })
+                            .collect(),
+                    );
                 }
+                continue;
             }
-            if outstanding == 0 && (exhausted || halt) {
+            if outstanding == 0 {
+                // Nothing on its way and nothing more to claim.
                 break;
+            }
+            match done.recv() {
+                Ok(more) => finished.extend(more),
+                // The senders are gone (they panicked): the leases run out and others retry.
+                Err(_) => break,
             }
         }
         Ok(round)
     }
 
-    /// Records finished messages in one transaction; each mark checks that the lease is still ours.
-    fn record(&self, finished: &[Done]) -> Result<Round, StoreError> {
-        let now = self.clock.now();
+    /// Records finished messages (with their audit rows) in the caller's transaction; each mark
+    /// checks that the lease is still ours.
+    fn record(
+        &self,
+        tx: &rusqlite::Connection,
+        finished: &[Done],
+        now: time::OffsetDateTime,
+    ) -> Result<Round, StoreError> {
         let owner = self.opts.owner.as_str();
         let policy = self.opts.policy;
-        let r = self.store.write(|tx| {
+        {
             let mut r = Round::default();
             for d in finished {
                 let row = &d.row;
@@ -877,18 +1082,8 @@ impl Worker<'_> {
                     )?;
                 }
             }
-            Ok::<_, StoreError>(r)
-        })?;
-        for d in finished {
-            match &d.outcome {
-                Outcome::Sent => tracing::info!(id = d.row.id, kind = %d.row.kind, "mail sent"),
-                Outcome::Failed(e) => {
-                    tracing::warn!(id = d.row.id, reason = %neutralize(e.reason()), "mail not delivered")
-                }
-                Outcome::Released => {}
-            }
+            Ok(r)
         }
-        Ok(r)
     }
 
     /// How long to sleep before the next round: until the next row is due, at most the poll interval.
@@ -913,10 +1108,11 @@ impl Worker<'_> {
 
     /// Rounds until stopped, sleeping in between until mail is due, the poll interval passes or
     /// someone nudges. `on_round` hears of every round that changed something.
-    pub fn run(&self, transport: &mut dyn Transport, mut on_round: impl FnMut(&Round)) {
-        tracing::info!(transport = %transport.describe(), owner = %self.opts.owner, "mail worker started");
+    pub fn run(&self, transports: &mut [Box<dyn Transport>], mut on_round: impl FnMut(&Round)) {
+        let target = transports.first().map(|t| t.describe()).unwrap_or_default();
+        tracing::info!(transport = %target, connections = transports.len(), owner = %self.opts.owner, "mail worker started");
         while !self.control.is_stopped() {
-            let claimed = match self.deliver_due(transport) {
+            let claimed = match self.deliver_due_on(&mut borrow_all(transports)) {
                 Ok(r) => {
                     if r.changed() {
                         on_round(&r);
@@ -970,7 +1166,7 @@ impl Background {
         actor: Actor,
         on_round: impl FnMut(&Round) + Send + 'static,
     ) -> Result<Option<Background>, DeliveryError> {
-        let Some(mut transport) = transport_from_config(config)? else {
+        let Some(mut transports) = transports_from_config(config)? else {
             return Ok(None);
         };
         let opts = DeliveryOptions::from_config(config, "kiosk")?;
@@ -989,7 +1185,7 @@ impl Background {
                     control: c,
                 };
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    worker.run(transport.as_mut(), on_round)
+                    worker.run(&mut transports, on_round)
                 }));
                 if r.is_err() {
                     tracing::error!("the mail worker panicked; mail waits in the outbox");

@@ -219,12 +219,21 @@ pub fn claim(
     lease: time::Duration,
     limit: u32,
 ) -> Result<Vec<OutboxRow>> {
+    // Two index scans (`outbox_due` is (state, next_attempt_at) and ends with the rowid), not one
+    // scan of the whole table: the claim stays cheap however many rows are sent or dead.
     let mut stmt = conn.prepare_cached(&format!(
         "UPDATE outbox SET state = 'sending', lease_owner = ?1, lease_expires_at = ?2, attempts = attempts + 1
          WHERE id IN (
-             SELECT id FROM outbox
-             WHERE (state = 'queued' AND next_attempt_at <= ?3)
-                OR (state = 'sending' AND lease_expires_at < ?4)
+             SELECT id FROM (
+                 SELECT * FROM (
+                     SELECT id, next_attempt_at FROM outbox
+                     WHERE state = 'queued' AND next_attempt_at <= ?3
+                     ORDER BY next_attempt_at, id LIMIT ?5)
+                 UNION ALL
+                 SELECT * FROM (
+                     SELECT id, next_attempt_at FROM outbox
+                     WHERE state = 'sending' AND lease_expires_at < ?4
+                     ORDER BY next_attempt_at, id LIMIT ?5))
              ORDER BY next_attempt_at, id
              LIMIT ?5)
          RETURNING {COLUMNS}"

@@ -960,7 +960,11 @@ mod tests {
         assert!(app.handle(AppEvent::MailProgress), "redraw");
         assert_eq!(app.done.as_ref().unwrap().mail_state, Some(MailState::Sent));
         let text = words(&app);
-        assert!(text.contains("メールを送信しました"), "{}", screen_text(&app));
+        assert!(
+            text.contains("メールを送信しました"),
+            "{}",
+            screen_text(&app)
+        );
         assert!(!text.contains("送信待ち"));
     }
 

@@ -13,7 +13,7 @@ use kosmo_kiosk::domain::household::Relationship;
 use kosmo_kiosk::services::Services;
 use kosmo_kiosk::services::auth::LoginOutcome;
 use kosmo_kiosk::services::delivery::{
-    Control, DeliveryOptions, Round, Worker, transport_from_config,
+    Control, DeliveryOptions, Round, Worker, borrow_all, transports_from_config,
 };
 use kosmo_kiosk::services::mail;
 use kosmo_kiosk::services::members::parse_members_csv;
@@ -166,12 +166,14 @@ impl Fixture {
         }
     }
 
-    /// One delivery round with the configured transport.
+    /// One delivery round with the configured transports (`[mail] connections` of them).
     pub fn deliver(&self) -> Round {
-        let mut t = transport_from_config(&self.config.mail)
+        let mut ts = transports_from_config(&self.config.mail)
             .expect("transport")
             .expect("a transport is configured");
-        self.worker().deliver_due(t.as_mut()).expect("round")
+        self.worker()
+            .deliver_due_on(&mut borrow_all(&mut ts))
+            .expect("round")
     }
 
     pub fn row(&self, id: i64) -> OutboxRow {

@@ -280,10 +280,12 @@ pub fn two_workers_never_send_the_same_row(l: &dyn Launcher) {
                         .unwrap(),
                         control: kosmo_kiosk::services::delivery::Control::new(),
                     };
-                    let mut t = kosmo_kiosk::services::delivery::transport_from_config(&cfg.mail)
+                    let mut ts = kosmo_kiosk::services::delivery::transports_from_config(&cfg.mail)
                         .unwrap()
                         .unwrap();
-                    worker.deliver_due(t.as_mut()).unwrap()
+                    worker
+                        .deliver_due_on(&mut kosmo_kiosk::services::delivery::borrow_all(&mut ts))
+                        .unwrap()
                 })
             })
             .collect();

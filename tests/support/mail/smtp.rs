@@ -43,6 +43,10 @@ pub struct Behaviour {
     pub auth: Option<(String, String)>,
     /// Wait this long before answering the end of DATA.
     pub delay: Duration,
+    /// Count accepted messages without keeping them (long benchmark runs).
+    pub discard: bool,
+    /// Do not offer PIPELINING.
+    pub no_pipelining: bool,
 }
 
 impl Behaviour {
@@ -70,6 +74,7 @@ struct Shared {
     received: Mutex<Vec<Received>>,
     cv: Condvar,
     rcpts: AtomicUsize,
+    accepted: AtomicUsize,
     datas: AtomicUsize,
     sessions: AtomicUsize,
     open: Mutex<Vec<TcpStream>>,
@@ -174,8 +179,9 @@ impl TestSmtp {
         self.shared.received.lock().unwrap().clone()
     }
 
+    /// Messages accepted so far (kept or not).
     pub fn count(&self) -> usize {
-        self.shared.received.lock().unwrap().len()
+        self.shared.accepted.load(Ordering::SeqCst)
     }
 
     /// SMTP sessions opened so far.
@@ -291,6 +297,9 @@ fn session(stream: TcpStream, b: &Behaviour, shared: &Shared) -> io::Result<()> 
             "EHLO" | "HELO" => {
                 let mut lines = vec!["250-127.0.0.1".to_string(), "250-8BITMIME".into()];
                 lines.push("250-SMTPUTF8".into());
+                if !b.no_pipelining {
+                    lines.push("250-PIPELINING".into());
+                }
                 if b.tls.is_some() && !tls {
                     lines.push("250-STARTTLS".into());
                 }
@@ -408,7 +417,8 @@ fn session(stream: TcpStream, b: &Behaviour, shared: &Shared) -> io::Result<()> 
                 match b.data.as_ref().and_then(|f| f(n, &first)) {
                     Some(refusal) => reply(&mut r, &refusal)?,
                     None => {
-                        {
+                        shared.accepted.fetch_add(1, Ordering::SeqCst);
+                        if !b.discard {
                             let mut got = shared.received.lock().unwrap();
                             got.push(Received {
                                 from: from.clone().unwrap_or_default(),
