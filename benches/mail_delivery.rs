@@ -6,7 +6,6 @@
 //! `cargo bench --bench mail_delivery`
 
 #[path = "../tests/support/mail/smtp.rs"]
-#[allow(dead_code)]
 mod smtp;
 
 use std::io::{BufRead, BufReader, Write};

@@ -322,7 +322,12 @@ fn run_outbox(global: &Global, cmd: OutboxCommand) -> CliResult {
                         r.state.as_str(),
                         neutralize(&r.kind),
                         r.attempts,
-                        crate::store::ts(r.next_attempt_at),
+                        match r.state {
+                            crate::store::outbox::MailState::Queued => {
+                                crate::store::ts(r.next_attempt_at)
+                            }
+                            _ => "-".to_string(),
+                        },
                         neutralize(&r.to),
                         neutralize(r.last_error.as_deref().unwrap_or(""))
                     )?;

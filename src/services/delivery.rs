@@ -500,7 +500,12 @@ impl Transport for EmlTransport {
         };
         private_dir(&self.dir).map_err(fail)?;
         let tmp = self.dir.join(format!(".{id}.eml.tmp"));
-        std::fs::write(&tmp, &message.bytes).map_err(fail)?;
+        let mut file = std::fs::OpenOptions::new();
+        file.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+        std::io::Write::write_all(&mut file.open(&tmp).map_err(fail)?, &message.bytes)
+            .map_err(fail)?;
         std::fs::rename(&tmp, Self::path_of(&self.dir, id)).map_err(fail)?;
         Ok(())
     }
@@ -1339,6 +1344,53 @@ mod tests {
             })
             .unwrap();
         assert_eq!(audited, 5);
+    }
+
+    struct Recording(Arc<Mutex<Vec<i64>>>);
+
+    impl Transport for Recording {
+        fn describe(&self) -> String {
+            "recording".into()
+        }
+        fn send(&mut self, id: i64, _m: &Outgoing) -> Result<(), SendError> {
+            std::thread::sleep(Duration::from_millis(1));
+            self.0.lock().unwrap().push(id);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn several_connections_share_the_rows_and_never_send_one_twice() {
+        let s = setup(60, |c| c.batch_size = 4);
+        let logs: Vec<Arc<Mutex<Vec<i64>>>> = (0..3).map(|_| Arc::default()).collect();
+        let mut ts: Vec<Box<dyn Transport>> = logs
+            .iter()
+            .map(|l| Box::new(Recording(l.clone())) as Box<dyn Transport>)
+            .collect();
+        let r = s.worker().deliver_due_on(&mut borrow_all(&mut ts)).unwrap();
+        assert_eq!((r.claimed, r.sent), (60, 60), "{r:?}");
+        let mut all: Vec<i64> = logs
+            .iter()
+            .flat_map(|l| l.lock().unwrap().clone())
+            .collect();
+        all.sort();
+        assert_eq!(all, (1..=60).collect::<Vec<_>>());
+        assert!(
+            logs.iter()
+                .filter(|l| !l.lock().unwrap().is_empty())
+                .count()
+                >= 2,
+            "the work is shared"
+        );
+        assert!(s.rows().iter().all(|r| r.state == MailState::Sent));
+    }
+
+    #[test]
+    fn no_transport_claims_nothing() {
+        let s = setup(2, |_| {});
+        let r = s.worker().deliver_due_on(&mut []).unwrap();
+        assert_eq!(r, Round::default());
+        assert!(s.rows().iter().all(|r| r.state == MailState::Queued));
     }
 
     #[test]

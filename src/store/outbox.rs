@@ -252,7 +252,7 @@ pub fn claim(
     for row in rows {
         out.push(row?.build()?);
     }
-    out.sort_by(|a, b| (a.next_attempt_at, a.id).cmp(&(b.next_attempt_at, b.id)));
+    out.sort_by_key(|a| (a.next_attempt_at, a.id));
     Ok(out)
 }
 
