@@ -44,6 +44,13 @@ fn starttls_with_test_certificate() {
 }
 
 #[test]
+fn implicit_tls_with_test_certificate() {
+    if aiosmtpd_available() {
+        scenarios::implicit_tls_with_test_certificate(&AiosmtpdLauncher);
+    }
+}
+
+#[test]
 fn two_workers_never_send_the_same_row() {
     if aiosmtpd_available() {
         scenarios::two_workers_never_send_the_same_row(&AiosmtpdLauncher);

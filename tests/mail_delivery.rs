@@ -33,6 +33,11 @@ fn starttls_with_test_certificate() {
 }
 
 #[test]
+fn implicit_tls_with_test_certificate() {
+    scenarios::implicit_tls_with_test_certificate(&RustLauncher);
+}
+
+#[test]
 fn two_workers_never_send_the_same_row() {
     scenarios::two_workers_never_send_the_same_row(&RustLauncher);
 }

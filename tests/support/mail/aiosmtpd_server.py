@@ -46,7 +46,9 @@ class Handler:
         meta = {
             "from": envelope.mail_from,
             "to": list(envelope.rcpt_tos),
-            "tls": session.ssl is not None,
+            # STARTTLS sets session.ssl; with TLS from the first byte the transport itself is TLS.
+            "tls": session.ssl is not None
+            or (server.transport is not None and server.transport.get_extra_info("ssl_object") is not None),
             "auth": auth,
         }
         with open(base + ".json", "w", encoding="utf-8") as f:
@@ -69,6 +71,7 @@ def main():
     p.add_argument("--reject-rcpt", default=None)
     p.add_argument("--cert", default=None)
     p.add_argument("--key", default=None)
+    p.add_argument("--implicit-tls", action="store_true")
     p.add_argument("--user", default=None)
     p.add_argument("--password", default=None)
     args = p.parse_args()
@@ -78,8 +81,11 @@ def main():
     if args.cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(args.cert, args.key)
-        kwargs["tls_context"] = ctx
-        kwargs["require_starttls"] = True
+        if args.implicit_tls:
+            kwargs["ssl_context"] = ctx
+        else:
+            kwargs["tls_context"] = ctx
+            kwargs["require_starttls"] = True
     if args.user:
         def authenticator(server, session, envelope, mechanism, auth_data):
             login = auth_data.login.decode() if isinstance(auth_data.login, bytes) else auth_data.login

@@ -24,6 +24,8 @@ pub struct Spec {
     pub reject_rcpt: Option<String>,
     /// Offer STARTTLS with a test certificate and refuse MAIL without it.
     pub tls: bool,
+    /// TLS from the first byte (`smtps://`) with a test certificate.
+    pub implicit_tls: bool,
     /// Require AUTH PLAIN with this user name and password.
     pub auth: Option<(String, String)>,
 }
@@ -72,13 +74,14 @@ impl Launcher for RustLauncher {
             b.rcpt = Behaviour::reject_rcpt(r).rcpt;
         }
         let mut ca = None;
-        if spec.tls {
+        if spec.tls || spec.implicit_tls {
             let (pem, cfg) = smtp::test_certificate();
             let path = dir.join("rust-ca.pem");
             std::fs::write(&path, pem).unwrap();
             ca = Some(path);
             b.tls = Some(cfg);
             b.require_tls = true;
+            b.implicit_tls = spec.implicit_tls;
         }
         b.auth = spec.auth.clone();
         Box::new(RustServer {
@@ -217,7 +220,7 @@ impl Launcher for AiosmtpdLauncher {
             args.extend(["--reject-rcpt".to_string(), r.clone()]);
         }
         let mut ca = None;
-        if spec.tls {
+        if spec.tls || spec.implicit_tls {
             let (cert, key) = smtp::test_certificate_files(dir);
             args.extend([
                 "--cert".to_string(),
@@ -225,6 +228,9 @@ impl Launcher for AiosmtpdLauncher {
                 "--key".into(),
                 key.display().to_string(),
             ]);
+            if spec.implicit_tls {
+                args.push("--implicit-tls".into());
+            }
             ca = Some(cert);
         }
         if let Some((u, p)) = &spec.auth {

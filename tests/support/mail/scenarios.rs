@@ -303,3 +303,30 @@ pub fn two_workers_never_send_the_same_row(l: &dyn Launcher) {
     assert_eq!(to.len(), n);
     assert!(f.rows().iter().all(|r| r.state == MailState::Sent));
 }
+
+/// `smtps://`: TLS from the first byte, the test certificate trusted through `mail.ca_file`.
+pub fn implicit_tls_with_test_certificate(l: &dyn Launcher) {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = Spec {
+        implicit_tls: true,
+        ..Default::default()
+    };
+    let server = l.launch(&spec, 0, dir.path());
+    let mut cfg = test_config(Some(format!("smtps://127.0.0.1:{}", server.port())));
+    cfg.mail.ca_file = server.ca_file();
+    let f = Fixture::new(cfg);
+    let ids = f.enqueue_many(2);
+    let r = f.deliver();
+    assert_eq!((r.sent, r.deferred, r.dead), (2, 0, 0), "{r:?}");
+    assert!(server.wait_for(2, WAIT));
+    let got = server.received();
+    assert_eq!(got.len(), 2);
+    assert!(
+        got.iter().all(|m| m.tls),
+        "{}: delivered over TLS",
+        l.name()
+    );
+    for id in ids {
+        assert_eq!(f.row(id).state, MailState::Sent);
+    }
+}

@@ -39,6 +39,8 @@ pub struct Behaviour {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Refuse MAIL before STARTTLS.
     pub require_tls: bool,
+    /// TLS from the first byte (`smtps://`), with the configuration in `tls`.
+    pub implicit_tls: bool,
     /// Require AUTH PLAIN with this user name and password before MAIL.
     pub auth: Option<(String, String)>,
     /// Wait this long before answering the end of DATA.
@@ -279,12 +281,31 @@ fn angle(arg: &str) -> String {
         .to_string()
 }
 
+/// A TLS session on `tcp`, its handshake complete.
+fn handshake(
+    cfg: &Arc<rustls::ServerConfig>,
+    tcp: TcpStream,
+) -> io::Result<rustls::StreamOwned<rustls::ServerConnection, TcpStream>> {
+    let conn = rustls::ServerConnection::new(cfg.clone()).map_err(io::Error::other)?;
+    let mut s = rustls::StreamOwned::new(conn, tcp);
+    while s.conn.is_handshaking() {
+        s.conn.complete_io(&mut s.sock)?;
+    }
+    Ok(s)
+}
+
 fn session(stream: TcpStream, b: &Behaviour, shared: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     stream.set_nodelay(true)?;
-    let mut r = BufReader::new(Conn::Plain(stream));
-    reply(&mut r, "220 127.0.0.1 ESMTP kosmo-test")?;
     let mut tls = false;
+    let mut r = match (&b.tls, b.implicit_tls) {
+        (Some(cfg), true) => {
+            tls = true;
+            BufReader::new(Conn::Tls(Box::new(handshake(cfg, stream)?)))
+        }
+        _ => BufReader::new(Conn::Plain(stream)),
+    };
+    reply(&mut r, "220 127.0.0.1 ESMTP kosmo-test")?;
     let mut authed: Option<String> = None;
     let mut from: Option<String> = None;
     let mut to: Vec<String> = Vec::new();
@@ -300,7 +321,7 @@ fn session(stream: TcpStream, b: &Behaviour, shared: &Shared) -> io::Result<()> 
                 if !b.no_pipelining {
                     lines.push("250-PIPELINING".into());
                 }
-                if b.tls.is_some() && !tls {
+                if b.tls.is_some() && !tls && !b.implicit_tls {
                     lines.push("250-STARTTLS".into());
                 }
                 if b.auth.is_some() {
