@@ -406,11 +406,23 @@ impl SmtpTransport {
     }
 }
 
-fn describe_error(e: &lettre::transport::smtp::Error) -> String {
+/// The reason kept for an SMTP failure: lettre's words, the cause, and plain words for a timeout
+/// (a socket read timeout shows as "Resource temporarily unavailable").
+fn describe_error(e: &lettre::transport::smtp::Error, timeout: Duration) -> String {
     let mut text = e.to_string();
-    // lettre says "network error: …"; add the cause (e.g. "connection refused") once.
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) {
+                return format!(
+                    "timed out: no answer from the server within {} s",
+                    timeout.as_secs()
+                );
+            }
+        }
         let s_text = s.to_string();
         if !text.contains(&s_text) {
             text.push_str(": ");
@@ -439,7 +451,12 @@ impl Transport for SmtpTransport {
                 Some(s) => s,
                 None => match Session::open(&self.settings) {
                     Ok(s) => self.session.insert(s),
-                    Err(e) => return Err(SendError::Unreachable(describe_error(&e))),
+                    Err(e) => {
+                        return Err(SendError::Unreachable(describe_error(
+                            &e,
+                            self.settings.timeout,
+                        )));
+                    }
                 },
             };
             match transact(session, message) {
@@ -455,7 +472,7 @@ impl Transport for SmtpTransport {
                         retried = true;
                         continue;
                     }
-                    let reason = describe_error(&e);
+                    let reason = describe_error(&e, self.settings.timeout);
                     return Err(if e.is_permanent() {
                         SendError::Permanent(reason)
                     } else {
