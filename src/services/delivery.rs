@@ -1,14 +1,15 @@
 //! Delivery of the outbox (SPEC §5): `outbox sync`, `outbox sync --once` and the kiosk's background
 //! worker all run [`Worker`].
 //!
-//! One round ([`Worker::deliver_due`]) runs two threads:
-//! - the **ledger** owns the store: it claims due rows with a lease in a `BEGIN IMMEDIATE` transaction
-//!   (so two workers never hold the same row), hands them to the sender, and records the outcomes –
-//!   several per transaction when they arrive faster than the disk commits – each with a check that
-//!   the lease is still ours;
-//! - the **sender** (the calling thread) builds each message and gives it to the [`Transport`]
-//!   (SMTP through lettre, or `.eml` files), outside any transaction, on one connection reused for the
-//!   whole round.
+//! One round ([`Worker::deliver_due_on`]) runs on several threads:
+//! - the **ledger** (the calling thread) owns the store: in one `BEGIN IMMEDIATE` transaction at a
+//!   time it records the outcomes that came back (each mark checking that the lease is still ours)
+//!   and claims the next due rows with a lease (so two workers never hold the same row), keeping up
+//!   to two batches ahead of the senders;
+//! - one **sender** per connection (`[mail] connections`) takes claimed rows from a shared queue,
+//!   builds each message and gives it to its [`Transport`] (SMTP through lettre, or `.eml` files),
+//!   outside any transaction, on a connection reused for the whole round, and reports outcomes in
+//!   groups.
 //!
 //! A row is sent only while at least half of its lease is left, so a lease never runs out under a
 //! send in progress and another worker never sends the same row at the same time. A crash between the
