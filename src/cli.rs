@@ -12,9 +12,10 @@ use crate::config::Config;
 use crate::domain::Lang;
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::neutralize;
+use crate::services::delivery::{self, Background, Control, DeliveryOptions, Round, Worker};
 use crate::services::{ServiceError, Services};
 use crate::store::{Actor, Store};
-use crate::tui::{App, AppOptions};
+use crate::tui::{App, AppEvent, AppOptions};
 
 const AFTER_HELP: &str = "\
 The store: --db, else KOSMO_KIOSK_DB, else `db` in the config file, else
@@ -247,7 +248,10 @@ fn run_kiosk(global: &Global) -> CliResult {
     require_terminal()?;
     let ctx = open(global, |_| {})?;
     let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
-    crate::tui::run(App::new(ctx.services.clone(), opts))?;
+    let mut app = App::new(ctx.services.clone(), opts);
+    let worker = start_mail_worker(&ctx, &mut app);
+    crate::tui::run(app)?;
+    drop(worker);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -429,20 +433,120 @@ fn run_outbox(global: &Global, cmd: OutboxCommand) -> CliResult {
                         r.state.as_str(),
                         neutralize(&r.kind),
                         r.attempts,
-                        crate::store::ts(r.next_attempt_at),
+                        match r.state {
+                            crate::store::outbox::MailState::Queued => {
+                                crate::store::ts(r.next_attempt_at)
+                            }
+                            _ => "-".to_string(),
+                        },
                         neutralize(&r.to),
                         neutralize(r.last_error.as_deref().unwrap_or(""))
                     )?;
                 }
             }
         }
-        OutboxCommand::Sync { .. } => {
-            return Err(CliError(
-                "mail delivery is not available in this build yet".into(),
-            ));
+        OutboxCommand::Sync { once } => {
+            drop(out);
+            return run_sync(&ctx, once);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `outbox sync [--once]`: the worker, in the foreground. SIGTERM, SIGINT and SIGHUP stop it after
+/// the message being sent (the rest is handed back to the outbox).
+fn run_sync(ctx: &Context, once: bool) -> CliResult {
+    let mail = &ctx.config.mail;
+    let Some(mut transports) = delivery::transports_from_config(mail)? else {
+        return Err(CliError(
+            "no SMTP server is configured (set [mail] smtp_url or KOSMO_KIOSK_SMTP_URL); the mail waits in the outbox"
+                .into(),
+        ));
+    };
+    let control = Control::new();
+    stop_on_signals(control.clone());
+    let worker = Worker {
+        store: &ctx.services.store,
+        clock: ctx.services.clock.as_ref(),
+        actor: Actor::admin(),
+        opts: DeliveryOptions::from_config(mail, "sync")?,
+        control,
+    };
+    let summary = |r: &Round| {
+        let waiting = worker
+            .store
+            .read(crate::store::outbox::counts)
+            .map(|c| c[0] + c[1])
+            .unwrap_or(0);
+        let mut line = format!(
+            "sent {}, deferred {}, dead {}; {} waiting",
+            r.sent, r.deferred, r.dead, waiting
+        );
+        if let Some(why) = &r.unreachable {
+            line.push_str(&format!(" (the server could not be reached: {why})"));
+        }
+        line
+    };
+    if once {
+        let round = worker.deliver_due_on(&mut delivery::borrow_all(&mut transports))?;
+        println!("{}", summary(&round));
+    } else {
+        println!(
+            "delivering to {} ({} connections); stop with Ctrl-C or SIGTERM",
+            transports[0].describe(),
+            transports.len()
+        );
+        worker.run(&mut transports, |r| {
+            let now = crate::store::ts(worker.clock.now());
+            println!("{now} {}", summary(r));
+        });
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stop_on_signals(control: Arc<Control>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) {
+        Ok(mut signals) => {
+            let _ = std::thread::Builder::new()
+                .name("signals".into())
+                .spawn(move || {
+                    if signals.forever().next().is_some() {
+                        control.stop();
+                    }
+                });
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot watch signals"),
+    }
+}
+
+/// Starts the kiosk's background mail worker when `[mail]` names a transport; the app hears of its
+/// progress (to refresh the done screen) and nudges it when a mail is queued. A mail configuration
+/// that cannot work is logged and the mail waits; the kiosk runs on.
+pub fn start_mail_worker(ctx: &Context, app: &mut App) -> Option<Background> {
+    let tx = app.sender();
+    match Background::spawn(
+        &ctx.db_path,
+        &ctx.config.mail,
+        ctx.services.clock.clone(),
+        app.opts.actor.clone(),
+        move |_| {
+            let _ = tx.send(AppEvent::MailProgress);
+        },
+    ) {
+        Ok(Some(bg)) => {
+            app.mail = Some(bg.control());
+            Some(bg)
+        }
+        Ok(None) => {
+            tracing::info!("no SMTP server configured: mail waits in the outbox");
+            None
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the mail worker cannot start; mail waits in the outbox");
+            None
+        }
+    }
 }
 
 /// Maps a service error to the one sentence for the command line.

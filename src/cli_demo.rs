@@ -178,7 +178,11 @@ pub fn run_demo(global: &Global, dir: Option<PathBuf>) -> CliResult {
     }
     drop(out);
     let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
-    crate::tui::run(App::new(ctx.services.clone(), opts))?;
+    let mut app = App::new(ctx.services.clone(), opts);
+    // The same worker as a kiosk's, delivering to .eml files in the demo folder.
+    let worker = crate::cli::start_mail_worker(&ctx, &mut app);
+    crate::tui::run(app)?;
+    drop(worker);
     println!(
         "{} {}",
         if ja {

@@ -145,6 +145,8 @@ pub struct MailConfig {
     pub batch_size: u32,
     /// How often the background worker looks for due mail when idle.
     pub poll_secs: u64,
+    /// SMTP connections a worker uses at once (each sends its share of the due rows).
+    pub connections: u32,
     /// Deliver to `.eml` files in this folder instead of SMTP (the demo).
     pub eml_dir: Option<PathBuf>,
 }
@@ -166,6 +168,7 @@ impl Default for MailConfig {
             lease_secs: 300,
             batch_size: 50,
             poll_secs: 30,
+            connections: 2,
             eml_dir: None,
         }
     }

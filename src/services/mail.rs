@@ -1,12 +1,20 @@
 //! Mail messages: templates in `assets/mail/`, composed into outbox rows. Bodies never contain a
-//! password. Delivery over SMTP lives in `services::delivery`.
+//! password. [`build_message`] turns an outbox row into the bytes sent; delivery over SMTP lives in
+//! `services::delivery`.
 
+use std::time::SystemTime;
+
+use lettre::Message;
+use lettre::address::Envelope;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, SinglePart};
 use rand::{RngCore, TryRngCore};
 use time::OffsetDateTime;
 
 use crate::clock::JST;
 use crate::domain::Lang;
 use crate::domain::text::neutralize;
+use crate::store::outbox::OutboxRow;
 
 /// A composed message, ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,6 +240,66 @@ pub fn reset_code(
             ("contact", contact),
         ],
     )
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): tells auto-responders not to answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_string())
+    }
+}
+
+/// A message ready for the wire: the SMTP envelope (one recipient) and the RFC 5322 bytes.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub envelope: Envelope,
+    pub bytes: Vec<u8>,
+}
+
+/// Why an outbox row cannot become a message (it never will: the row goes to `dead`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BuildError(pub String);
+
+/// Parses the configured From (`Name <addr>` or `addr`).
+pub fn parse_from(from: &str) -> Result<Mailbox, BuildError> {
+    from.parse::<Mailbox>()
+        .map_err(|e| BuildError(format!("the From address {from:?} is not valid: {e}")))
+}
+
+/// Builds the message of an outbox row: From the configured address, To its one recipient, the
+/// subject and body as stored (UTF-8; lettre encodes headers per RFC 2047 and picks the body's
+/// transfer encoding, so the bytes are 7-bit clean), the Message-ID fixed at enqueue and the Date of
+/// enqueueing. The same row always gives the same bytes, so a retry is the same message.
+pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Outgoing, BuildError> {
+    let to: Mailbox = row
+        .to
+        .parse()
+        .map_err(|e| BuildError(format!("the recipient address is not valid: {e}")))?;
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(row.subject.clone())
+        .message_id(Some(row.message_id.clone()))
+        .date(SystemTime::from(row.created_at))
+        .header(AutoSubmitted)
+        .singlepart(SinglePart::plain(row.body.clone()))
+        .map_err(|e| BuildError(format!("the message cannot be built: {e}")))?;
+    Ok(Outgoing {
+        envelope: message.envelope().clone(),
+        bytes: message.formatted(),
+    })
 }
 
 /// The domain of the From address (`webmaster@kosmoweb.jp` → `kosmoweb.jp`).

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod auth;
 pub mod credentials;
+pub mod delivery;
 pub mod hashing;
 pub mod mail;
 pub mod members;

@@ -101,10 +101,11 @@ pub fn insert(
     entry: &AuditEntry<'_>,
     now: OffsetDateTime,
 ) -> Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (at, channel, staff_id, client_addr, event, outcome, household_id, subject, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
+    )?
+    .execute(params![
             ts(now),
             actor.channel.as_str(),
             actor.staff_id,
@@ -114,8 +115,7 @@ pub fn insert(
             entry.household_id,
             entry.subject.map(|s| neutralize(s).into_owned()),
             entry.detail.as_deref().map(|s| neutralize(s).into_owned()),
-        ],
-    )?;
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 

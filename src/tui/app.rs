@@ -31,10 +31,11 @@ use crate::domain::wizard::{Event as WizardEvent, Page, transition};
 use crate::domain::{Lang, Msg};
 use crate::services::Services;
 use crate::services::auth::{AccountSession, LoginOutcome, RegistrationTicket};
+use crate::services::delivery::Control;
 use crate::services::registration::{IdentityOutcome, RegisterError, Registered, terms};
 use crate::store::Actor;
 use crate::store::audit::{self, AuditEntry};
-use crate::store::outbox;
+use crate::store::outbox::{self, MailState};
 use crate::tui::i18n::tr;
 
 mod staff;
@@ -88,7 +89,13 @@ pub enum AppEvent {
     Signal(i32),
     /// The terminal went away (hang-up): leave at once.
     TerminalLost,
+    /// The background mail worker finished a round that changed the outbox.
+    MailProgress,
 }
+
+/// How often the done screen looks at its welcome mail again while it is still on its way (another
+/// process, e.g. `outbox sync` from cron, may be the one delivering it).
+pub const MAIL_REFRESH: Duration = Duration::from_secs(2);
 
 pub struct App {
     pub services: Services,
@@ -120,6 +127,10 @@ pub struct App {
     pub clear_screen: bool,
     tx: Sender<AppEvent>,
     rx: Receiver<AppEvent>,
+    /// The background mail worker, when one runs in this process: nudged when a mail is queued.
+    pub mail: Option<Arc<Control>>,
+    /// The welcome mail the done screen reports on, and when its state was last read.
+    done_mail: Option<(i64, Instant)>,
 }
 
 impl App {
@@ -149,6 +160,8 @@ impl App {
             clear_screen: true,
             tx,
             rx,
+            mail: None,
+            done_mail: None,
         };
         app.staff = app.new_staff_console();
         app
@@ -373,12 +386,52 @@ impl App {
             let anim = now + Duration::from_millis(400);
             wake = Some(wake.map_or(anim, |w: Instant| w.min(anim)));
         }
+        if let Some(at) = self.mail_refresh_at() {
+            wake = Some(wake.map_or(at, |w: Instant| w.min(at)));
+        }
         wake
+    }
+
+    /// When the done screen should read its welcome mail's state again: only while it shows and the
+    /// mail is still queued or being sent.
+    fn mail_refresh_at(&self) -> Option<Instant> {
+        let (_, checked) = self.done_mail?;
+        let done = self.done.as_ref().filter(|_| self.page == Page::Done)?;
+        matches!(
+            done.mail_state,
+            Some(MailState::Queued | MailState::Sending)
+        )
+        .then_some(checked + MAIL_REFRESH)
+    }
+
+    /// Reads the welcome mail's state from the store into the done screen. True when it changed.
+    pub fn refresh_mail_state(&mut self) -> bool {
+        let Some((id, _)) = self.done_mail else {
+            return false;
+        };
+        self.done_mail = Some((id, Instant::now()));
+        let state = match self.services.store.read(|c| outbox::get(c, id)) {
+            Ok(row) => row.map(|r| r.state),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the welcome mail's state");
+                return false;
+            }
+        };
+        match self.done.as_mut() {
+            Some(done) if state.is_some() && done.mail_state != state => {
+                done.mail_state = state;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Applies the idle timer. Returns true when the screen changed.
     pub fn on_tick(&mut self, now: Instant) -> bool {
-        match self.idle_deadline() {
+        let mail_changed = self
+            .mail_refresh_at()
+            .is_some_and(|at| now >= at && self.refresh_mail_state());
+        let idle_changed = match self.idle_deadline() {
             Some(deadline) if now >= deadline => {
                 tracing::info!("idle timeout: wiping and returning to the start screen");
                 if self.staff.is_some() {
@@ -390,7 +443,8 @@ impl App {
                 true
             }
             _ => self.busy.is_some() || self.countdown_secs(now).is_some(),
-        }
+        };
+        mail_changed || idle_changed
     }
 
     /// The audit row of a member's logout (`ok` from the menu, `idle` by the timer), when logged in.
@@ -456,6 +510,7 @@ impl App {
         self.details = None;
         self.confirm = None;
         self.done = None;
+        self.done_mail = None;
         self.menu = None;
         self.account = AccountScreens::default();
         self.busy = None;
@@ -532,6 +587,7 @@ impl App {
                 self.staff_hangup();
                 false
             }
+            AppEvent::MailProgress => self.page == Page::Done && self.refresh_mail_state(),
         }
     }
 
@@ -752,6 +808,7 @@ impl App {
                 if let Some(s) = &self.session {
                     self.menu = Some(MenuScreen::new(&s.user_id));
                     self.done = None;
+                    self.done_mail = None;
                     self.go(WizardEvent::ToMenu);
                 }
             }
@@ -848,6 +905,12 @@ impl App {
                 let mut done = DoneScreen::new(&r.user_id, r.email.clone(), mail_state);
                 done.initial_password = self.staff_take_initial_password();
                 self.done = Some(done);
+                self.done_mail = r.mail_id.map(|id| (id, Instant::now()));
+                if r.mail_id.is_some() {
+                    if let Some(worker) = &self.mail {
+                        worker.nudge();
+                    }
+                }
                 // Staff never become the member: an assisted registration opens no member session.
                 if self.staff.is_none() {
                     self.session = Some(AccountSession {
@@ -905,5 +968,150 @@ impl App {
             }
             TaskResult::Staff(r) => self.on_staff_task(r),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::outbox::NewMail;
+    use crate::store::{Store, StoreError};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn app_on_done_screen() -> (tempfile::TempDir, App, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("k.db")).unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let id = store
+            .write(|tx| {
+                outbox::enqueue(
+                    tx,
+                    &NewMail {
+                        kind: "welcome",
+                        to: "taro@example.com",
+                        subject: "s",
+                        body: "b",
+                        lang: "ja",
+                        message_id: "<1@kosmoweb.jp>",
+                        dedupe_key: "welcome:1",
+                        household_id: None,
+                    },
+                    now,
+                )
+            })
+            .unwrap();
+        let config = Config::default();
+        let opts = AppOptions::from_config(&config, Actor::kiosk());
+        let mut app = App::new(Services::new(Arc::new(store), Arc::new(config)), opts);
+        app.done = Some(DoneScreen::new(
+            "yamada2026",
+            Some("taro@example.com".into()),
+            Some(MailState::Queued),
+        ));
+        app.done_mail = Some((id, Instant::now()));
+        app.page = Page::Done;
+        (dir, app, id)
+    }
+
+    /// What another worker (this process's or `outbox sync` elsewhere) does when the server accepts.
+    fn deliver(app: &App, id: i64) {
+        let now = time::OffsetDateTime::now_utc();
+        app.services
+            .store
+            .write(|tx| {
+                outbox::claim(tx, "w", now, now, time::Duration::minutes(5), 10)?;
+                assert!(outbox::mark_sent(tx, id, "w", now)?);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    fn screen_text(app: &App) -> String {
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| app.draw(f)).unwrap();
+        let buf = t.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut x = 0;
+            while x < buf.area.width {
+                let sym = buf[(x, y)].symbol();
+                out.push_str(sym);
+                // A wide character covers the next cell too.
+                x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The screen's words with line breaks and padding removed (wrapping may split a phrase).
+    fn words(app: &App) -> String {
+        screen_text(app).split_whitespace().collect()
+    }
+
+    #[test]
+    fn the_done_screen_says_sent_when_the_worker_reports_progress() {
+        let (_d, mut app, id) = app_on_done_screen();
+        let text = words(&app);
+        assert!(text.contains("（送信待ち）"), "{}", screen_text(&app));
+        // Nothing changed yet: no redraw.
+        assert!(!app.handle(AppEvent::MailProgress));
+        deliver(&app, id);
+        assert!(app.handle(AppEvent::MailProgress), "redraw");
+        assert_eq!(app.done.as_ref().unwrap().mail_state, Some(MailState::Sent));
+        let text = words(&app);
+        assert!(
+            text.contains("メールを送信しました"),
+            "{}",
+            screen_text(&app)
+        );
+        assert!(!text.contains("送信待ち"));
+    }
+
+    #[test]
+    fn while_the_mail_is_queued_the_screen_looks_again_every_few_seconds_and_then_stops() {
+        let (_d, mut app, id) = app_on_done_screen();
+        let now = Instant::now();
+        let wake = app.next_wakeup(now).expect("a wake-up while queued");
+        assert!(wake <= now + MAIL_REFRESH, "wakes for the mail");
+        // Not yet time: the tick reads nothing.
+        deliver(&app, id);
+        assert!(!app.on_tick(now));
+        assert_eq!(
+            app.done.as_ref().unwrap().mail_state,
+            Some(MailState::Queued)
+        );
+        // Time to look: it sees the mail was sent (by whichever process) and redraws.
+        assert!(app.on_tick(now + MAIL_REFRESH + Duration::from_millis(10)));
+        assert_eq!(app.done.as_ref().unwrap().mail_state, Some(MailState::Sent));
+        // Sent: no more mail wake-ups; only the idle countdown remains, far away.
+        let later = Instant::now();
+        let wake = app.next_wakeup(later).expect("the idle countdown");
+        assert!(
+            wake > later + Duration::from_secs(60),
+            "no polling once sent"
+        );
+    }
+
+    #[test]
+    fn no_mail_wake_ups_off_the_done_screen() {
+        let (_d, mut app, _) = app_on_done_screen();
+        app.session = Some(AccountSession {
+            account_id: 1,
+            household_id: 1,
+            user_id: "yamada2026".into(),
+            must_change: None,
+        });
+        app.perform(Action::ToMenu);
+        assert_eq!(app.page, Page::Menu);
+        assert_eq!(app.done_mail, None);
+        assert!(!app.handle(AppEvent::MailProgress));
+        app.reset_to_start();
+        assert_eq!(
+            app.next_wakeup(Instant::now()),
+            None,
+            "the start screen sleeps"
+        );
     }
 }

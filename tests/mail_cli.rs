@@ -1,0 +1,284 @@
+//! The mail commands of the command-line contract (SPEC §6), through the real binary: `outbox list
+//! [--json]`, `outbox sync --once` (with `KOSMO_KIOSK_SMTP_URL` overriding the config, and without any
+//! SMTP), and the demo's kiosk delivering its welcome mail to `.eml` files.
+
+#[path = "support/mail/mod.rs"]
+mod mail_support;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kosmo_kiosk::store::Store;
+use kosmo_kiosk::store::outbox::{self, MailState};
+use mail_support::fixture::{Fixture, parse, test_config};
+use mail_support::{Behaviour, TestSmtp};
+
+fn kiosk(dir: &Path, config: &Path, args: &[&str], smtp_env: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kosmo-kiosk"));
+    cmd.arg("--db")
+        .arg(dir.join("kiosk.db"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("KOSMO_KIOSK_LOG_DIR", dir.join("logs"))
+        .env_remove("KOSMO_KIOSK_DB")
+        .env_remove("KOSMO_KIOSK_SMTP_URL");
+    if let Some(url) = smtp_env {
+        cmd.env("KOSMO_KIOSK_SMTP_URL", url);
+    }
+    cmd.output().expect("run kosmo-kiosk")
+}
+
+fn write_config(f: &Fixture, smtp_url: Option<&str>) -> std::path::PathBuf {
+    let mut cfg = f.config.clone();
+    cfg.mail.smtp_url = smtp_url.map(str::to_string);
+    let path = f.dir.path().join("config.toml");
+    std::fs::write(&path, toml::to_string(&cfg).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn outbox_list_json_has_the_contract_fields() {
+    let server = TestSmtp::start(Behaviour::reject_rcpt("550 5.1.1 no such user"));
+    let f = Fixture::new(test_config(Some(server.url())));
+    f.enqueue_many(2);
+    // Make the first one dead, with the server's reason.
+    let store = f.store();
+    let now = time::OffsetDateTime::now_utc();
+    store
+        .write(|tx| {
+            outbox::claim(tx, "t", now, now, time::Duration::minutes(1), 1)?;
+            outbox::mark_dead(tx, 1, "t", "550 5.1.1 no such user")?;
+            Ok::<_, kosmo_kiosk::store::StoreError>(())
+        })
+        .unwrap();
+    let config = write_config(&f, None);
+    let out = kiosk(f.dir.path(), &config, &["outbox", "list", "--json"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = list.as_array().expect("a JSON array");
+    assert_eq!(list.len(), 2);
+    for row in list {
+        assert!(row["id"].is_i64(), "{row}");
+        assert!(row["to"].is_string(), "{row}");
+        assert!(row["subject"].is_string(), "{row}");
+        assert!(row["kind"].is_string(), "{row}");
+        assert!(row["state"].is_string(), "{row}");
+        assert!(row["attempts"].is_i64(), "{row}");
+        assert!(row["next_attempt_at"].is_string(), "{row}");
+        assert!(
+            row["last_error"].is_string() || row["last_error"].is_null(),
+            "{row}"
+        );
+        assert!(row.get("body").is_none(), "bodies stay out of the list");
+    }
+    assert_eq!(list[0]["state"], "dead");
+    assert_eq!(list[0]["attempts"], 1);
+    assert_eq!(list[0]["last_error"], "550 5.1.1 no such user");
+    assert_eq!(list[0]["to"], "user0@example.com");
+    assert_eq!(list[0]["subject"], "テスト 0");
+    assert_eq!(list[1]["state"], "queued");
+    assert_eq!(list[1]["last_error"], serde_json::Value::Null);
+
+    let out = kiosk(f.dir.path(), &config, &["outbox", "list"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().next().unwrap().contains("NEXT_ATTEMPT"),
+        "{text}"
+    );
+    assert!(text.contains("550 5.1.1 no such user"), "{text}");
+    assert!(text.contains("queued"), "{text}");
+}
+
+#[test]
+fn sync_once_delivers_to_the_server_named_by_the_environment() {
+    let server = TestSmtp::start(Behaviour::default());
+    let f = Fixture::new(test_config(None));
+    let unused = TestSmtp::free_port();
+    // The config names a server nobody listens on; the environment overrides it.
+    let config = write_config(&f, Some(&format!("smtp://127.0.0.1:{unused}")));
+    f.enqueue_many(3);
+    let out = kiosk(
+        f.dir.path(),
+        &config,
+        &["outbox", "sync", "--once"],
+        Some(&server.url()),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "sent 3, deferred 0, dead 0; 0 waiting"
+    );
+    assert!(server.wait_for(3, Duration::from_secs(10)));
+    assert!(f.rows().iter().all(|r| r.state == MailState::Sent));
+    // Nothing is due any more: a second run sends nothing.
+    let out = kiosk(
+        f.dir.path(),
+        &config,
+        &["outbox", "sync", "--once"],
+        Some(&server.url()),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "sent 0, deferred 0, dead 0; 0 waiting"
+    );
+    assert_eq!(server.count(), 3);
+}
+
+#[test]
+fn sync_once_reports_an_unreachable_server_and_the_mail_waits() {
+    let f = Fixture::new(test_config(None));
+    let unused = TestSmtp::free_port();
+    let config = write_config(&f, Some(&format!("smtp://127.0.0.1:{unused}")));
+    f.enqueue_many(2);
+    let out = kiosk(f.dir.path(), &config, &["outbox", "sync", "--once"], None);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2 waiting"), "{text}");
+    assert!(text.contains("could not be reached"), "{text}");
+    assert!(
+        f.rows()
+            .iter()
+            .all(|r| r.state == MailState::Queued && r.attempts == 1)
+    );
+}
+
+#[test]
+fn without_smtp_the_mail_waits_and_sync_says_why() {
+    let f = Fixture::new(test_config(None));
+    let config = write_config(&f, None);
+    f.enqueue_many(1);
+    let out = kiosk(f.dir.path(), &config, &["outbox", "sync", "--once"], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one sentence: {err}");
+    assert!(err.contains("no SMTP server is configured"), "{err}");
+    assert_eq!(f.rows()[0].state, MailState::Queued);
+    assert_eq!(f.rows()[0].attempts, 0);
+}
+
+#[test]
+fn a_bad_smtp_url_is_one_sentence() {
+    let f = Fixture::new(test_config(None));
+    let config = write_config(&f, Some("http://example.com"));
+    let out = kiosk(f.dir.path(), &config, &["outbox", "sync", "--once"], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("kosmo-kiosk: the SMTP URL is not usable"),
+        "{err}"
+    );
+}
+
+/// `kosmo-kiosk demo` in a pseudo-terminal: its pre-registered member's welcome mail is delivered by
+/// the kiosk's own background worker to `<dir>/mail/<row id>.eml`.
+#[test]
+fn the_demo_kiosk_delivers_its_mail_to_eml_files() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let empty = tmp.path().join("empty.toml");
+    std::fs::write(&empty, "").unwrap();
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kosmo-kiosk"));
+    cmd.arg("demo");
+    cmd.arg("--dir");
+    cmd.arg(&dir);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("KOSMO_KIOSK_CONFIG", &empty);
+    cmd.env_remove("KOSMO_KIOSK_SMTP_URL");
+    cmd.env_remove("KOSMO_KIOSK_DB");
+    cmd.env_remove("KOSMO_KIOSK_LOG_DIR");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let out2 = output.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out2.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let mut writer = pair.master.take_writer().unwrap();
+    let wait_until = |what: &str, cond: &dyn Fn() -> bool| {
+        let end = Instant::now() + Duration::from_secs(30);
+        while !cond() {
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}; output:\n{}",
+                String::from_utf8_lossy(&output.lock().unwrap())
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_until("the demo's prompt", &|| {
+        String::from_utf8_lossy(&output.lock().unwrap()).contains("Enter")
+    });
+    // Before the kiosk starts, the mail waits.
+    let store = Store::open(&dir.join("kiosk.db")).unwrap();
+    let welcome = store
+        .read(|c| outbox::list(c, None))
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == "welcome")
+        .expect("the demo account's welcome mail is queued");
+    assert_eq!(welcome.state, MailState::Queued);
+    let eml = dir.join("mail").join(format!("{}.eml", welcome.id));
+    assert!(!eml.exists());
+
+    writer.write_all(b"\r").unwrap();
+    writer.flush().unwrap();
+    wait_until("the .eml file", &|| eml.exists());
+    wait_until("the row marked sent", &|| {
+        store
+            .read(|c| outbox::get(c, welcome.id))
+            .unwrap()
+            .is_some_and(|r| r.state == MailState::Sent)
+    });
+    let m = parse(&std::fs::read(&eml).unwrap());
+    assert_eq!(m.subject, "KOSMO Communication Web へようこそ");
+    assert!(m.body.contains(kosmo_kiosk::cli_demo::DEMO_USER_ID));
+    assert!(!m.raw.contains(kosmo_kiosk::cli_demo::DEMO_PASSWORD));
+    assert_eq!(
+        m.message_id.trim_matches(|c| c == '<' || c == '>'),
+        welcome.message_id.trim_matches(|c| c == '<' || c == '>')
+    );
+
+    // Ctrl-C leaves the demo.
+    writer.write_all(b"\x03").unwrap();
+    writer.flush().unwrap();
+    let end = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            panic!("the demo did not leave on Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
