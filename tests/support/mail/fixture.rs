@@ -17,7 +17,7 @@ use kosmo_kiosk::services::delivery::{
 };
 use kosmo_kiosk::services::mail;
 use kosmo_kiosk::services::members::parse_members_csv;
-use kosmo_kiosk::services::registration::{RegistrationInput, terms};
+use kosmo_kiosk::services::registration::{IdentityOutcome, RegistrationInput, terms};
 use kosmo_kiosk::store::outbox::{self, NewMail, OutboxRow};
 use kosmo_kiosk::store::{Actor, Store};
 use zeroize::Zeroizing;
@@ -94,7 +94,7 @@ impl Fixture {
             .issue_credentials(&admin, &notices, &[key])
             .expect("issue credentials");
         let notice = &report.notices[0];
-        let ticket = match self
+        let mut ticket = match self
             .svc
             .login(&Actor::kiosk(), &notice.temp_user_id, &notice.temp_password)
             .expect("login")
@@ -102,6 +102,21 @@ impl Fixture {
             LoginOutcome::Temporary(t) => t,
             _ => panic!("the postcard did not log in"),
         };
+        // STEP3 with 山田 太郎's birth date.
+        let insurer = "06139497".parse().expect("insurer number");
+        match self
+            .svc
+            .check_identity(
+                &Actor::kiosk(),
+                &ticket,
+                &insurer,
+                time::macros::date!(1955 - 04 - 12),
+            )
+            .expect("identity check")
+        {
+            IdentityOutcome::Confirmed(m) => ticket.confirm(&m),
+            other => panic!("identity check: {other:?}"),
+        }
         let password = "Kosmo2026pass".to_string();
         let input = RegistrationInput {
             user_id: user_id.into(),
