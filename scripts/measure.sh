@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the kiosk's figures (docs/README-screens.md): start-up, idle CPU, key press to redrawn
+# Measures the kiosk's figures (docs/screens.md): start-up, idle CPU, key press to redrawn
 # frame, [実行] to the done screen and peak memory, on the release binary in an 80×24
 # pseudo-terminal (examples/measure.rs), then the criterion benchmark of App::handle + draw.
 #

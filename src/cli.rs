@@ -255,7 +255,7 @@ fn run_kiosk(global: &Global) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `kosmo-kiosk staff`: the staff console (what SSH runs for staff; see docs/README-staff.md).
+/// `kosmo-kiosk staff`: the staff console (what SSH runs for staff; see docs/staff.md).
 fn run_staff(global: &Global) -> CliResult {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(CliError(

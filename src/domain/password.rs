@@ -202,7 +202,7 @@ impl PasswordPolicy {
         self.expires_at(set_at).is_some_and(|at| now >= at)
     }
 
-    /// One line describing the active rule, for the form: "8〜20文字の半角英数字・記号（英字と数字を各1文字以上）".
+    /// One line describing the active rule, for the form: "半角8〜20文字、英字と数字を各1文字以上".
     pub fn rule_hint(&self) -> Msg {
         let key = match (self.require_letter, self.require_digit) {
             (true, true) => "password.hint.letter_digit",
