@@ -78,6 +78,8 @@ pub enum TaskResult {
     Account(AccountTask),
     /// The staff console's tasks.
     Staff(StaffTask),
+    /// The task panicked (a bug): the screen stays as it was and says a system error happened.
+    Crashed,
 }
 
 /// Everything the event loop feeds the app.
@@ -125,6 +127,8 @@ pub struct App {
     pub quit: bool,
     /// The runtime clears the screen and the scrollback before the next frame.
     pub clear_screen: bool,
+    /// A message over the footer until the next key or tap (a system error no screen expected).
+    pub flash: Option<Msg>,
     tx: Sender<AppEvent>,
     rx: Receiver<AppEvent>,
     /// The background mail worker, when one runs in this process: nudged when a mail is queued.
@@ -158,6 +162,7 @@ impl App {
             drag: None,
             quit: false,
             clear_screen: true,
+            flash: None,
             tx,
             rx,
             mail: None,
@@ -336,6 +341,9 @@ impl App {
         page::render(frame, &spec, &placement);
         chrome::footer(frame, area, self.lang, screen.hints_key());
         let now = Instant::now();
+        if let Some(m) = &self.flash {
+            chrome::flash(frame, area, &crate::tui::i18n::msg(self.lang, m));
+        }
         if let Some(secs) = self.countdown_secs(now) {
             chrome::countdown(frame, area, self.lang, secs);
         }
@@ -596,6 +604,7 @@ impl App {
             return false;
         }
         self.last_input = Instant::now();
+        self.flash = None;
         if key.modifiers.contains(KeyModifiers::CONTROL) {
             match key.code {
                 KeyCode::Char('c') if self.opts.allow_exit => {
@@ -628,6 +637,7 @@ impl App {
             MouseEventKind::ScrollDown => self.scroll_panel(3, false),
             MouseEventKind::ScrollUp => self.scroll_panel(-3, false),
             MouseEventKind::Down(MouseButton::Left) => {
+                self.flash = None;
                 let (_, placement) = self.rows_and_placement();
                 self.drag = Some(m.row);
                 if let Some(h) = page::hit(&placement, m.column, m.row) {
@@ -717,7 +727,7 @@ impl App {
                 }));
                 let result = result.unwrap_or_else(|_| {
                     tracing::error!(id, "a background task panicked");
-                    TaskResult::Login(Err("internal error".into()))
+                    TaskResult::Crashed
                 });
                 let _ = tx.send(AppEvent::Task(id, result));
             })
@@ -829,6 +839,7 @@ impl App {
     fn on_task(&mut self, result: TaskResult) {
         let config = self.config();
         match result {
+            TaskResult::Crashed => self.flash = Some(Msg::new("common.system_error")),
             TaskResult::Login(Ok(LoginOutcome::Temporary(ticket))) => {
                 self.login.form.wipe();
                 self.ticket = Some(ticket);
@@ -1113,5 +1124,22 @@ mod tests {
             None,
             "the start screen sleeps"
         );
+    }
+
+    #[test]
+    fn a_crashed_task_leaves_the_screen_and_says_so_until_the_next_key() {
+        let (_dir, mut app, _) = app_on_done_screen();
+        app.busy = Some((7, Instant::now()));
+        assert!(app.handle(AppEvent::Task(7, TaskResult::Crashed)));
+        assert!(!app.is_busy(), "the 処理中 box goes");
+        assert_eq!(app.page, Page::Done, "nothing entered is lost");
+        assert_eq!(app.flash, Some(Msg::new("common.system_error")));
+        let backend = TestBackend::new(80, 24);
+        let mut terminal = Terminal::new(backend).unwrap();
+        terminal.draw(|f| app.draw(f)).unwrap();
+        let text = terminal.backend().to_string();
+        assert!(text.contains("システムエラー"), "{text}");
+        app.on_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        assert_eq!(app.flash, None);
     }
 }

@@ -126,6 +126,20 @@ pub fn countdown(frame: &mut Frame<'_>, area: Rect, lang: Lang, secs: u64) {
     frame.render_widget(Paragraph::new(lines).style(theme::warning_banner()), rect);
 }
 
+/// A message over the footer and the row above it (a system error no screen expected).
+pub fn flash(frame: &mut Frame<'_>, area: Rect, text: &str) {
+    let lines = super::wrap::wrap(text, area.width.saturating_sub(2) as usize);
+    let h = (lines.len() as u16).min(2).min(area.height);
+    let rect = Rect::new(area.x, area.y + area.height - h, area.width, h);
+    frame.render_widget(Clear, rect);
+    let lines: Vec<Line<'_>> = lines
+        .into_iter()
+        .take(h as usize)
+        .map(|l| Line::raw(format!(" {l}")))
+        .collect();
+    frame.render_widget(Paragraph::new(lines).style(theme::warning_banner()), rect);
+}
+
 /// A centred box saying the kiosk is working.
 pub fn busy(frame: &mut Frame<'_>, area: Rect, lang: Lang, dots: usize) {
     let text = format!("{}{}", tr(lang, "common.busy"), ".".repeat(dots % 4));
