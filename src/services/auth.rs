@@ -194,7 +194,8 @@ impl Services {
         let password = Zeroizing::new(normalize(password));
         let policy = self.config.lockout.policy();
 
-        let (account, temp, lock) = self.store.read(|c| {
+        // Everything the decision needs, read under one lock of the connection.
+        let (account, temp, key, lock, household_has_account) = self.store.read(|c| {
             let account = accounts::find_by_user_id(c, &id)?;
             let temp = if account.is_none() {
                 credentials::find_by_temp_id(c, &id)?
@@ -207,15 +208,12 @@ impl Services {
                 (None, None) => lock_key(&id, false),
             };
             let lock = locks::get(c, &key)?;
-            Ok((account, temp, (key, lock)))
+            let household_has_account = match &temp {
+                Some(t) => accounts::for_household(c, t.household_id)?.is_some(),
+                None => false,
+            };
+            Ok((account, temp, key, lock, household_has_account))
         })?;
-        let (key, lock) = lock;
-        let household_has_account = match &temp {
-            Some(t) => self
-                .store
-                .read(|c| Ok(accounts::for_household(c, t.household_id)?.is_some()))?,
-            None => false,
-        };
 
         // Exactly one argon2id computation, whatever happens next.
         let verified = match (&account, &temp) {

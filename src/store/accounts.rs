@@ -1,9 +1,9 @@
 //! Permanent accounts: one per household.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use time::OffsetDateTime;
 
-use super::{Channel, Result, StoreError, parse_ts, ts};
+use super::{Channel, Result, StoreError, one, parse_ts, ts};
 use crate::domain::Lang;
 use crate::domain::household::Relationship;
 
@@ -168,36 +168,33 @@ pub fn insert(conn: &Connection, a: &NewAccount<'_>, now: OffsetDateTime) -> Res
 }
 
 pub fn find_by_user_id(conn: &Connection, user_id: &str) -> Result<Option<Account>> {
-    let row = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM accounts WHERE user_id = ?1"),
-            [user_id.trim()],
-            from_row,
-        )
-        .optional()?;
-    row.map(build).transpose()
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM accounts WHERE user_id = ?1"),
+        [user_id.trim()],
+        from_row,
+        build,
+    )
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Account>> {
-    let row = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?;
-    row.map(build).transpose()
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),
+        [id],
+        from_row,
+        build,
+    )
 }
 
 pub fn for_household(conn: &Connection, household_id: i64) -> Result<Option<Account>> {
-    let row = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM accounts WHERE household_id = ?1"),
-            [household_id],
-            from_row,
-        )
-        .optional()?;
-    row.map(build).transpose()
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM accounts WHERE household_id = ?1"),
+        [household_id],
+        from_row,
+        build,
+    )
 }
 
 /// True when the ID is unavailable as a new user ID: an account has it, or any temporary credential

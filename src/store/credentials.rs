@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
-use super::{Result, StoreError, parse_ts, ts};
+use super::{Result, StoreError, one, parse_ts, ts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialState {
@@ -102,39 +102,36 @@ pub fn insert(
 /// The credential with this temp ID, in any state: case-insensitive, and spaces or hyphens typed
 /// between the groups printed on the postcard are ignored.
 pub fn find_by_temp_id(conn: &Connection, temp_id: &str) -> Result<Option<TempCredential>> {
-    let row = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM temp_credentials WHERE temp_id = ?1"),
-            [crate::domain::credential::normalize_temp_id(temp_id)],
-            from_row,
-        )
-        .optional()?;
-    row.map(build).transpose()
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM temp_credentials WHERE temp_id = ?1"),
+        [crate::domain::credential::normalize_temp_id(temp_id)],
+        from_row,
+        build,
+    )
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<TempCredential>> {
-    let row = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM temp_credentials WHERE id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?;
-    row.map(build).transpose()
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM temp_credentials WHERE id = ?1"),
+        [id],
+        from_row,
+        build,
+    )
 }
 
 /// The household's live credential, if any (there is at most one).
 pub fn live_for(conn: &Connection, household_id: i64) -> Result<Option<TempCredential>> {
-    let row = conn
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM temp_credentials WHERE household_id = ?1 AND state = 'live'"
-            ),
-            [household_id],
-            from_row,
-        )
-        .optional()?;
-    row.map(build).transpose()
+    one(
+        conn,
+        &format!(
+            "SELECT {COLUMNS} FROM temp_credentials WHERE household_id = ?1 AND state = 'live'"
+        ),
+        [household_id],
+        from_row,
+        build,
+    )
 }
 
 /// True when any credential ever issued has this temp ID (case-insensitive).
@@ -202,14 +199,13 @@ pub fn expire_due(conn: &Connection, now: OffsetDateTime) -> Result<usize> {
 
 /// The household's newest credential, in any state (staff lookups).
 pub fn latest_for(conn: &Connection, household_id: i64) -> Result<Option<TempCredential>> {
-    let row = conn
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM temp_credentials WHERE household_id = ?1 ORDER BY id DESC LIMIT 1"
-            ),
-            [household_id],
-            from_row,
-        )
-        .optional()?;
-    row.map(build).transpose()
+    one(
+        conn,
+        &format!(
+            "SELECT {COLUMNS} FROM temp_credentials WHERE household_id = ?1 ORDER BY id DESC LIMIT 1"
+        ),
+        [household_id],
+        from_row,
+        build,
+    )
 }

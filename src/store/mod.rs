@@ -240,6 +240,21 @@ fn create_private_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The one row `sql` selects, if any: read by `read`, then checked and converted by `build`.
+pub(crate) fn one<P: rusqlite::Params, R, T>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<R>,
+    build: impl FnOnce(R) -> Result<T>,
+) -> Result<Option<T>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(sql, params, read)
+        .optional()?
+        .map(build)
+        .transpose()
+}
+
 /// Formats a time for the store: UTC, `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn ts(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);

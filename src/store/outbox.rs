@@ -1,11 +1,11 @@
 //! The mail outbox: one row per message and recipient, written in the same transaction as the change
 //! that causes it. Delivery (claiming with a lease, marking sent/dead) is in `services::delivery`.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::{Result, StoreError, opt_ts, parse_ts, ts};
+use super::{Result, StoreError, one, opt_ts, parse_ts, ts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -193,14 +193,13 @@ pub fn list(conn: &Connection, state: Option<MailState>) -> Result<Vec<OutboxRow
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
-    let row = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"),
-            [id],
-            read_row,
-        )
-        .optional()?;
-    row.map(RawRow::build).transpose()
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"),
+        [id],
+        read_row,
+        RawRow::build,
+    )
 }
 
 /// Puts a dead message back in the queue (staff requeue): due now, attempts counted afresh, no lease. The

@@ -2,10 +2,10 @@
 //! a bounded number of wrong entries. At most one code per account is live: issuing a new one retires
 //! the others (their `used_at` is set without a successful use).
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use time::OffsetDateTime;
 
-use super::{Result, opt_ts, parse_ts, ts};
+use super::{Result, one, opt_ts, parse_ts, ts};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResetCode {
@@ -74,28 +74,26 @@ pub fn insert(
 /// The account's newest code that has not been used or retired (it may have expired or run out of
 /// attempts: check [`ResetCode::usable`]).
 pub fn latest_unused(conn: &Connection, account_id: i64) -> Result<Option<ResetCode>> {
-    let row = conn
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM reset_codes WHERE account_id = ?1 AND used_at IS NULL
+    one(
+        conn,
+        &format!(
+            "SELECT {COLUMNS} FROM reset_codes WHERE account_id = ?1 AND used_at IS NULL
                  ORDER BY id DESC LIMIT 1"
-            ),
-            [account_id],
-            read,
-        )
-        .optional()?;
-    row.map(build).transpose()
+        ),
+        [account_id],
+        read,
+        build,
+    )
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<ResetCode>> {
-    let row = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM reset_codes WHERE id = ?1"),
-            [id],
-            read,
-        )
-        .optional()?;
-    row.map(build).transpose()
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM reset_codes WHERE id = ?1"),
+        [id],
+        read,
+        build,
+    )
 }
 
 /// Every code of the account, oldest first (tests, staff).

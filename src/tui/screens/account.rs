@@ -53,6 +53,20 @@ pub enum AccountAction {
 
 /// The row under a field: its note (hint, or error), or – when the error is too long for one row – the
 /// whole error wrapped over as many rows as it needs, so that the member reads all of what to do.
+/// The fields to check again when focus leaves control `from`: that field when it is one of `fields`
+/// and filled in, and after the new password ("new") also its filled-in confirmation ("confirm").
+pub fn fields_to_check(form: &Form, fields: &[&'static str], from: usize) -> Vec<&'static str> {
+    let id = form.controls[from].id;
+    if !fields.contains(&id) || form.value(id).is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![id];
+    if id == "new" && !form.value("confirm").is_empty() {
+        out.push("confirm");
+    }
+    out
+}
+
 pub fn field_note(form: &Form, id: &str, lang: Lang, width: u16) -> Row {
     let i = form.index(id);
     match &form.controls[i].error {

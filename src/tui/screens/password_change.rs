@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use super::account::{AccountAction, field_note};
+use super::account::{AccountAction, field_note, fields_to_check};
 use super::login::PASSWORD_MAX_CHARS;
 use super::{Action, Cx, Screen};
 use crate::domain::Msg;
@@ -200,12 +200,8 @@ impl Screen for PasswordScreen {
     fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
         match event {
             FormEvent::Moved { from } => {
-                let id = self.form.controls[from].id;
-                if FIELDS.contains(&id) && !self.form.value(id).is_empty() {
+                for id in fields_to_check(&self.form, &FIELDS, from) {
                     self.validate(id, cx);
-                    if id == "new" && !self.form.value("confirm").is_empty() {
-                        self.validate("confirm", cx);
-                    }
                 }
                 Action::None
             }
