@@ -35,9 +35,16 @@ pub fn generate_temp_id<R: Rng + ?Sized>(rng: &mut R) -> String {
     generate(rng, TEMP_ID_ALPHABET, TEMP_ID_LEN)
 }
 
-/// A new temporary password: [`TEMP_PASSWORD_LEN`] characters drawn uniformly from [`TEMP_PASSWORD_ALPHABET`].
+/// A new temporary password: [`TEMP_PASSWORD_LEN`] characters drawn uniformly from
+/// [`TEMP_PASSWORD_ALPHABET`], redrawn until it has a letter and a digit (about 1 in 20 draws is), so
+/// that it looks like any other password and a member who reuses it is told exactly that.
 pub fn generate_temp_password<R: Rng + ?Sized>(rng: &mut R) -> String {
-    generate(rng, TEMP_PASSWORD_ALPHABET, TEMP_PASSWORD_LEN)
+    loop {
+        let p = generate(rng, TEMP_PASSWORD_ALPHABET, TEMP_PASSWORD_LEN);
+        if p.bytes().any(|b| b.is_ascii_digit()) && p.bytes().any(|b| b.is_ascii_lowercase()) {
+            return p;
+        }
+    }
 }
 
 /// A one-time code of [`ONE_TIME_CODE_LEN`] digits (leading zeros possible), uniform.
@@ -196,6 +203,8 @@ mod tests {
             let pw = generate_temp_password(&mut rng);
             prop_assert_eq!(pw.chars().count(), TEMP_PASSWORD_LEN);
             prop_assert!(pw.chars().all(|c| TEMP_PASSWORD_ALPHABET.contains(c)));
+            prop_assert!(pw.bytes().any(|b| b.is_ascii_digit()), "a digit in {}", pw);
+            prop_assert!(pw.bytes().any(|b| b.is_ascii_lowercase()), "a letter in {}", pw);
             let code = generate_one_time_code(&mut rng);
             prop_assert_eq!(code.len(), ONE_TIME_CODE_LEN);
             prop_assert!(code.bytes().all(|b| b.is_ascii_digit()));
