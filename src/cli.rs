@@ -475,8 +475,7 @@ fn run_sync(ctx: &Context, once: bool) -> CliResult {
     let summary = |r: &Round| {
         let waiting = worker
             .store
-            .read(crate::store::outbox::counts)
-            .map(|c| c[0] + c[1])
+            .read(crate::store::outbox::waiting)
             .unwrap_or(0);
         let mut line = format!(
             "sent {}, deferred {}, dead {}; {} waiting",

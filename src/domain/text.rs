@@ -48,6 +48,10 @@ pub fn is_unsafe_char(c: char) -> bool {
 /// would compose differently: the function is idempotent (`normalize(normalize(s)) == normalize(s)`).
 /// `"ＡＢＣ１２３＠"` becomes `"ABC123@"`, `"㍻"` becomes `"平成"`.
 pub fn normalize(input: &str) -> String {
+    // Printable ASCII is its own NFKC form and holds no unsafe character (CSV imports: most fields).
+    if input.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return input.to_owned();
+    }
     let cleaned: String = input.chars().filter(|&c| !is_unsafe_char(c)).collect();
     cleaned.nfkc().filter(|&c| !is_unsafe_char(c)).collect()
 }

@@ -88,16 +88,29 @@ impl Services {
 
         // Which households, and their display names.
         let targets: Vec<(Household, String, bool)> = if only.is_empty() {
+            // Only the households that may be owed one (an index of those few, not the society),
+            // each checked again here and once more inside the write transaction.
             self.store.read(|c| {
                 let mut list = Vec::new();
-                for s in households::summaries(c)? {
-                    let live = credentials::live_for(c, s.id)?;
-                    if s.status == "pending" && live.is_none_or(|l| !l.usable(now)) {
-                        if let Some(h) = households::get(c, s.id)? {
-                            list.push((h, s.name.clone(), false));
-                        }
+                for id in households::postcard_candidates(c, now)? {
+                    if accounts::for_household(c, id)?.is_some()
+                        || credentials::live_for(c, id)?.is_some_and(|l| l.usable(now))
+                    {
+                        continue;
+                    }
+                    if let Some(h) = households::get(c, id)? {
+                        let name = households::members_of(c, id)?
+                            .first()
+                            .map(|m| m.name.clone())
+                            .unwrap_or_default();
+                        list.push((h, name, false));
                     }
                 }
+                // The notices file lists households in the order of `admin members`.
+                list.sort_by(|a, b| {
+                    let (a, b) = (&a.0.key, &b.0.key);
+                    (&a.insurer, &a.symbol, &a.number).cmp(&(&b.insurer, &b.symbol, &b.number))
+                });
                 Ok(list)
             })?
         } else {

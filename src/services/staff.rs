@@ -29,6 +29,9 @@ use crate::store::households::{self, Member};
 use crate::store::outbox::{self, MailState, OutboxRow};
 use crate::store::{Actor, locks, staff};
 
+/// How many IDs the staff unlock screen lists (the most recent failures).
+pub const LOCK_LIST_LIMIT: usize = 200;
+
 /// The lock-table key of a staff ID: its own namespace, so that a staff ID never shares a counter with a
 /// member's ID of the same spelling. Unknown IDs are hashed, as for members.
 pub fn staff_lock_key(id: &str, known: bool) -> String {
@@ -638,12 +641,13 @@ impl Services {
         Ok(out)
     }
 
-    /// Every ID with failures or a lock, most recent failure first.
+    /// The IDs with failures or a lock, most recent failure first, at most [`LOCK_LIST_LIMIT`] (any
+    /// other ID is found by typing it: [`Services::lock_overview`]).
     pub fn lock_list(&self) -> Result<Vec<LockView>, ServiceError> {
         let now = self.now();
         let rows = self.store.read(|c| {
             let mut out = Vec::new();
-            for row in locks::list(c)? {
+            for row in locks::list(c, LOCK_LIST_LIMIT)? {
                 let (subject, kind) = if let Some(s) = row.subject.strip_prefix("staff:") {
                     (s.to_string(), IdKind::Staff)
                 } else if row.subject.starts_with('?') {
@@ -669,10 +673,7 @@ impl Services {
         state: Option<MailState>,
         limit: usize,
     ) -> Result<Vec<OutboxRow>, ServiceError> {
-        let mut rows = self.store.read(|c| outbox::list(c, state))?;
-        rows.reverse();
-        rows.truncate(limit);
-        Ok(rows)
+        Ok(self.store.read(|c| outbox::recent(c, state, limit))?)
     }
 
     /// Puts a dead message back in the queue, with an audit row.

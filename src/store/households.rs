@@ -41,15 +41,31 @@ fn key_from_row(insurer: String, symbol: String, number: String) -> HouseholdKey
     }
 }
 
+/// The id of the household with this key (`?1` insurer, `?2` symbol, `?3` number).
+pub const FIND_ID_BY_KEY: &str =
+    "SELECT id FROM households WHERE insurer_number = ?1 AND symbol = ?2 AND number = ?3";
+/// Adds a household (`?4` created at).
+pub const INSERT: &str =
+    "INSERT INTO households (insurer_number, symbol, number, created_at) VALUES (?1, ?2, ?3, ?4)";
+/// Adds a member unless the same name and birth date are already in the household.
+pub const INSERT_MEMBER: &str =
+    "INSERT INTO members (household_id, name, birth_date, relationship) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT(household_id, name, birth_date) DO NOTHING";
+/// How many insured persons a household has.
+pub const COUNT_INSURED: &str =
+    "SELECT count(*) FROM members WHERE household_id = ?1 AND relationship = 'insured'";
+
 /// Returns the household's id, inserting it when new.
 pub fn upsert(conn: &Connection, key: &HouseholdKey, now: OffsetDateTime) -> Result<(i64, bool)> {
-    if let Some(h) = find_by_key(conn, key)? {
-        return Ok((h.id, false));
+    let found = conn
+        .prepare_cached(FIND_ID_BY_KEY)?
+        .query_row(params![key.insurer, key.symbol, key.number], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = found {
+        return Ok((id, false));
     }
-    conn.execute(
-        "INSERT INTO households (insurer_number, symbol, number, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![key.insurer, key.symbol, key.number, ts(now)],
-    )?;
+    conn.prepare_cached(INSERT)?
+        .execute(params![key.insurer, key.symbol, key.number, ts(now)])?;
     Ok((conn.last_insert_rowid(), true))
 }
 
@@ -93,16 +109,12 @@ pub fn insert_member(
     birth_date: Date,
     relationship: Relationship,
 ) -> Result<bool> {
-    let n = conn.execute(
-        "INSERT INTO members (household_id, name, birth_date, relationship) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(household_id, name, birth_date) DO NOTHING",
-        params![
-            household_id,
-            name,
-            format_date(birth_date),
-            relationship.as_str()
-        ],
-    )?;
+    let n = conn.prepare_cached(INSERT_MEMBER)?.execute(params![
+        household_id,
+        name,
+        format_date(birth_date),
+        relationship.as_str()
+    ])?;
     Ok(n > 0)
 }
 
@@ -150,6 +162,22 @@ pub fn find_by_member(conn: &Connection, name: &str, birth_date: Date) -> Result
             key: key_from_row(r.get(1)?, r.get(2)?, r.get(3)?),
         })
     })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The households that may be owed a postcard: those with neither an account nor a live credential
+/// (`postcard_due`, kept by triggers) and those whose live credential has expired by `now`. Both are
+/// read from partial indexes of those few rows; the caller checks each household again. (Left to
+/// itself, SQLite walks every live credential through `one_live_credential_per_household` for the
+/// second half, hence `INDEXED BY`.)
+pub fn postcard_candidates(conn: &Connection, now: OffsetDateTime) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM households WHERE postcard_due = 1
+         UNION
+         SELECT household_id FROM temp_credentials INDEXED BY live_credentials_by_expiry
+          WHERE state = 'live' AND expires_at <= ?1",
+    )?;
+    let rows = stmt.query_map([ts(now)], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

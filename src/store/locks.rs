@@ -75,13 +75,14 @@ pub struct LockRow {
     pub last_failure_at: Option<OffsetDateTime>,
 }
 
-/// Every ID with failures or a lock, most recent failure first.
-pub fn list(conn: &Connection) -> Result<Vec<LockRow>> {
-    let mut stmt = conn.prepare(
+/// The `limit` IDs with failures or a lock whose latest failure is the most recent, most recent
+/// first (read along `locks_by_last_failure`, so the cost does not grow with the table).
+pub fn list(conn: &Connection, limit: usize) -> Result<Vec<LockRow>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT subject, failures, lock_count, locked_until, last_failure_at FROM locks
-         ORDER BY last_failure_at DESC",
+         ORDER BY last_failure_at DESC LIMIT ?1",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, i64>(1)?,

@@ -16,7 +16,7 @@ pub mod staff;
 pub mod terms;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
@@ -28,11 +28,26 @@ pub use audit::{Actor, Channel};
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How many compiled statements one connection keeps (see `prepare_cached`).
+const STATEMENT_CACHE: usize = 128;
+
 /// Schema migrations, applied in order; the index + 1 is the `user_version` after each.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_identity_token.sql"),
+    include_str!("migrations/003_scale.sql"),
 ];
+
+static STATEMENT_OBSERVER: OnceLock<fn(&str)> = OnceLock::new();
+
+/// Calls `observer` with the text of every SQL statement that a store connection opened afterwards in
+/// this process starts to run (SQLite's trace hook; statements inside triggers arrive as
+/// `-- TRIGGER name`). For tests and measurements: `tests/query_plans.rs` collects what the commands
+/// and screens run and checks each plan. Set once per process; later calls are ignored.
+#[doc(hidden)]
+pub fn observe_statements(observer: fn(&str)) {
+    let _ = STATEMENT_OBSERVER.set(observer);
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -122,6 +137,8 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Every statement the program runs stays compiled (`prepare_cached`); a few dozen in all.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // journal_mode=WAL is persistent in the file; setting it again is a no-op.
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -131,6 +148,18 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut conn = conn;
+        if let Some(&observer) = STATEMENT_OBSERVER.get() {
+            use rusqlite::trace::{TraceEvent, TraceEventCodes};
+            conn.trace_v2(
+                TraceEventCodes::SQLITE_TRACE_STMT,
+                Some(move |e: TraceEvent<'_>| {
+                    if let TraceEvent::Stmt(_, sql) = e {
+                        observer(sql);
+                    }
+                }),
+            )?;
+        }
         let store = Store {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
@@ -249,7 +278,8 @@ pub(crate) fn one<P: rusqlite::Params, R, T>(
     build: impl FnOnce(R) -> Result<T>,
 ) -> Result<Option<T>> {
     use rusqlite::OptionalExtension;
-    conn.query_row(sql, params, read)
+    conn.prepare_cached(sql)?
+        .query_row(params, read)
         .optional()?
         .map(build)
         .transpose()

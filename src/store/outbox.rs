@@ -192,6 +192,38 @@ pub fn list(conn: &Connection, state: Option<MailState>) -> Result<Vec<OutboxRow
     Ok(out)
 }
 
+/// The newest `limit` rows, optionally only those in one state (the staff mail screen): read along
+/// the rowid or `outbox_by_state` backwards, so the cost does not grow with the outbox.
+pub fn recent(conn: &Connection, state: Option<MailState>, limit: usize) -> Result<Vec<OutboxRow>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut out = Vec::new();
+    let rows: Vec<RawRow> = match state {
+        Some(state) => conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM outbox WHERE state = ?1 ORDER BY id DESC LIMIT ?2"
+            ))?
+            .query_map(params![state.as_str(), limit], read_row)?
+            .collect::<rusqlite::Result<_>>()?,
+        None => conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?1"
+            ))?
+            .query_map([limit], read_row)?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+    for row in rows {
+        out.push(row.build()?);
+    }
+    Ok(out)
+}
+
+/// How many messages wait for delivery (queued or in flight).
+pub fn waiting(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')")?
+        .query_row([], |r| r.get(0))?)
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
     one(
         conn,
