@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod accounts;
+pub mod bin;
 pub mod fixture;
 pub mod mail;
 pub mod pty;
