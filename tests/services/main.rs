@@ -13,4 +13,5 @@ mod delivery;
 mod delivery_scenarios;
 mod login;
 mod processes;
+mod query_plans;
 mod registration;

@@ -10,6 +10,7 @@ pub mod mail;
 pub mod pty;
 pub mod rig;
 pub mod screen;
+pub mod society;
 pub mod staff;
 
 #[allow(unused_imports)]
