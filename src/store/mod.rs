@@ -28,6 +28,9 @@ pub use audit::{Actor, Channel};
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The schema version this program writes and understands (the number of migrations).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
 /// How many compiled statements one connection keeps (see `prepare_cached`).
 const STATEMENT_CACHE: usize = 128;
 

@@ -23,6 +23,7 @@ use super::screens::identity::IdentityScreen;
 use super::screens::login::LoginScreen;
 use super::screens::menu::MenuScreen;
 use super::screens::{Action, Cx, Screen};
+use super::tasks::TaskRunner;
 use super::widgets::chrome::{self, FOOTER_ROWS, HEADER_ROWS};
 use super::widgets::form::FormEvent;
 use super::widgets::page::{self, Placement, Row, Spec};
@@ -119,6 +120,8 @@ pub struct App {
     /// The task being waited for, and since when (drives the 処理中 animation).
     busy: Option<(u64, Instant)>,
     next_task: u64,
+    /// The one thread every task runs on.
+    tasks: TaskRunner,
     last_input: Instant,
     /// The terminal's size, as last drawn or resized.
     pub size: Rect,
@@ -157,6 +160,7 @@ impl App {
             session: None,
             busy: None,
             next_task: 1,
+            tasks: TaskRunner::new(),
             last_input: Instant::now(),
             size: Rect::new(0, 0, MIN_WIDTH, MIN_HEIGHT),
             drag: None,
@@ -719,19 +723,15 @@ impl App {
         let tx = self.tx.clone();
         let services = self.services.clone();
         let actor = self.opts.actor.clone();
-        std::thread::Builder::new()
-            .name(format!("task-{id}"))
-            .spawn(move || {
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    work(services, actor)
-                }));
-                let result = result.unwrap_or_else(|_| {
-                    tracing::error!(id, "a background task panicked");
-                    TaskResult::Crashed
-                });
-                let _ = tx.send(AppEvent::Task(id, result));
-            })
-            .expect("spawn a task thread");
+        self.tasks.run(Box::new(move || {
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(services, actor)));
+            let result = result.unwrap_or_else(|_| {
+                tracing::error!(id, "a background task panicked");
+                TaskResult::Crashed
+            });
+            let _ = tx.send(AppEvent::Task(id, result));
+        }));
     }
 
     pub fn perform(&mut self, action: Action) {

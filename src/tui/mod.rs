@@ -4,6 +4,7 @@
 pub mod app;
 pub mod i18n;
 pub mod screens;
+pub mod tasks;
 pub mod terminal;
 pub mod theme;
 pub mod widgets;

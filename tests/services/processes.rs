@@ -508,7 +508,7 @@ fn eight_processes_create_one_new_store_at_once() {
     let store = Store::open(&db).unwrap();
     assert_eq!(
         store.schema_version().unwrap(),
-        2,
+        kosmo_kiosk::store::SCHEMA_VERSION,
         "every migration applied once"
     );
     assert_eq!(store.integrity_check().unwrap(), "ok");

@@ -154,7 +154,7 @@ fn wizard(svc: &Services, actor: &Actor, i: usize, user_id: &str) -> String {
 }
 
 /// Households in the store the commands run on (they print a line or more per household).
-const CLI_HOUSEHOLDS: usize = 12;
+const CLI_HOUSEHOLDS: usize = 4;
 
 /// Everything a command, a screen, login, the kiosk and mail delivery do: the commands on the small
 /// society in `cli_db`, the rest on the large one in `db`.
@@ -216,7 +216,7 @@ fn scenarios(dir: &Path, db: &Path, cli_db: &Path, config: &Path) {
     );
     cli(cli_db, config, &["admin", "members"]);
     cli(cli_db, config, &["admin", "members", "--json"]);
-    cli(cli_db, config, &["admin", "unlock", &society::user_id(10)]);
+    cli(cli_db, config, &["admin", "unlock", &society::user_id(3)]);
     cli(
         cli_db,
         config,

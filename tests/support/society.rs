@@ -15,10 +15,15 @@
 //! Every password hash is one argon2id PHC string computed once (the store cannot tell).
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+
 use kosmo_kiosk::services::Hasher;
 use kosmo_kiosk::store::{Store, StoreError, ts};
 use rusqlite::params;
 use time::{Duration, OffsetDateTime};
+
+/// Bumped when the society changes, so that stores kept by the scale harness are built again.
+pub const VERSION: u32 = 1;
 
 pub const MEMBER_PASSWORD: &str = "Sakura2026scale";
 /// Drawn from the postcard alphabet, with a letter and a digit, as a real one is.
@@ -231,4 +236,44 @@ pub fn add_new_households(store: &Store, first: usize, count: usize) -> Result<(
         }
         Ok::<_, StoreError>(())
     })
+}
+
+fn remove_store(db: &Path) {
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+}
+
+/// A fresh copy, `work/copy`, of the society of `n` households. The society itself is built once
+/// per schema and generator version and kept in `work` (the harness and the benchmarks share it).
+pub fn copy_of(work: &Path, n: usize, copy: &str) -> PathBuf {
+    std::fs::create_dir_all(work).expect("the work folder");
+    let schema = {
+        let probe = work.join("probe.db");
+        remove_store(&probe);
+        let v = Store::open(&probe)
+            .and_then(|s| s.schema_version())
+            .expect("a store");
+        remove_store(&probe);
+        v
+    };
+    let template = work.join(format!("society-s{schema}-g{VERSION}-{n}.db"));
+    if !template.exists() {
+        let started = std::time::Instant::now();
+        let tmp = work.join(format!("building-{n}.db"));
+        remove_store(&tmp);
+        let store = Store::open(&tmp).expect("open");
+        build(&store, n).expect("build the society");
+        drop(store);
+        std::fs::rename(&tmp, &template).expect("keep the society");
+        eprintln!(
+            "built the society of {n} households in {:.1} s ({} MiB)",
+            started.elapsed().as_secs_f64(),
+            std::fs::metadata(&template).map_or(0, |m| m.len() >> 20)
+        );
+    }
+    let db = work.join(copy);
+    remove_store(&db);
+    std::fs::copy(&template, &db).expect("copy the society");
+    db
 }
