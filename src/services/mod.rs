@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod hashing;
 pub mod mail;
 pub mod members;
+pub mod ops;
 pub mod registration;
 pub mod staff;
 
