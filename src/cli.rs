@@ -510,7 +510,7 @@ fn run_sync(ctx: &Context, once: bool) -> CliResult {
         line
     };
     // Retention runs from here once a day (the audit row of the last purge says when).
-    let purge = || crate::cli_ops::purge_if_due(ctx);
+    let purge = || crate::cli_ops::purge_if_due(ctx, !once);
     if once {
         let round = worker.deliver_due_on(&mut delivery::borrow_all(&mut transports))?;
         println!("{}", summary(&round));

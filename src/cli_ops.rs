@@ -213,8 +213,11 @@ fn purge(ctx: &Context, dry_run: bool) -> CliResult {
 }
 
 /// `outbox sync` purges once a day (what is due is decided in the store: the last purge's audit row).
-pub fn purge_if_due(ctx: &Context) {
+/// The purge is logged and is an audit row; a running worker also prints a line when something went,
+/// `--once` keeps its one-line output.
+pub fn purge_if_due(ctx: &Context, print: bool) {
     match ctx.services.purge_if_due(&Actor::admin()) {
+        Ok(Some(c)) if !print || c.total() == 0 => tracing::info!(?c, "daily purge"),
         Ok(Some(c)) => {
             tracing::info!(?c, "daily purge");
             let now = crate::store::ts(ctx.services.clock.now());

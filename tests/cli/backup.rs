@@ -21,9 +21,9 @@ use kosmo_kiosk::services::registration::IdentityOutcome;
 use kosmo_kiosk::store::{Actor, Store};
 use rusqlite::Connection;
 
-use crate::bin::{assert_plain_error, mode};
-use crate::smtp::{Behaviour, TestSmtp};
-use crate::store_support::{
+use crate::support::bin::{assert_plain_error, mode};
+use crate::support::mail::{Behaviour, TestSmtp};
+use crate::support::{
     Fixture, HouseholdState, birth_of, date, input, insurer, key_of, many_households_csv,
 };
 
@@ -383,7 +383,7 @@ fn restore_and_log_in(f: &Fixture, config: &Path, copy: &Path, held: usize, card
     );
 
     // The kiosk of another host: a fresh store through the command line, replaced by the copy.
-    let host = crate::pty::Store::prepare("[kiosk]\nallow_exit = true\n");
+    let host = crate::support::pty::Store::prepare("[kiosk]\nallow_exit = true\n");
     let o = binary()
         .arg("--db")
         .arg(host.db())
@@ -464,7 +464,7 @@ fn restore_and_log_in(f: &Fixture, config: &Path, copy: &Path, held: usize, card
 
 #[test]
 fn restore_checks_the_source_first_and_changes_nothing_when_refused() {
-    let ops = crate::bin::Ops::new();
+    let ops = crate::support::bin::Ops::new();
     let csv = ops.write(
         "m.csv",
         "insurer_number,symbol,number,name,birth_date,relationship\n06139497,12,4417203,山田 太郎,1970-05-05,insured\n",

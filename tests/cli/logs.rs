@@ -2,7 +2,7 @@
 
 use std::os::unix::process::CommandExt;
 
-use crate::bin::{Ops, mode, set_mode};
+use crate::support::bin::{Ops, mode, set_mode};
 
 /// The binary as started from a shell whose umask lets everyone read and write new files.
 fn with_open_umask(ops: &Ops, args: &[&str]) -> std::process::Output {

@@ -12,7 +12,7 @@ use rusqlite::{Connection, params};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use crate::bin::Ops;
+use crate::support::bin::Ops;
 
 const NOW: OffsetDateTime = datetime!(2030-06-15 03:00:00 UTC);
 

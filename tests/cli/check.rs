@@ -5,7 +5,7 @@ use rusqlite::{Connection, params};
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
-use crate::bin::Ops;
+use crate::support::bin::Ops;
 
 const MEMBERS: &str = "\
 insurer_number,symbol,number,name,birth_date,relationship
