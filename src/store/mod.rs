@@ -10,8 +10,10 @@ pub mod audit;
 pub mod credentials;
 pub mod households;
 pub mod locks;
+pub mod ops;
 pub mod outbox;
 pub mod reset_codes;
+pub mod retention;
 pub mod staff;
 pub mod terms;
 
@@ -28,9 +30,6 @@ pub use audit::{Actor, Channel};
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The schema version this program writes and understands (the number of migrations).
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-
 /// How many compiled statements one connection keeps (see `prepare_cached`).
 const STATEMENT_CACHE: usize = 128;
 
@@ -38,7 +37,8 @@ const STATEMENT_CACHE: usize = 128;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_identity_token.sql"),
-    include_str!("migrations/003_scale.sql"),
+    include_str!("migrations/003_lock_proofs.sql"),
+    include_str!("migrations/004_scale.sql"),
 ];
 
 static STATEMENT_OBSERVER: OnceLock<fn(&str)> = OnceLock::new();
@@ -51,6 +51,9 @@ static STATEMENT_OBSERVER: OnceLock<fn(&str)> = OnceLock::new();
 pub fn observe_statements(observer: fn(&str)) {
     let _ = STATEMENT_OBSERVER.set(observer);
 }
+
+/// The `user_version` of a store with every migration applied.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -71,6 +74,8 @@ pub enum StoreError {
     },
     #[error("the store holds a value it cannot read: {0}")]
     Corrupt(String),
+    #[error("there is no store at {}", .0.display())]
+    Missing(PathBuf),
 }
 
 impl StoreError {

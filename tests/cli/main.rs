@@ -7,6 +7,10 @@
 mod support;
 
 mod admin;
+mod backup;
+mod check;
+mod deploy;
 mod logs;
 mod outbox;
 mod outbox_crash;
+mod security;

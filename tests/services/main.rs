@@ -15,3 +15,5 @@ mod login;
 mod processes;
 mod query_plans;
 mod registration;
+mod retention;
+mod security;
