@@ -1,0 +1,203 @@
+//! Asks the terminal at start whether it draws East Asian Ambiguous characters one cell wide or two
+//! (`[kiosk] ambiguous_width = "auto"`): print one at a known place, ask where the cursor went
+//! (`ESC [ 6 n`, the cursor position report every VT100-style terminal answers) and count the
+//! columns it moved. Runs once, in raw mode, before the input thread starts reading, so the answer
+//! is never mistaken for a key. No answer within the time limit: narrow (the terminal default).
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+/// What the terminal said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// An ambiguous character moved the cursor two columns.
+    Wide,
+    /// It moved one column.
+    Narrow,
+    /// No cursor position report arrived in time.
+    Silent,
+}
+
+impl Answer {
+    pub fn is_wide(self) -> bool {
+        self == Answer::Wide
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Wide => "wide",
+            Answer::Narrow => "narrow",
+            Answer::Silent => "no answer",
+        }
+    }
+}
+
+/// How long the terminal has to answer (over SSH the answer makes a round trip).
+pub const TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The characters tried: a box-drawing rule and a Greek letter, because a few terminals keep box
+/// drawing narrow in their "ambiguous wide" setting. Wide when either takes two cells.
+const PROBES: [&str; 2] = ["\u{2500}", "\u{03B1}"];
+
+/// What is written: for each probe character, go to the top-left corner, print it, ask for the
+/// cursor position; then clear the row again.
+pub fn request() -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in PROBES {
+        out.extend_from_slice(b"\x1b[1;1H");
+        out.extend_from_slice(p.as_bytes());
+        out.extend_from_slice(b"\x1b[6n");
+    }
+    out.extend_from_slice(b"\x1b[1;1H\x1b[2K");
+    out
+}
+
+/// The columns of every cursor position report (`ESC [ row ; col R`) in `bytes`.
+pub fn reported_columns(bytes: &[u8]) -> Vec<u16> {
+    let mut cols = Vec::new();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == 0x1b && bytes[i + 1] == b'[' {
+            let rest = &bytes[i + 2..];
+            let end = rest
+                .iter()
+                .position(|b| !(b.is_ascii_digit() || *b == b';'))
+                .unwrap_or(rest.len());
+            if rest.get(end) == Some(&b'R') {
+                let body = std::str::from_utf8(&rest[..end]).unwrap_or("");
+                if let Some((_, col)) = body.split_once(';')
+                    && let Ok(col) = col.parse::<u16>()
+                {
+                    cols.push(col);
+                }
+                i += 2 + end + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    cols
+}
+
+/// The verdict from the reported columns (1-based: a narrow character leaves the cursor in column
+/// 2, a wide one in column 3).
+pub fn verdict(cols: &[u16]) -> Answer {
+    if cols.is_empty() {
+        Answer::Silent
+    } else if cols.iter().any(|&c| c >= 3) {
+        Answer::Wide
+    } else {
+        Answer::Narrow
+    }
+}
+
+/// Asks the terminal on `out` and reads its answer from the terminal file descriptor `input` (in
+/// raw mode) until every report arrived or `timeout` passed.
+#[cfg(unix)]
+pub fn ask(input: std::os::fd::BorrowedFd<'_>, out: &mut impl Write, timeout: Duration) -> Answer {
+    use std::os::fd::AsRawFd;
+    if out
+        .write_all(&request())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return Answer::Silent;
+    }
+    let deadline = Instant::now() + timeout;
+    let mut got = Vec::new();
+    let fd = input.as_raw_fd();
+    while reported_columns(&got).len() < PROBES.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd; the timeout is bounded.
+        let n = unsafe { libc::poll(&mut pfd, 1, left.as_millis().max(1) as libc::c_int) };
+        if n < 0 {
+            if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            break;
+        }
+        if n == 0 || pfd.revents & libc::POLLIN == 0 {
+            if pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+                break;
+            }
+            continue;
+        }
+        let mut buf = [0u8; 256];
+        // SAFETY: reading into a local buffer of the given length.
+        let r = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if r <= 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..r as usize]);
+    }
+    verdict(&reported_columns(&got))
+}
+
+/// Asks the terminal of this process (standard input and output).
+#[cfg(unix)]
+pub fn ask_terminal() -> Answer {
+    use std::os::fd::AsFd;
+    let stdin = io::stdin();
+    ask(stdin.as_fd(), &mut io::stdout(), TIMEOUT)
+}
+
+#[cfg(not(unix))]
+pub fn ask_terminal() -> Answer {
+    Answer::Silent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_are_found_among_other_bytes() {
+        assert_eq!(reported_columns(b"\x1b[1;2R\x1b[1;3R"), [2, 3]);
+        assert_eq!(reported_columns(b"x\x1b[A\x1b[12;40Ry"), [40]);
+        assert_eq!(reported_columns(b"\x1b[1;2"), Vec::<u16>::new());
+        assert_eq!(reported_columns(b"\x1b[2~"), Vec::<u16>::new());
+    }
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(verdict(&[2, 2]), Answer::Narrow);
+        assert_eq!(verdict(&[3, 3]), Answer::Wide);
+        assert_eq!(verdict(&[2, 3]), Answer::Wide);
+        assert_eq!(verdict(&[]), Answer::Silent);
+    }
+
+    #[test]
+    fn the_request_prints_only_ambiguous_characters_and_clears_its_row() {
+        let r = String::from_utf8(request()).unwrap();
+        assert_eq!(r.matches("\x1b[6n").count(), PROBES.len());
+        for p in PROBES {
+            assert!(crate::tui::symbols::has_ambiguous(p), "{p}");
+        }
+        assert!(r.ends_with("\x1b[2K"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_that_never_answers_is_silent_within_the_limit() {
+        use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+        let mut fds = [0; 2];
+        // SAFETY: a fresh pipe; both ends are owned below.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let (read, _write) =
+            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let start = Instant::now();
+        let mut out = Vec::new();
+        let answer = ask(read.as_fd(), &mut out, Duration::from_millis(150));
+        assert_eq!(answer, Answer::Silent);
+        assert!(start.elapsed() < Duration::from_secs(2));
+        assert_eq!(out, request());
+    }
+}
