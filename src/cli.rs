@@ -130,6 +130,7 @@ pub type CliResult = Result<ExitCode, CliError>;
 
 /// The process entry point.
 pub fn main() -> ExitCode {
+    crate::logging::private_umask();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
@@ -193,7 +194,7 @@ pub struct Context {
     pub config: Arc<Config>,
     pub db_path: PathBuf,
     pub services: Services,
-    _log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
+    pub logging: crate::logging::Logging,
 }
 
 pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context, CliError> {
@@ -207,7 +208,7 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         .validate()
         .map_err(|e| CliError(format!("the [password] configuration is not usable: {e}")))?;
     let db_path = config.db_path(global.db.as_deref())?;
-    let log_guard = crate::logging::init(&config.log_dir(&db_path));
+    let logging = crate::logging::init(&config.log_dir(&db_path), config.log_keep_days);
     let store = Store::open(&db_path)?;
     let config = Arc::new(config);
     let services = Services::new(Arc::new(store), config.clone());
@@ -215,7 +216,7 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         config,
         db_path,
         services,
-        _log_guard: log_guard,
+        logging,
     })
 }
 
@@ -318,8 +319,20 @@ fn staff_password(
     Ok(pw)
 }
 
+/// Commands run from a shell say when nothing can be logged (the screens cannot: `admin check` does).
+fn warn_if_not_logging(ctx: &Context) {
+    if let Some(problem) = &ctx.logging.problem {
+        let _ = writeln!(
+            std::io::stderr(),
+            "kosmo-kiosk: warning: {}; nothing is logged",
+            neutralize(problem)
+        );
+    }
+}
+
 fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
     let ctx = open(global, |_| {})?;
+    warn_if_not_logging(&ctx);
     let svc = &ctx.services;
     let actor = Actor::admin();
     let mut out = std::io::stdout().lock();
@@ -409,6 +422,7 @@ fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
 
 fn run_outbox(global: &Global, cmd: OutboxCommand) -> CliResult {
     let ctx = open(global, |_| {})?;
+    warn_if_not_logging(&ctx);
     let mut out = std::io::stdout().lock();
     match cmd {
         OutboxCommand::List { json } => {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod credentials;
 pub mod delivery;
 pub mod hashing;
+pub mod lockout;
 pub mod mail;
 pub mod members;
 pub mod registration;

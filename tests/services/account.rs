@@ -1,16 +1,15 @@
 //! The member's account area against a real SQLite file: permanent login, contact change, password
 //! change, forced change (age and `expire-password`), forgotten password.
 
-mod accounts_support;
-
-use accounts_support::*;
+use crate::support::accounts::*;
 use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::Msg;
 use kosmo_kiosk::services::account::{
     ContactError, ContactInput, PasswordChangeError, PasswordChangeInput, ResetError, ResetInput,
 };
-use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome, lock_key, lock_key_for};
+use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome};
+use kosmo_kiosk::services::lockout::{lock_key, lock_key_for};
 use kosmo_kiosk::store::{Actor, locks, reset_codes};
 use time::Duration;
 use zeroize::Zeroizing;
