@@ -134,9 +134,10 @@ pub fn shown(s: &str) -> Cow<'_, str> {
 /// The wide-terminal form of `s` (whatever the look).
 pub fn widen(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         if c == FILLER {
-            // Only the layout may reserve a cell: a filler that came with the text is not one.
+            // A filler not right after a measured letter came with the text: it reserves nothing.
             out.push('\u{FFFD}');
         } else if !is_ambiguous(c) {
             out.push(c);
@@ -152,9 +153,42 @@ pub fn widen(s: &str) -> String {
             } else {
                 out.push(c);
                 out.push(FILLER);
+                // Already measured (text widened twice): keep one filler.
+                if chars.peek() == Some(&FILLER) {
+                    chars.next();
+                }
             }
         }
     }
+    out
+}
+
+/// `s` made safe for the terminal ([`shown`]) and cut to `cols` display columns, with
+/// [`ellipsis`] when something was cut; a measured letter is never cut from its second cell.
+pub fn shown_cut(s: &str, cols: usize) -> String {
+    let s = shown(s);
+    if UnicodeWidthStr::width(s.as_ref()) <= cols {
+        return s.into_owned();
+    }
+    let mark = ellipsis();
+    let room = cols.saturating_sub(UnicodeWidthStr::width(mark));
+    let mut out = String::new();
+    let mut used = 0;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut unit = c.to_string();
+        if chars.peek() == Some(&FILLER) {
+            unit.push(FILLER);
+            chars.next();
+        }
+        let w = UnicodeWidthStr::width(unit.as_str());
+        if used + w > room {
+            break;
+        }
+        out.push_str(&unit);
+        used += w;
+    }
+    out.push_str(mark);
     out
 }
 
@@ -225,10 +259,23 @@ mod tests {
             assert_eq!(shown("Tab/↓ ※注意…"), "Tab/\u{FFEC} ＊注意...");
             assert_eq!(shown("山田 Ⅱ ①"), "山田 II (1)");
             assert_eq!(shown("αβ"), "α\u{FDD0}β\u{FDD0}");
+            assert_eq!(shown(&shown("x αβ ─")), shown("x αβ ─"), "idempotent");
             assert_eq!(shown("José"), "José\u{FDD0}");
             assert!(matches!(shown("佐藤 一郎 ABC"), Cow::Borrowed(_)));
             assert_eq!(ellipsis(), "...");
             assert!(!has_ambiguous(border_set().top_left));
+        });
+    }
+
+    #[test]
+    fn cutting_keeps_a_measured_letter_whole() {
+        assert_eq!(shown_cut("abcdef", 4), "abc…");
+        assert_eq!(shown_cut("abc", 4), "abc");
+        with(WIDE, || {
+            assert_eq!(shown_cut("abcdefgh", 6), "abc...");
+            // `α` takes two cells: after `ab` only `...` fits beside it, so it goes whole.
+            assert_eq!(shown_cut("abαdefgh", 6), "ab...");
+            assert_eq!(shown_cut("aαdefgh", 6), "aα\u{FDD0}...");
         });
     }
 
