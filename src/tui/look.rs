@@ -124,10 +124,13 @@ pub fn start(
 ) -> Look {
     let theme = Look::theme_from(theme, std::env::var_os("NO_COLOR").as_deref());
     let (wide, source) = match fixed_width(width) {
-        Some(w) => (w, "configured"),
+        Some(w) => (w, "configured".to_string()),
         None => {
             let answer = ask();
-            (answer.is_wide(), answer.as_str())
+            (
+                answer.is_wide(),
+                format!("asked the terminal: {}", answer.as_str()),
+            )
         }
     };
     let look = Look::new(theme, wide);
