@@ -91,17 +91,93 @@ pub fn verdict(cols: &[u16]) -> Answer {
     }
 }
 
+/// `bytes` without the cursor position reports in it: what a person typed meanwhile.
+pub fn without_reports(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0x1b && bytes.get(i + 1) == Some(&b'[') {
+            let rest = &bytes[i + 2..];
+            let end = rest
+                .iter()
+                .position(|b| !(b.is_ascii_digit() || *b == b';'))
+                .unwrap_or(rest.len());
+            if rest.get(end) == Some(&b'R') {
+                i += 2 + end + 1;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Keys typed while the terminal was asked, as the input thread would have read them: characters,
+/// Enter, Tab, Backspace, Ctrl+letter, Esc, the arrows and Shift-Tab. Anything else (a mouse
+/// report, a function key) is dropped.
+pub fn keys_of(bytes: &[u8]) -> Vec<ratatui::crossterm::event::Event> {
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let key = |code, m| Event::Key(KeyEvent::new(code, m));
+    let mut out = Vec::new();
+    let text = String::from_utf8_lossy(bytes);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let none = KeyModifiers::NONE;
+        match c {
+            '\r' | '\n' => out.push(key(KeyCode::Enter, none)),
+            '\t' => out.push(key(KeyCode::Tab, none)),
+            '\u{7f}' | '\u{8}' => out.push(key(KeyCode::Backspace, none)),
+            '\u{1b}' => match chars.peek() {
+                Some('[') | Some('O') => {
+                    chars.next();
+                    let mut last = None;
+                    while let Some(&n) = chars.peek() {
+                        chars.next();
+                        if ('\u{40}'..='\u{7e}').contains(&n) {
+                            last = Some(n);
+                            break;
+                        }
+                    }
+                    let (code, m) = match last {
+                        Some('A') => (KeyCode::Up, none),
+                        Some('B') => (KeyCode::Down, none),
+                        Some('C') => (KeyCode::Right, none),
+                        Some('D') => (KeyCode::Left, none),
+                        Some('Z') => (KeyCode::BackTab, KeyModifiers::SHIFT),
+                        _ => continue,
+                    };
+                    out.push(key(code, m));
+                }
+                _ => out.push(key(KeyCode::Esc, none)),
+            },
+            c if ('\u{1}'..='\u{1a}').contains(&c) => out.push(key(
+                KeyCode::Char((b'a' + (c as u8) - 1) as char),
+                KeyModifiers::CONTROL,
+            )),
+            c if c.is_control() => {}
+            c => out.push(key(KeyCode::Char(c), none)),
+        }
+    }
+    out
+}
+
 /// Asks the terminal on `out` and reads its answer from the terminal file descriptor `input` (in
-/// raw mode) until every report arrived or `timeout` passed.
+/// raw mode) until every report arrived or `timeout` passed. Also returns whatever else arrived
+/// meanwhile (keys typed), without the reports.
 #[cfg(unix)]
-pub fn ask(input: std::os::fd::BorrowedFd<'_>, out: &mut impl Write, timeout: Duration) -> Answer {
+pub fn ask(
+    input: std::os::fd::BorrowedFd<'_>,
+    out: &mut impl Write,
+    timeout: Duration,
+) -> (Answer, Vec<u8>) {
     use std::os::fd::AsRawFd;
     if out
         .write_all(&request())
         .and_then(|()| out.flush())
         .is_err()
     {
-        return Answer::Silent;
+        return (Answer::Silent, Vec::new());
     }
     let deadline = Instant::now() + timeout;
     let mut got = Vec::new();
@@ -138,20 +214,33 @@ pub fn ask(input: std::os::fd::BorrowedFd<'_>, out: &mut impl Write, timeout: Du
         }
         got.extend_from_slice(&buf[..r as usize]);
     }
-    verdict(&reported_columns(&got))
+    (verdict(&reported_columns(&got)), without_reports(&got))
 }
 
 /// Asks the terminal of this process (standard input and output).
 #[cfg(unix)]
-pub fn ask_terminal() -> Answer {
+pub fn ask_terminal() -> (Answer, Vec<u8>) {
     use std::os::fd::AsFd;
     let stdin = io::stdin();
     ask(stdin.as_fd(), &mut io::stdout(), TIMEOUT)
 }
 
 #[cfg(not(unix))]
-pub fn ask_terminal() -> Answer {
-    Answer::Silent
+pub fn ask_terminal() -> (Answer, Vec<u8>) {
+    (Answer::Silent, Vec::new())
+}
+
+/// At start, in raw mode and before the input thread reads: decides and installs the look of the
+/// screens (see `look::start`), asking the terminal when the configuration says `auto`. Returns
+/// the keys typed while it waited for the answer, for the app to handle first.
+pub fn start(kiosk: &crate::config::KioskConfig) -> Vec<ratatui::crossterm::event::Event> {
+    let mut typed = Vec::new();
+    crate::tui::look::start(kiosk.theme, kiosk.ambiguous_width, || {
+        let (answer, rest) = ask_terminal();
+        typed = keys_of(&rest);
+        answer
+    });
+    typed
 }
 
 #[cfg(test)]
@@ -164,6 +253,31 @@ mod tests {
         assert_eq!(reported_columns(b"x\x1b[A\x1b[12;40Ry"), [40]);
         assert_eq!(reported_columns(b"\x1b[1;2"), Vec::<u16>::new());
         assert_eq!(reported_columns(b"\x1b[2~"), Vec::<u16>::new());
+    }
+
+    #[test]
+    fn keys_typed_meanwhile_are_kept() {
+        use ratatui::crossterm::event::{Event, KeyCode, KeyModifiers};
+        let rest = without_reports(b"a\x1b[1;2R\x03\x1b[1;3R\r\x1b[Z\x1b[<0;3;4M\x1b");
+        assert_eq!(rest, b"a\x03\r\x1b[Z\x1b[<0;3;4M\x1b");
+        let keys: Vec<(KeyCode, KeyModifiers)> = keys_of(&rest)
+            .into_iter()
+            .map(|e| match e {
+                Event::Key(k) => (k.code, k.modifiers),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (KeyCode::Char('a'), KeyModifiers::NONE),
+                (KeyCode::Char('c'), KeyModifiers::CONTROL),
+                (KeyCode::Enter, KeyModifiers::NONE),
+                (KeyCode::BackTab, KeyModifiers::SHIFT),
+                (KeyCode::Esc, KeyModifiers::NONE),
+            ]
+        );
+        assert_eq!(keys_of("ｱ日".as_bytes()).len(), 2);
     }
 
     #[test]
@@ -195,8 +309,9 @@ mod tests {
             unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
         let start = Instant::now();
         let mut out = Vec::new();
-        let answer = ask(read.as_fd(), &mut out, Duration::from_millis(150));
+        let (answer, typed) = ask(read.as_fd(), &mut out, Duration::from_millis(150));
         assert_eq!(answer, Answer::Silent);
+        assert!(typed.is_empty());
         assert!(start.elapsed() < Duration::from_secs(2));
         assert_eq!(out, request());
     }

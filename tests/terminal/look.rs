@@ -95,6 +95,8 @@ fn a_narrow_answer_keeps_the_usual_marks() {
 fn no_answer_means_narrow_after_a_short_wait() {
     let store = Store::prepare("");
     let (mut k, asked) = start(&store, None);
+    // Typed while the kiosk still waits for the answer: kept, not lost.
+    k.type_text("AB");
     let screen = k.wait_for(&["ユーザID", "[ ログイン ]"]);
     let waited = asked.elapsed();
     assert!(
@@ -108,8 +110,8 @@ fn no_answer_means_narrow_after_a_short_wait() {
     let log = wait_log(&store, "terminal look");
     assert!(log.contains("asked the terminal: no answer"), "{log}");
     assert!(log.contains("ambiguous_width=\"narrow\""), "{log}");
-    // Keys typed now reach the login form (the probe no longer reads the terminal).
-    k.type_text("ABC");
+    // And what is typed now follows (the probe no longer reads the terminal).
+    k.type_text("C");
     k.wait_for(&["[ABC"]);
     k.stop();
 }
