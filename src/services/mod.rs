@@ -9,6 +9,7 @@ pub mod hashing;
 pub mod lockout;
 pub mod mail;
 pub mod members;
+pub mod ops;
 pub mod registration;
 pub mod staff;
 
