@@ -18,6 +18,18 @@ CREATE INDEX audit_by_staff ON audit(staff_id COLLATE NOCASE, id);
 CREATE INDEX terms_by_account ON terms_agreements(account_id);
 CREATE INDEX outbox_by_household ON outbox(household_id);
 CREATE INDEX accounts_by_member ON accounts(member_id);
+-- The newest audit row of one event (the daily purge asks when it last ran, every `outbox sync` round).
+CREATE INDEX audit_by_event ON audit(event, id);
+-- admin check: the IDs locked now.
+CREATE INDEX locks_locked ON locks(locked_until) WHERE locked_until IS NOT NULL;
+-- admin purge (retention): each kind reads only what is past its window, through an index of what is
+-- still there to purge, instead of the whole table every day.
+CREATE INDEX audit_by_time ON audit(at);
+CREATE INDEX reset_codes_by_created ON reset_codes(created_at);
+CREATE INDEX outbox_body_due ON outbox(sent_at) WHERE state = 'sent' AND body <> '';
+CREATE INDEX credential_hash_due ON temp_credentials(
+    (CASE WHEN state IN ('used', 'revoked') THEN coalesce(state_at, issued_at) ELSE expires_at END)
+) WHERE password_hash <> '';
 -- The staff mail screen: one state, newest first.
 CREATE INDEX outbox_by_state ON outbox(state, id);
 -- The staff unlock screen: the most recent failures first.
