@@ -221,8 +221,8 @@ mod tests {
         });
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let pool = POOL.lock().unwrap();
-        // (Other tests hash meanwhile and may hold blocks out of the pool.)
+        // (Other tests hash meanwhile, some with smaller parameters, and may hold blocks out of the
+        // pool.)
         assert!(pool.len() <= cores, "{} blocks kept", pool.len());
-        assert!(pool.iter().all(|m| m.len() >= M_COST_KIB as usize));
     }
 }
