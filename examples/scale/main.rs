@@ -60,7 +60,8 @@ struct Opts {
     /// Registrations in the kiosk memory run (0: skip).
     #[arg(long, default_value_t = 200)]
     registrations: usize,
-    /// Parts to leave out: issuance, import, sizes, kiosk.
+    /// Parts to leave out: issuance, import, sizes, kiosk; or, of the sizes, members, issue10,
+    /// search, audit, login.
     #[arg(long, value_delimiter = ',')]
     skip: Vec<String>,
     #[arg(long, default_value = "target/scale")]
@@ -256,15 +257,21 @@ fn import(o: &Opts, out: &mut Vec<Line>) {
     });
 }
 
-/// One flatness figure at size `n` against the first size: `measure(on_size_n, pair)`.
+/// One flatness figure (`name` for --skip) at size `n` against the first size:
+/// `measure(on_size_n, pair)`.
+#[allow(clippy::too_many_arguments)]
 fn flat(
     out: &mut Vec<Line>,
     o: &Opts,
+    name: &str,
     figure: &str,
     unit: &str,
     n: usize,
     measure: impl FnMut(bool, usize) -> f64,
 ) {
+    if o.skip.iter().any(|s| s == name) {
+        return;
+    }
     let base = o.sizes[0];
     let (pairs, load) = alternate(o.runs, measure);
     let big: Vec<f64> = pairs.iter().map(|p| p.0).collect();
@@ -306,6 +313,7 @@ fn sizes(o: &Opts, out: &mut Vec<Line>) {
         flat(
             out,
             o,
+            "members",
             "admin members --json",
             "µs/household",
             n,
@@ -320,6 +328,7 @@ fn sizes(o: &Opts, out: &mut Vec<Line>) {
         flat(
             out,
             o,
+            "issue10",
             "issue-credentials, 10 new households",
             "ms",
             n,
@@ -352,6 +361,7 @@ fn sizes(o: &Opts, out: &mut Vec<Line>) {
         flat(
             out,
             o,
+            "search",
             "staff search by name and birth date",
             "ms",
             n,
@@ -378,6 +388,7 @@ fn sizes(o: &Opts, out: &mut Vec<Line>) {
         flat(
             out,
             o,
+            "audit",
             "staff audit screen of a household",
             "ms",
             n,
@@ -401,6 +412,7 @@ fn sizes(o: &Opts, out: &mut Vec<Line>) {
         flat(
             out,
             o,
+            "login",
             "member login (permanent ID)",
             "ms",
             n,
@@ -426,7 +438,7 @@ fn sizes(o: &Opts, out: &mut Vec<Line>) {
             },
         );
         // Issue 16: the medical-expense screens (months, a month's detail, yearly totals) add their
-        // figure here, with `flat(out, o, "expenses: …", "ms", n, |big, run| …)`, once the
+        // figure here, with `flat(out, o, "expenses", "expenses: …", "ms", n, |big, run| …)`, once the
         // society generator writes expense rows.
     }
 }
