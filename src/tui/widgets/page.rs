@@ -208,8 +208,15 @@ fn radio_option_text(lang: Lang, key: &str, selected: bool) -> String {
 }
 
 pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
-    let heights = fit_heights(spec, area);
-    let fixed: u16 = heights.iter().sum();
+    let mut heights = fit_heights(spec, area);
+    // Room to spare (a terminal larger than 80×24): taller buttons, space between controls.
+    let growth = super::room::grow(spec.rows, &heights, area);
+    for (k, row) in spec.rows.iter().enumerate() {
+        if matches!(row, Row::Buttons(_)) && heights[k] > 0 {
+            heights[k] = growth.button_rows;
+        }
+    }
+    let fixed: u16 = heights.iter().sum::<u16>() + growth.above.iter().sum::<u16>();
     let has_panel = spec.rows.iter().any(|r| matches!(r, Row::Panel { .. }));
     let panel_height = if has_panel {
         area.height.saturating_sub(fixed).max(3)
@@ -221,7 +228,10 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
     let bottom = area.y + area.height;
     let x0 = area.x + MARGIN;
     let inner_w = area.width.saturating_sub(MARGIN * 2);
-    for (row, &height) in spec.rows.iter().zip(&heights) {
+    for ((row, &height), &above) in spec.rows.iter().zip(&heights).zip(&growth.above) {
+        let above = above.min(bottom.saturating_sub(y));
+        y += above;
+        let first_hit = p.hits.len();
         let h = match row {
             Row::Panel { .. } => panel_height,
             _ => height,
@@ -238,7 +248,7 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
                         let w = button_width(spec.lang, spec.form.controls[i].label);
                         let w = w.min((x0 + inner_w).saturating_sub(x));
                         p.hits.push(Hit {
-                            rect: Rect::new(x, y, w, 1),
+                            rect: Rect::new(x, y, w, h),
                             control: i,
                             option: None,
                             field_box: None,
@@ -248,6 +258,11 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
                 }
                 Row::Panel { .. } => p.panel = Some(rect),
                 _ => {}
+            }
+            // The blank row above a control is part of its tap target.
+            for hit in &mut p.hits[first_hit..] {
+                hit.rect.y -= above;
+                hit.rect.height += above;
             }
         }
         y += h;
@@ -396,7 +411,11 @@ pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
                     } else {
                         (format!(" [ {caption} ] "), theme::button())
                     };
-                    frame.render_widget(Paragraph::new(Span::styled(text, style)), h.rect);
+                    // A tall button is a filled block with its caption in the middle row.
+                    let mut lines =
+                        vec![Line::raw(""); (h.rect.height.saturating_sub(1) / 2) as usize];
+                    lines.push(Line::raw(text));
+                    frame.render_widget(Paragraph::new(lines).style(style), h.rect);
                 }
             }
             Row::Panel {
