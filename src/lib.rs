@@ -8,10 +8,10 @@
 //! - [`tui`] (screens, widgets, theme, messages) and [`cli`] on top.
 
 pub mod cli;
-pub mod cli_demo;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod files;
 pub mod logging;
 pub mod services;
 pub mod store;

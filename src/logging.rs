@@ -9,16 +9,7 @@ use tracing_subscriber::EnvFilter;
 /// process's life so buffered lines are written at exit. When the folder cannot be created, logging is
 /// off rather than on the terminal.
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        let _ = std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir);
-    }
-    #[cfg(not(unix))]
-    let _ = std::fs::create_dir_all(dir);
+    let _ = crate::files::private_dir(dir);
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("kosmo-kiosk")

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kosmo_kiosk::cli_demo::DEMO_MEMBERS;
+use kosmo_kiosk::cli::demo::DEMO_MEMBERS;
 use kosmo_kiosk::clock::{Clock, FixedClock, SystemClock};
 use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::Lang;
