@@ -8,9 +8,10 @@ use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::Msg;
 use kosmo_kiosk::services::account::{
-    ContactError, ContactInput, PasswordChangeError, PasswordChangeInput, ResetError, ResetInput,
+    ContactError, ContactInput, PasswordChangeError, PasswordChangeInput,
 };
 use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome, lock_key, lock_key_for};
+use kosmo_kiosk::services::reset::{ResetError, ResetInput};
 use kosmo_kiosk::store::{Actor, locks, reset_codes};
 use time::Duration;
 use zeroize::Zeroizing;

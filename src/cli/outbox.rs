@@ -30,10 +30,7 @@ pub(super) fn run(global: &Global, cmd: OutboxCommand) -> CliResult {
     let mut out = std::io::stdout().lock();
     match cmd {
         OutboxCommand::List { json } => {
-            let rows = ctx
-                .services
-                .store
-                .read(|c| crate::store::outbox::list(c, None))?;
+            let rows = ctx.services.outbox_rows()?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &rows)?;
                 writeln!(out)?;

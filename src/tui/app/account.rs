@@ -8,9 +8,10 @@ use crate::domain::text::neutralize;
 use crate::domain::wizard::{Event as WizardEvent, Page};
 use crate::services::account::{
     ContactChange, ContactError, ContactInput, PasswordChangeError, PasswordChangeInput,
-    PasswordChanged, ResetDone, ResetError, ResetInput,
+    PasswordChanged,
 };
 use crate::services::auth::AccountSession;
+use crate::services::reset::{ResetDone, ResetError, ResetInput};
 use crate::tui::screens::Screen;
 use crate::tui::screens::account::{AccountAction, format_date};
 use crate::tui::screens::account_done::{AccountDoneScreen, Tone};
