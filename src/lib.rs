@@ -10,8 +10,10 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod dates;
 pub mod domain;
 pub mod files;
+pub mod i18n;
 pub mod logging;
 pub mod services;
 pub mod store;

@@ -10,7 +10,6 @@ use time::Duration;
 use zeroize::Zeroizing;
 
 use super::{ServiceError, Services};
-use crate::clock::JST;
 use crate::domain::credential::{generate_temp_id, generate_temp_password};
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::neutralize;
@@ -77,7 +76,7 @@ impl Services {
         let now = self.now();
         let expires_at =
             now + Duration::days(i64::from(self.config.credentials.temp_valid_days.max(1)));
-        let expires_on = expires_at.to_offset(JST).date().to_string();
+        let expires_on = crate::dates::jst_iso_date(expires_at);
 
         // Which households, and their display names.
         let targets: Vec<(Household, String, bool)> = if only.is_empty() {
@@ -378,7 +377,7 @@ impl Services {
         let now = self.now();
         let expires_at =
             now + Duration::days(i64::from(self.config.credentials.temp_valid_days.max(1)));
-        let expires_on = expires_at.to_offset(JST).date().to_string();
+        let expires_on = crate::dates::jst_iso_date(expires_at);
         let view = self
             .household_view(household_id)?
             .ok_or(ReissueError::NotFound)?;

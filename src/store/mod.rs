@@ -21,7 +21,6 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 pub use audit::{Actor, Channel};
 
@@ -230,23 +229,14 @@ pub(crate) fn one<P: rusqlite::Params, R, T>(
         .transpose()
 }
 
-/// Formats a time for the store: UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+/// Formats a time for the store: UTC, `YYYY-MM-DDTHH:MM:SSZ` ([`crate::dates::stamp`]).
 pub fn ts(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    crate::dates::stamp(t)
 }
 
 /// Parses a time written by [`ts`].
 pub fn parse_ts(s: &str) -> Result<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("time {s:?}: {e}")))
+    crate::dates::parse_stamp(s).map_err(|e| StoreError::Corrupt(format!("time {s:?}: {e}")))
 }
 
 pub(crate) fn opt_ts(s: Option<String>) -> Result<Option<OffsetDateTime>> {

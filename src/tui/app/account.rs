@@ -2,6 +2,7 @@
 //! and the results of their background work. Routing comes from `domain::account_flow`.
 
 use super::{App, TaskResult};
+use crate::dates::jst_long_date;
 use crate::domain::Msg;
 use crate::domain::account_flow::{AccountEvent, AccountPage};
 use crate::domain::text::neutralize;
@@ -13,7 +14,7 @@ use crate::services::account::{
 use crate::services::auth::AccountSession;
 use crate::services::reset::{ResetDone, ResetError, ResetInput};
 use crate::tui::screens::Screen;
-use crate::tui::screens::account::{AccountAction, format_date};
+use crate::tui::screens::account::AccountAction;
 use crate::tui::screens::account_done::{AccountDoneScreen, Tone};
 use crate::tui::screens::forgot::ForgotScreen;
 use crate::tui::screens::forgot_code::ResetScreen;
@@ -332,7 +333,7 @@ impl App {
                 });
                 if let Some(next) = r.expires_at {
                     lines.push((
-                        Msg::new("pwchange_done.next").arg("date", format_date(next, self.lang)),
+                        Msg::new("pwchange_done.next").arg("date", jst_long_date(next, self.lang)),
                         Tone::Note,
                     ));
                 }

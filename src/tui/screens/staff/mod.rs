@@ -13,10 +13,8 @@ pub mod reissue;
 pub mod start;
 pub mod unlock;
 
-use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::clock::JST;
 use crate::domain::text::{display_width, neutralize, truncate_width};
 use crate::domain::{Lang, Msg};
 use crate::services::audit::AuditQuery;
@@ -69,18 +67,7 @@ pub enum StaffAction {
     Audit(AuditQuery),
 }
 
-/// A time for the staff screens: Japan time, to the minute.
-pub fn jst(t: OffsetDateTime) -> String {
-    let t = t.to_offset(JST);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
-}
+pub use crate::dates::jst_minute as jst;
 
 /// Text from the store, made safe for the staff terminal and cut to `cols` display columns.
 pub fn safe(s: &str, cols: usize) -> String {
