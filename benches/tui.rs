@@ -7,8 +7,8 @@
 
 #[path = "../tests/support/rig.rs"]
 mod rig;
-#[path = "../tests/support/screen_text.rs"]
-mod screen_text;
+#[path = "../tests/support/screen.rs"]
+mod screen;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -11,8 +11,8 @@
 
 #[path = "../tests/support/pty.rs"]
 mod pty;
-#[path = "../tests/support/screen_text.rs"]
-mod screen_text;
+#[path = "../tests/support/screen.rs"]
+mod screen;
 
 use std::time::{Duration, Instant};
 

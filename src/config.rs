@@ -14,13 +14,15 @@ pub const ENV_CONFIG: &str = "KOSMO_KIOSK_CONFIG";
 pub const ENV_SMTP_URL: &str = "KOSMO_KIOSK_SMTP_URL";
 pub const ENV_LOG_DIR: &str = "KOSMO_KIOSK_LOG_DIR";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Path of the SQLite store.
     pub db: Option<PathBuf>,
-    /// Folder for the log file (default: next to the store, `logs/`).
+    /// Folder for the daily log files (default: `logs/` beside the store); made 0700.
     pub log_dir: Option<PathBuf>,
+    /// Daily log files kept (the oldest are deleted when a new day's file is opened).
+    pub log_keep_days: u32,
     pub kiosk: KioskConfig,
     pub credentials: CredentialsConfig,
     pub lockout: LockoutConfig,
@@ -28,6 +30,23 @@ pub struct Config {
     pub mail: MailConfig,
     pub reset: ResetConfig,
     pub staff: StaffConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            db: None,
+            log_dir: None,
+            log_keep_days: 30,
+            kiosk: KioskConfig::default(),
+            credentials: CredentialsConfig::default(),
+            lockout: LockoutConfig::default(),
+            password: PasswordPolicy::default(),
+            mail: MailConfig::default(),
+            reset: ResetConfig::default(),
+            staff: StaffConfig::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -81,6 +81,7 @@ fn staff_password(
 
 pub(super) fn run(global: &Global, cmd: AdminCommand) -> CliResult {
     let ctx = open(global, |_| {})?;
+    super::warn_if_not_logging(&ctx);
     let svc = &ctx.services;
     let actor = Actor::admin();
     let mut out = std::io::stdout().lock();

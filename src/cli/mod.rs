@@ -96,6 +96,7 @@ pub type CliResult = Result<ExitCode, CliError>;
 
 /// The process entry point.
 pub fn main() -> ExitCode {
+    crate::logging::private_umask();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
@@ -159,7 +160,7 @@ pub struct Context {
     pub config: Arc<Config>,
     pub db_path: PathBuf,
     pub services: Services,
-    _log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
+    pub logging: crate::logging::Logging,
 }
 
 /// An empty `--db`/`--config` (or an empty variable) counts as not given.
@@ -178,7 +179,7 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         .validate()
         .map_err(|e| CliError(format!("the [password] configuration is not usable: {e}")))?;
     let db_path = config.db_path(given(&global.db))?;
-    let log_guard = crate::logging::init(&config.log_dir(&db_path));
+    let logging = crate::logging::init(&config.log_dir(&db_path), config.log_keep_days);
     let store = Store::open(&db_path)?;
     let config = Arc::new(config);
     let services = Services::new(Arc::new(store), config.clone());
@@ -186,8 +187,19 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         config,
         db_path,
         services,
-        _log_guard: log_guard,
+        logging,
     })
+}
+
+/// Commands run from a shell say when nothing can be logged (the screens cannot: `admin check` does).
+pub(crate) fn warn_if_not_logging(ctx: &Context) {
+    if let Some(problem) = &ctx.logging.problem {
+        let _ = writeln!(
+            std::io::stderr(),
+            "kosmo-kiosk: warning: {}; nothing is logged",
+            neutralize(problem)
+        );
+    }
 }
 
 pub fn run(cli: Cli) -> CliResult {

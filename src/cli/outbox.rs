@@ -27,6 +27,7 @@ pub enum OutboxCommand {
 
 pub(super) fn run(global: &Global, cmd: OutboxCommand) -> CliResult {
     let ctx = open(global, |_| {})?;
+    super::warn_if_not_logging(&ctx);
     let mut out = std::io::stdout().lock();
     match cmd {
         OutboxCommand::List { json } => {

@@ -1,9 +1,16 @@
-//! Service-level proofs on real SQLite files in temp dirs: login and lockout, the identity check, the one
-//! registration transaction, and what the store never holds.
+//! Suite `services`: the library on real SQLite files in temp dirs, with a clock the test moves.
+//! Login and lockout, the identity check, the one registration transaction, what the store never
+//! holds, the member's account area, many processes on one file (and SIGKILL in the middle of
+//! [実行]), and outbox delivery against real SMTP servers on 127.0.0.1.
 
-#[path = "../store_support/mod.rs"]
+#[path = "../support/mod.rs"]
 mod support;
 
+mod account;
+mod aiosmtpd;
 mod audit;
+mod delivery;
+mod delivery_scenarios;
 mod login;
+mod processes;
 mod registration;

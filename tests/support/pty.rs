@@ -344,7 +344,7 @@ impl Kiosk {
     #[track_caller]
     pub fn tap(&mut self, text: &str) {
         let screen = self.wait_for(&[text]);
-        let (col, row) = crate::screen_text::find(&screen, text, 1).expect("shown");
+        let (col, row) = super::screen::find(&screen, text, 1).expect("shown");
         self.tap_at(col, row);
     }
 
@@ -352,9 +352,9 @@ impl Kiosk {
     #[track_caller]
     pub fn tap_label(&mut self, label: &str) {
         let screen = self.wait_until(&format!("label {label:?}"), WAIT, |s| {
-            crate::screen_text::find_label(s, label).is_some()
+            super::screen::find_label(s, label).is_some()
         });
-        let (col, row) = crate::screen_text::find_label(&screen, label).expect("shown");
+        let (col, row) = super::screen::find_label(&screen, label).expect("shown");
         self.tap_at(col, row);
     }
 
@@ -362,9 +362,9 @@ impl Kiosk {
     #[track_caller]
     pub fn tap_box(&mut self, label: &str) {
         let screen = self.wait_until(&format!("field {label:?}"), WAIT, |s| {
-            crate::screen_text::field_box(s, label).is_some()
+            super::screen::field_box(s, label).is_some()
         });
-        let (_, close, row) = crate::screen_text::field_box(&screen, label).expect("shown");
+        let (_, close, row) = super::screen::field_box(&screen, label).expect("shown");
         self.tap_at(close - 1, row);
     }
 

@@ -30,7 +30,7 @@ use time::macros::datetime;
 use zeroize::Zeroizing;
 
 #[allow(unused_imports)]
-pub use crate::screen_text::{find, find_label, focused_box};
+pub use super::screen::{find, find_label, focused_box};
 
 /// The households of every test store (insurer numbers with valid check digits).
 pub const MEMBERS_CSV: &str = "\

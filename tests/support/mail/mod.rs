@@ -1,11 +1,8 @@
-//! Mail test support: a Rust SMTP server (always available), an aiosmtpd server (Debian's
-//! python3-aiosmtpd, when present), one interface over both, and the delivery scenarios every server
-//! must pass. Include with `#[path = "support/mail/mod.rs"] mod mail_support;`.
-
-#![allow(dead_code)]
+//! Mail test support: the Rust SMTP test server (always available, `smtp.rs`), an aiosmtpd server
+//! (Debian's python3-aiosmtpd, when present), and one interface over both, so that the delivery
+//! scenarios (`tests/services/delivery_scenarios.rs`) run against each.
 
 pub mod fixture;
-pub mod scenarios;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

@@ -1,14 +1,12 @@
 //! The command line of SPEC §6 on the real binary: `admin import-members`, `issue-credentials`,
 //! `members [--json]`, `unlock`, `expire-password`, `outbox list [--json]`, and plain one-sentence errors.
 
-#[path = "store_support/mod.rs"]
-mod support;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+use crate::support::{contains_bytes, date, input, insurer, raw_store_bytes};
 use kosmo_kiosk::clock::JST;
 use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::credential::{TEMP_ID_ALPHABET, TEMP_PASSWORD_ALPHABET};
@@ -17,7 +15,6 @@ use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome};
 use kosmo_kiosk::services::registration::IdentityOutcome;
 use kosmo_kiosk::store::{Actor, Store};
 use serde_json::Value;
-use support::{contains_bytes, date, input, insurer, raw_store_bytes};
 
 const ARGON2ID_OWASP: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
 

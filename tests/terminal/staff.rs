@@ -2,15 +2,15 @@
 //! `admin staff-add`, two staff sessions and a kiosk registering at once on one store, and redrawing on
 //! window resizes. (Over a real sshd: tests/staff_ssh.rs.)
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::thread;
 
-use common::{Fixture, Pty, key, kiosk_register, staff_finish, staff_login, staff_to_step4};
+use crate::support::staff::{
+    Fixture, Pty, key, kiosk_register, staff_finish, staff_login, staff_to_step4,
+};
 
 fn run(fx: &Fixture, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(common::BIN)
+    let mut child = Command::new(crate::support::staff::BIN)
         .arg("--db")
         .arg(&fx.db)
         .args(args)
@@ -45,7 +45,7 @@ fn the_console_needs_a_terminal_and_a_staff_account() {
     // With a terminal but no staff account yet, the console says how to add one.
     let empty = tempfile::tempdir().unwrap();
     let db = empty.path().join("kiosk.db");
-    let mut cmd = portable_pty::CommandBuilder::new(common::BIN);
+    let mut cmd = portable_pty::CommandBuilder::new(crate::support::staff::BIN);
     cmd.args(["--db", db.to_str().unwrap(), "staff"]);
     cmd.env("KOSMO_KIOSK_LOG_DIR", empty.path().join("logs"));
     std::fs::write(empty.path().join("config.toml"), "").unwrap();

@@ -2,11 +2,8 @@
 //! server not written by us. Skipped with a message when aiosmtpd is absent, unless
 //! `KOSMO_TEST_AIOSMTPD=1` (set by `.ci/run`) says it must be there.
 
-#[path = "support/mail/mod.rs"]
-mod mail_support;
-
-use mail_support::scenarios;
-use mail_support::{AiosmtpdLauncher, aiosmtpd_available};
+use crate::delivery_scenarios as scenarios;
+use crate::support::mail::{AiosmtpdLauncher, aiosmtpd_available};
 
 #[test]
 fn welcome_mail_arrives() {

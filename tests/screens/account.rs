@@ -2,11 +2,9 @@
 //! with keys as a member would (TestBackend + insta), on a real store and a fixed clock. Also: the
 //! forgotten-password answer is the same screen whether or not the ID and address matched.
 
-mod accounts_support;
-
 use std::time::Duration;
 
-use accounts_support::*;
+use crate::support::accounts::*;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::account_flow::AccountPage;
 use kosmo_kiosk::domain::text::display_width;

@@ -2,14 +2,10 @@
 //! only (then the store is checked), a postcard used twice, kiosk mode (no key leaves; SIGTERM and
 //! SIGHUP restore the terminal), a dropped terminal, the idle reset, and the language switch.
 
-#[path = "support/pty.rs"]
-mod pty;
-#[path = "support/screen_text.rs"]
-mod screen_text;
-
 use std::time::{Duration, Instant};
 
-use pty::{Kiosk, Store, contains};
+use crate::support::pty::{self, Kiosk, Store, contains};
+use crate::support::screen as screen_text;
 use rusqlite::Connection;
 
 const SATO: &str = "06139497-12-3402";

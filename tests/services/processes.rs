@@ -5,9 +5,6 @@
 //! logs in, checks identity and registers as a kiosk would, reporting each step on stdout as a line
 //! starting with `@@ `. The product's command line has no test-only subcommand.
 
-#[path = "store_support/mod.rs"]
-mod support;
-
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -17,6 +14,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use kosmo_kiosk::config::Config;
 use kosmo_kiosk::services::Services;
 use kosmo_kiosk::services::auth::LoginOutcome;
@@ -25,7 +23,6 @@ use kosmo_kiosk::services::{ServiceError, credentials::Notice};
 use kosmo_kiosk::store::{Actor, Store, StoreError};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use support::*;
 
 const WORKER_ENV: &str = "KOSMO_PROOF_WORKER";
 /// Every wait for a child is bounded by this.
@@ -203,7 +200,7 @@ impl Worker {
         let exe = std::env::current_exe().expect("the test binary");
         let mut child = Command::new(exe)
             .args([
-                "worker",
+                "processes::worker",
                 "--exact",
                 "--ignored",
                 "--nocapture",

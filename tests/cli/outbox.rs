@@ -2,19 +2,16 @@
 //! [--json]`, `outbox sync --once` (with `KOSMO_KIOSK_SMTP_URL` overriding the config, and without any
 //! SMTP), and the demo's kiosk delivering its welcome mail to `.eml` files.
 
-#[path = "support/mail/mod.rs"]
-mod mail_support;
-
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::support::mail::fixture::{Fixture, parse, test_config};
+use crate::support::mail::{Behaviour, TestSmtp};
 use kosmo_kiosk::store::Store;
 use kosmo_kiosk::store::outbox::{self, MailState};
-use mail_support::fixture::{Fixture, parse, test_config};
-use mail_support::{Behaviour, TestSmtp};
 
 fn kiosk(dir: &Path, config: &Path, args: &[&str], smtp_env: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kosmo-kiosk"));

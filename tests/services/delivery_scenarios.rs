@@ -6,8 +6,8 @@ use kosmo_kiosk::clock::Clock;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::store::outbox::MailState;
 
-use super::fixture::{Fixture, parse, test_config};
-use super::{Launcher, Spec};
+use crate::support::mail::fixture::{Fixture, parse, test_config};
+use crate::support::mail::{Launcher, Spec};
 
 const WAIT: Duration = Duration::from_secs(15);
 

@@ -7,20 +7,18 @@
 //! with its own config, host key and port; as root it logs in root with a key (prohibit-password), as
 //! another user that user.
 
-mod common;
-
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::support::staff::{
     Fixture, Pty, cpu_ticks, is_running, key, pids_with, staff_finish, staff_login, staff_to_step4,
 };
 use portable_pty::CommandBuilder;
 
 const SSHD: &str = "/usr/sbin/sshd";
-const SNIPPET: &str = include_str!("../assets/ssh/kosmo-staff.conf");
+const SNIPPET: &str = include_str!("../../assets/ssh/kosmo-staff.conf");
 const REQUIRE_ENV: &str = "KOSMO_KIOSK_SSH_TESTS";
 
 struct Sshd {
@@ -133,7 +131,10 @@ fn start_sshd(fx: &Fixture) -> Option<Sshd> {
     let mut snippet = SNIPPET.to_string();
     for (from, to) in [
         ("Match User kosmo", format!("Match User {user}")),
-        ("/usr/local/bin/kosmo-kiosk", common::BIN.to_string()),
+        (
+            "/usr/local/bin/kosmo-kiosk",
+            crate::support::staff::BIN.to_string(),
+        ),
         (
             "/etc/kosmo-kiosk/config.toml",
             console_config.display().to_string(),

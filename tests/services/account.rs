@@ -1,9 +1,7 @@
 //! The member's account area against a real SQLite file: permanent login, contact change, password
 //! change, forced change (age and `expire-password`), forgotten password.
 
-mod accounts_support;
-
-use accounts_support::*;
+use crate::support::accounts::*;
 use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::Msg;

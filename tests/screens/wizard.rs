@@ -3,19 +3,14 @@
 //! insta. Each snapshot ends with where the terminal cursor is, and the tests check that it sits in
 //! the focused field, after what was typed, measured in display columns.
 
-#[path = "support/rig.rs"]
-mod rig;
-#[path = "support/screen_text.rs"]
-mod screen_text;
-
 use std::time::Duration;
 
+use crate::support::rig::{self, Rig, SATO, SUZUKI, TAKAHASHI, TAKEN_ID, find, focused_box};
 use insta::assert_snapshot;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::text::display_width;
 use kosmo_kiosk::domain::wizard::Page;
 use ratatui::crossterm::event::KeyCode;
-use rig::{Rig, SATO, SUZUKI, TAKAHASHI, TAKEN_ID, find, focused_box};
 
 const ENTER: KeyCode = KeyCode::Enter;
 const TAB: KeyCode = KeyCode::Tab;

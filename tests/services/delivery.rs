@@ -1,11 +1,9 @@
 //! Outbox delivery against the Rust test SMTP server on 127.0.0.1 (no other software needed).
-//! The same scenarios run against aiosmtpd in `mail_aiosmtpd.rs`.
+//! The same scenarios run against aiosmtpd in `aiosmtpd.rs`.
 
-#[path = "support/mail/mod.rs"]
-mod mail_support;
-
+use crate::delivery_scenarios as scenarios;
+use crate::support::mail as mail_support;
 use mail_support::RustLauncher;
-use mail_support::scenarios;
 
 #[test]
 fn welcome_mail_arrives() {

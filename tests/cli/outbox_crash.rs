@@ -3,18 +3,15 @@
 //! duplicates are rows that were in flight (`sending`) at a kill, and every copy carries its row's
 //! Message-ID.
 
-#[path = "support/mail/mod.rs"]
-mod mail_support;
-
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::mail::fixture::{Fixture, parse, test_config};
+use crate::support::mail::{Behaviour, TestSmtp};
 use kosmo_kiosk::store::Store;
 use kosmo_kiosk::store::outbox::{self, MailState};
-use mail_support::fixture::{Fixture, parse, test_config};
-use mail_support::{Behaviour, TestSmtp};
 
 const N: usize = 500;
 

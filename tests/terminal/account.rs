@@ -2,8 +2,6 @@
 //! change the email address, change the password, the forced change after `admin expire-password`, and
 //! the forgotten password with the code read from the queued mail. Each flow checks the store afterwards.
 
-mod accounts_support;
-
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::PathBuf;
@@ -11,7 +9,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use accounts_support::*;
+use crate::support::accounts::*;
 use kosmo_kiosk::store::{outbox::MailState, reset_codes};
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 

@@ -1,0 +1,12 @@
+//! Suite `cli`: the real binary run as a script or an operator runs it (no terminal), on real SQLite
+//! files: the admin and outbox commands of SPEC §6, plain one-sentence errors, `outbox sync` killed
+//! with SIGKILL while it sends, and running it for years (issue 15: backup and restore, `admin check`,
+//! retention, log files, the operator's imports, the deployment files).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod admin;
+mod logs;
+mod outbox;
+mod outbox_crash;

@@ -1,0 +1,16 @@
+//! The one test support tree. Every suite (`tests/<suite>/main.rs`) mounts it once as
+//! `crate::support`; benchmarks and examples mount single files of it by `#[path]`, so a file here
+//! reaches its siblings as `super::<name>`, never as `crate::…`.
+#![allow(dead_code)]
+
+pub mod accounts;
+pub mod bin;
+pub mod fixture;
+pub mod mail;
+pub mod pty;
+pub mod rig;
+pub mod screen;
+pub mod staff;
+
+#[allow(unused_imports)]
+pub use fixture::*;
