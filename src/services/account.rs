@@ -3,27 +3,25 @@
 //! password is in `reset`.
 //!
 //! As everywhere: hashing happens before the write transaction; each change, its audit row and its mail
-//! are one transaction. The forgotten-password path answers the same whatever the reason (unknown ID,
-//! wrong address, no address, locked, too many requests) and spends the same work: one argon2id
-//! computation per request and per code entry, a store read and a write with an audit row.
+//! are one transaction.
 
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use super::auth::{
-    AccountSession, ChangeReason, change_reason, lock_key, record_failure, record_success,
-};
+use super::auth::{AccountSession, ChangeReason, change_reason};
+use super::lockout::{self, lock_key};
 use super::mail::{self, PasswordHow};
 use super::{RuleViolation, ServiceError, Services};
 use crate::domain::Lang;
 use crate::domain::email::{mask_email, validate_email};
 use crate::domain::household::Relationship;
+use crate::domain::lockout::Proof;
 use crate::domain::password::{PasswordContext, PasswordError, check_confirm};
 use crate::domain::text::normalize;
 use crate::store::accounts::{self, Account};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self, NewMail};
-use crate::store::{Actor, households, locks};
+use crate::store::{Actor, households};
 
 /// What 個人情報管理 shows. Household numbers are masked; no password, no birth date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -341,7 +339,6 @@ impl Services {
         let new = Zeroizing::new(normalize(&input.new));
         let confirm = Zeroizing::new(normalize(&input.confirm));
         let now = self.now();
-        let policy = self.config.lockout.policy();
         let account = self.store.read(|c| accounts::get(c, session.account_id))?;
         let account = account
             .filter(|a| a.household_id == session.household_id)
@@ -360,14 +357,16 @@ impl Services {
             return Err(PasswordChangeError::Invalid(violations));
         }
         let key = lock_key(&account.user_id, true);
-        let lock = self.store.read(|c| locks::get(c, &key))?;
-        if policy.is_locked(&lock, now) {
+        // Counted before it is verified (see `lockout`); refused unverified when locked.
+        let Some(attempt) =
+            self.begin_attempt(&key, Proof::Password, Some(account.household_id), now)?
+        else {
             self.hasher.verify_or_burn(&current, None);
             return Err(PasswordChangeError::Locked);
-        }
+        };
         if !self.hasher.verify(&current, &account.password_hash) {
-            let after = self.store.write(|tx| {
-                let after = record_failure(self, tx, actor, &key, Some(account.household_id), now)?;
+            self.store.write(|tx| {
+                lockout::failed(self, tx, actor, &attempt, now)?;
                 audit::insert(
                     tx,
                     actor,
@@ -380,13 +379,13 @@ impl Services {
                     },
                     now,
                 )?;
-                Ok::<_, ServiceError>(after)
+                Ok::<_, ServiceError>(())
             })?;
-            return Err(if policy.is_locked(&after, now) {
+            return Err(if attempt.locks(self, now) {
                 PasswordChangeError::Locked
             } else {
                 PasswordChangeError::WrongCurrent {
-                    remaining: policy.max_failures.saturating_sub(after.failures),
+                    remaining: attempt.remaining(self),
                 }
             });
         }
@@ -406,11 +405,11 @@ impl Services {
             if a.password_hash != account.password_hash {
                 // Changed meanwhile (another kiosk): the current password typed here is no longer it.
                 return Err(PasswordChangeError::WrongCurrent {
-                    remaining: policy.max_failures,
+                    remaining: attempt.remaining(self),
                 });
             }
             accounts::set_password(tx, a.id, &hash, None, now)?;
-            record_success(tx, &key, now)?;
+            lockout::succeeded(self, tx, &attempt, now)?;
             let audit_id = audit::insert(
                 tx,
                 actor,

@@ -1,6 +1,13 @@
-//! Issuing temporary (postcard) credentials. The plaintext password exists only in the notices file
-//! (mode 0600, never overwritten); the store keeps an argon2id hash.
+//! Issuing temporary (postcard) credentials, and the one writer of notices files. The plaintext password
+//! exists only in a notices file (mode 0600, never overwritten, never followed through a symlink); the store
+//! keeps an argon2id hash.
+//!
+//! A notices file is opened by the office in a spreadsheet, so no cell may start a formula: a cell
+//! beginning with `=`, `+`, `-`, `@`, TAB or CR (or their full-width forms) gets a leading `'`, as the
+//! OWASP guidance on CSV injection says ([`spreadsheet_cell`]).
 
+use std::borrow::Cow;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -10,6 +17,7 @@ use time::Duration;
 use zeroize::Zeroizing;
 
 use super::{ServiceError, Services};
+use crate::clock::JST;
 use crate::domain::credential::{generate_temp_id, generate_temp_password};
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::neutralize;
@@ -18,13 +26,205 @@ use crate::store::households::{self, Household};
 use crate::store::{Actor, accounts, credentials};
 
 /// One issued postcard, as written to the notices file.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Notice {
     pub household: String,
     pub name: String,
     pub temp_user_id: String,
     pub temp_password: Zeroizing<String>,
     pub expires_on: String,
+}
+
+impl std::fmt::Debug for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notice")
+            .field("household", &self.household)
+            .field("temp_user_id", &self.temp_user_id)
+            .field("temp_password", &"***")
+            .field("expires_on", &self.expires_on)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A cell as a spreadsheet may safely open it: text that would start a formula (`=`, `+`, `-`, `@`, TAB,
+/// CR, or the full-width `＝＋－＠` that a Japanese spreadsheet also reads as formula signs) gets a leading
+/// `'`, which spreadsheets take as "text" and do not show. Anything else is unchanged.
+pub fn spreadsheet_cell(s: &str) -> Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
+            Cow::Owned(format!("'{s}"))
+        }
+        _ => Cow::Borrowed(s),
+    }
+}
+
+/// One row of a notices file, in the order of the header (`household,name,temp_user_id,temp_password,
+/// expires_on`; SPEC §6). Every cell is spreadsheet-safe; the name is also neutralised (no control or
+/// bidi characters).
+#[derive(serde::Serialize)]
+struct NoticeRecord<'a> {
+    household: Cow<'a, str>,
+    name: Cow<'a, str>,
+    temp_user_id: Cow<'a, str>,
+    temp_password: Cow<'a, str>,
+    expires_on: Cow<'a, str>,
+}
+
+impl<'a> NoticeRecord<'a> {
+    fn new(n: &'a Notice, name: &'a str) -> Self {
+        NoticeRecord {
+            household: spreadsheet_cell(&n.household),
+            name: spreadsheet_cell(name),
+            temp_user_id: spreadsheet_cell(&n.temp_user_id),
+            temp_password: spreadsheet_cell(&n.temp_password),
+            expires_on: spreadsheet_cell(&n.expires_on),
+        }
+    }
+}
+
+/// The one writer of notices files (`admin issue-credentials` and the staff console's reissue).
+pub struct NoticesFile {
+    file: File,
+    path: PathBuf,
+    /// The file is empty: the header row goes first.
+    empty: bool,
+}
+
+fn open_error(path: &Path, e: std::io::Error) -> ServiceError {
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        ServiceError::user(format!(
+            "{} is a symbolic link; a notices file must be a plain file, refusing to write postcard passwords through a link",
+            path.display()
+        ))
+    } else if e.kind() == std::io::ErrorKind::AlreadyExists {
+        ServiceError::user(format!(
+            "{} already exists; a notices file is never overwritten, choose a new name",
+            path.display()
+        ))
+    } else {
+        ServiceError::user(format!("cannot open {}: {e}", path.display()))
+    }
+}
+
+impl NoticesFile {
+    fn options() -> std::fs::OpenOptions {
+        let mut opts = std::fs::OpenOptions::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+        }
+        opts
+    }
+
+    /// A new notices file (mode 0600); refuses an existing file or link of that name.
+    pub fn create_new(path: &Path) -> Result<NoticesFile, ServiceError> {
+        let file = Self::options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| open_error(path, e))?;
+        Ok(NoticesFile {
+            file,
+            path: path.to_path_buf(),
+            empty: true,
+        })
+    }
+
+    /// The append-only notices file of the staff console: created 0600 (its folder 0700) when missing;
+    /// an existing one must be a plain file of this user that no one else may read or write, not a
+    /// symbolic link and not a second name (hard link) of another file. Refused otherwise, saying why.
+    pub fn open_append(path: &Path) -> Result<NoticesFile, ServiceError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.exists() {
+                let mut b = std::fs::DirBuilder::new();
+                b.recursive(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::DirBuilderExt;
+                    b.mode(0o700);
+                }
+                b.create(parent).map_err(|e| {
+                    ServiceError::user(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+        }
+        let file = Self::options()
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|e| open_error(path, e))?;
+        // Checked on the open file, not the name: nothing can be swapped in between.
+        let meta = file.metadata()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // SAFETY: geteuid has no preconditions.
+            let me = unsafe { libc::geteuid() };
+            let refuse = |why: String| {
+                Err(ServiceError::user(format!(
+                    "{} {why}; postcard passwords are not written to it (fix it with `chmod 600` or choose another [staff] notices_file)",
+                    path.display()
+                )))
+            };
+            if !meta.file_type().is_file() {
+                return refuse("is not a plain file".into());
+            }
+            if meta.uid() != me {
+                return refuse(format!("belongs to another user (uid {})", meta.uid()));
+            }
+            if meta.mode() & 0o077 != 0 {
+                return refuse(format!(
+                    "has mode {:04o}, readable or writable by others",
+                    meta.mode() & 0o7777
+                ));
+            }
+            if meta.nlink() > 1 {
+                return refuse("has more than one name (a hard link)".into());
+            }
+        }
+        Ok(NoticesFile {
+            file,
+            path: path.to_path_buf(),
+            empty: meta.len() == 0,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the rows (the header first into an empty file) in one write, then syncs the file to disk.
+    /// The bytes, passwords included, are wiped from memory afterwards.
+    pub fn write(&mut self, notices: &[Notice]) -> Result<(), ServiceError> {
+        let map = |e: csv::Error| ServiceError::Io(std::io::Error::other(e));
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(self.empty)
+            .from_writer(Vec::new());
+        for n in notices {
+            let name = neutralize(&n.name);
+            w.serialize(NoticeRecord::new(n, &name)).map_err(map)?;
+        }
+        if self.empty && notices.is_empty() {
+            w.write_record([
+                "household",
+                "name",
+                "temp_user_id",
+                "temp_password",
+                "expires_on",
+            ])
+            .map_err(map)?;
+        }
+        let bytes = Zeroizing::new(
+            w.into_inner()
+                .map_err(|e| ServiceError::Io(std::io::Error::other(e.to_string())))?,
+        );
+        self.file.write_all(&bytes)?;
+        self.file.sync_all()?;
+        self.empty = self.empty && bytes.is_empty();
+        Ok(())
+    }
 }
 
 #[derive(Debug)]
@@ -35,19 +235,9 @@ pub struct IssueReport {
     pub revoked: usize,
 }
 
-/// Creates the notices file; refuses to touch an existing one.
-fn create_notices_file(path: &Path) -> Result<std::fs::File, ServiceError> {
-    crate::files::create_private(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            ServiceError::user(format!(
-                "{} already exists; a notices file is never overwritten, choose a new name",
-                path.display()
-            ))
-        } else {
-            ServiceError::user(format!("cannot create {}: {e}", path.display()))
-        }
-    })
-}
+mod reissue;
+
+pub use reissue::{ReissueError, Reissued};
 
 impl Services {
     /// Issues a credential to each named household (revoking its live one), or with none named, to
@@ -76,7 +266,7 @@ impl Services {
         let now = self.now();
         let expires_at =
             now + Duration::days(i64::from(self.config.credentials.temp_valid_days.max(1)));
-        let expires_on = crate::dates::jst_iso_date(expires_at);
+        let expires_on = expires_at.to_offset(JST).date().to_string();
 
         // Which households, and their display names.
         let targets: Vec<(Household, String, bool)> = if only.is_empty() {
@@ -122,7 +312,7 @@ impl Services {
             list
         };
 
-        let file = create_notices_file(out)?;
+        let mut file = NoticesFile::create_new(out)?;
         // Passwords and their hashes, computed before the write transaction (argon2id is slow).
         let mut rng = OsRng.unwrap_err();
         let passwords: Vec<Zeroizing<String>> = targets
@@ -198,7 +388,7 @@ impl Services {
                 });
             }
             // The file is complete and on disk before the credentials exist.
-            write_notices(&file, &notices)?;
+            file.write(&notices)?;
             Ok::<_, ServiceError>((notices, revoked))
         });
         match result {
@@ -246,341 +436,39 @@ impl Services {
     }
 }
 
-fn write_notices(file: &std::fs::File, notices: &[Notice]) -> Result<(), ServiceError> {
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    let map = |e: csv::Error| ServiceError::Io(std::io::Error::other(e));
-    w.write_record([
-        "household",
-        "name",
-        "temp_user_id",
-        "temp_password",
-        "expires_on",
-    ])
-    .map_err(map)?;
-    for n in notices {
-        w.write_record([
-            n.household.as_str(),
-            &neutralize(&n.name),
-            &n.temp_user_id,
-            n.temp_password.as_str(),
-            &n.expires_on,
-        ])
-        .map_err(map)?;
-    }
-    let mut inner = w
-        .into_inner()
-        .map_err(|e| ServiceError::Io(std::io::Error::other(e.to_string())))?;
-    inner.flush()?;
-    drop(inner);
-    file.sync_all()?;
-    Ok(())
-}
-
-// ----- reissue at the staff console ---------------------------------------------------------------
-
-/// A reissued postcard credential: shown once on the staff screen and appended to the notices file.
-#[derive(Clone)]
-pub struct Reissued {
-    pub household_id: i64,
-    pub household: HouseholdKey,
-    pub name: String,
-    pub temp_id: String,
-    pub temp_password: Zeroizing<String>,
-    pub expires_on: String,
-    pub notices: PathBuf,
-    /// A live credential was revoked.
-    pub revoked: bool,
-}
-
-impl std::fmt::Debug for Reissued {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reissued")
-            .field("household", &self.household.masked())
-            .field("temp_id", &self.temp_id)
-            .field("temp_password", &"***")
-            .field("expires_on", &self.expires_on)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ReissueError {
-    #[error("there is no such household")]
-    NotFound,
-    #[error("the household is already registered; it needs no postcard")]
-    Registered,
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-}
-
-impl From<crate::store::StoreError> for ReissueError {
-    fn from(e: crate::store::StoreError) -> Self {
-        ReissueError::Service(e.into())
-    }
-}
-
-/// Creates (or opens) the append-only notices file, mode 0600.
-fn open_notices_for_append(path: &Path) -> Result<std::fs::File, ServiceError> {
-    crate::files::private_parent(path).map_err(|e| {
-        let parent = path.parent().unwrap_or(path);
-        ServiceError::user(format!("cannot create {}: {e}", parent.display()))
-    })?;
-    crate::files::private_options()
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(|e| ServiceError::user(format!("cannot open {}: {e}", path.display())))
-}
-
-/// Appends one notice (with the header when the file is new) in one write, then syncs it to disk.
-fn append_notice(file: &mut std::fs::File, r: &Reissued) -> Result<(), ServiceError> {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let map = |e: csv::Error| ServiceError::Io(std::io::Error::other(e));
-    if file.metadata()?.len() == 0 {
-        w.write_record([
-            "household",
-            "name",
-            "temp_user_id",
-            "temp_password",
-            "expires_on",
-        ])
-        .map_err(map)?;
-    }
-    let household = r.household.to_string();
-    w.write_record([
-        household.as_str(),
-        &neutralize(&r.name),
-        &r.temp_id,
-        r.temp_password.as_str(),
-        &r.expires_on,
-    ])
-    .map_err(map)?;
-    let bytes = Zeroizing::new(
-        w.into_inner()
-            .map_err(|e| ServiceError::Io(std::io::Error::other(e.to_string())))?,
-    );
-    file.write_all(&bytes)?;
-    file.sync_all()?;
-    Ok(())
-}
-
-impl Services {
-    /// 仮ID・パスワード再発行: revokes the household's live credential and issues a new one, in one
-    /// transaction with its audit row; the new credential is appended to the notices file (mode 0600) and
-    /// synced before the transaction commits. Refused for a registered household.
-    pub fn reissue_credential(
-        &self,
-        actor: &Actor,
-        household_id: i64,
-        notices: &Path,
-    ) -> Result<Reissued, ReissueError> {
-        let now = self.now();
-        let expires_at =
-            now + Duration::days(i64::from(self.config.credentials.temp_valid_days.max(1)));
-        let expires_on = crate::dates::jst_iso_date(expires_at);
-        let view = self
-            .household_view(household_id)?
-            .ok_or(ReissueError::NotFound)?;
-        if view.account.is_some() {
-            return Err(ReissueError::Registered);
-        }
-        let mut rng = OsRng.unwrap_err();
-        let password = Zeroizing::new(generate_temp_password(&mut rng));
-        let hash = self.hasher.hash(&password)?;
-        let mut file = open_notices_for_append(notices)?;
-        let issued_by = actor
-            .staff_id
-            .clone()
-            .unwrap_or_else(|| actor.channel.as_str().to_string());
-        self.store.write(|tx| {
-            if accounts::for_household(tx, household_id)?.is_some() {
-                return Err(ReissueError::Registered);
-            }
-            credentials::expire_due(tx, now)?;
-            let revoked = credentials::revoke_live(tx, household_id, now)?;
-            let temp_id = loop {
-                let candidate = generate_temp_id(&mut rng);
-                if !accounts::user_id_taken(tx, &candidate)? {
-                    break candidate;
-                }
-            };
-            credentials::insert(
-                tx,
-                household_id,
-                &temp_id,
-                &hash,
-                now,
-                expires_at,
-                &issued_by,
-            )?;
-            audit::insert(
-                tx,
-                actor,
-                &AuditEntry {
-                    event: "reissue_credential",
-                    outcome: "ok",
-                    household_id: Some(household_id),
-                    subject: Some(&temp_id),
-                    detail: Some(format!(
-                        "household {} expires {expires_on}{}",
-                        view.key.masked(),
-                        if revoked { " previous revoked" } else { "" }
-                    )),
-                },
-                now,
-            )?;
-            let r = Reissued {
-                household_id,
-                household: view.key.clone(),
-                name: view.name().to_string(),
-                temp_id,
-                temp_password: password.clone(),
-                expires_on: expires_on.clone(),
-                notices: notices.to_path_buf(),
-                revoked,
-            };
-            // Last inside the transaction: the line is on disk before the credential exists.
-            append_notice(&mut file, &r)?;
-            Ok(r)
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::auth::LoginOutcome;
-    use crate::services::testing::{fixture, household_id, key, staff_actor};
-    use crate::store::audit::AuditFilter;
-    use crate::store::credentials::CredentialState;
 
     #[test]
-    fn reissue_revokes_issues_appends_and_audits() {
-        let fx = fixture();
-        let admin = Actor::admin();
-        let staff = staff_actor("alice");
-        let k = "06139497-12-3401";
-        let first = fx
-            .svc
-            .issue_credentials(&admin, &fx.dir.path().join("n1.csv"), &[key(k)])
-            .unwrap();
-        let old = &first.notices[0];
-        let notices = fx.dir.path().join("sub/staff-notices.csv");
-        let hid = household_id(&fx, k);
-
-        let r = fx.svc.reissue_credential(&staff, hid, &notices).unwrap();
-        assert!(r.revoked);
-        assert_ne!(r.temp_id, old.temp_user_id);
-        assert_eq!(r.expires_on, "2026-05-31");
-        assert_eq!(r.name, "山田 太郎");
-        // The old postcard no longer works; the new one does.
-        assert!(matches!(
-            fx.svc
-                .login(&Actor::kiosk(), &old.temp_user_id, &old.temp_password)
-                .unwrap(),
-            LoginOutcome::Failed
-        ));
-        match fx
-            .svc
-            .login(&Actor::kiosk(), &r.temp_id, &r.temp_password)
-            .unwrap()
-        {
-            LoginOutcome::Temporary(t) => assert_eq!(t.household_id, hid),
-            other => panic!("{other:?}"),
+    fn formula_cells_get_a_quote_and_others_stay() {
+        for (cell, safe) in [
+            ("=1+1", "'=1+1"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("＝1+1", "'＝1+1"),
+            ("山田 太郎", "山田 太郎"),
+            ("06139497-12-4417203", "06139497-12-4417203"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_cell(cell), safe, "{cell:?}");
         }
-        let view = fx.svc.household_view(hid).unwrap().unwrap();
-        let cred = view.credential.unwrap();
-        assert_eq!(cred.temp_id, r.temp_id);
-        assert_eq!(cred.state, CredentialState::Live);
-        let issued_by: String = fx
-            .svc
-            .store
-            .read(|c| {
-                Ok(c.query_row(
-                    "SELECT issued_by FROM temp_credentials WHERE temp_id = ?1",
-                    [&r.temp_id],
-                    |row| row.get(0),
-                )?)
-            })
-            .unwrap();
-        assert_eq!(issued_by, "alice");
+    }
 
-        // A second reissue appends; the header is written once.
-        let r2 = fx.svc.reissue_credential(&staff, hid, &notices).unwrap();
-        let text = std::fs::read_to_string(&notices).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 3, "{text}");
-        assert_eq!(
-            lines[0],
-            "household,name,temp_user_id,temp_password,expires_on"
-        );
-        assert_eq!(
-            lines[1],
-            format!(
-                "06139497-12-3401,山田 太郎,{},{},2026-05-31",
-                r.temp_id, *r.temp_password
-            )
-        );
-        assert!(lines[2].contains(&r2.temp_id));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&notices).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
-        }
-        let audit_rows = fx
-            .svc
-            .store
-            .read(|c| {
-                audit::recent(
-                    c,
-                    &AuditFilter {
-                        event: Some("reissue_credential".into()),
-                        ..Default::default()
-                    },
-                    10,
-                )
-            })
-            .unwrap();
-        assert_eq!(audit_rows.len(), 2);
-        let row = &audit_rows[1];
-        assert_eq!(row.channel, "staff");
-        assert_eq!(row.staff_id.as_deref(), Some("alice"));
-        assert_eq!(row.client_addr.as_deref(), Some("192.0.2.7"));
-        assert_eq!(row.household_id, Some(hid));
-        let detail = row.detail.as_deref().unwrap();
-        assert!(
-            !detail.contains("06139497") && !detail.contains("3401"),
-            "{detail}"
-        );
-        assert!(!detail.contains(r.temp_password.as_str()));
-
-        // A household without any credential gets its first one; no revocation.
-        let other = household_id(&fx, "01130012-7-88");
-        let r3 = fx.svc.reissue_credential(&staff, other, &notices).unwrap();
-        assert!(!r3.revoked);
-        // Unknown and registered households are refused, and nothing is appended.
-        assert!(matches!(
-            fx.svc.reissue_credential(&staff, 9999, &notices),
-            Err(ReissueError::NotFound)
-        ));
-        fx.svc
-            .store
-            .write(|tx| {
-                tx.execute(
-                    "INSERT INTO accounts (household_id, user_id, password_hash, password_set_at, notify_mail,
-                         registrant, registered_at, channel) VALUES (?1, 'yamada1955', 'x', '2026-04-01T01:00:00Z', 0, 'insured',
-                         '2026-04-01T01:00:00Z', 'kiosk')",
-                    [hid],
-                )?;
-                Ok::<_, crate::store::StoreError>(())
-            })
-            .unwrap();
-        let before = std::fs::read_to_string(&notices).unwrap();
-        assert!(matches!(
-            fx.svc.reissue_credential(&staff, hid, &notices),
-            Err(ReissueError::Registered)
-        ));
-        assert_eq!(std::fs::read_to_string(&notices).unwrap(), before);
+    #[test]
+    fn a_notice_never_shows_its_password_in_debug_output() {
+        let n = Notice {
+            household: "06139497-12-4417203".into(),
+            name: "山田 太郎".into(),
+            temp_user_id: "K7QX2M9P".into(),
+            temp_password: Zeroizing::new("Sekret2026xy".into()),
+            expires_on: "2026-06-01".into(),
+        };
+        let shown = format!("{n:?}");
+        assert!(!shown.contains("Sekret2026xy"), "{shown}");
     }
 }

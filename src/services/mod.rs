@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod delivery;
 pub mod hashing;
 pub mod households;
+pub mod lockout;
 pub mod mail;
 pub mod members;
 pub mod outbox;

@@ -8,20 +8,16 @@
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use super::auth::{lock_key, record_failure, record_success};
+use super::lockout::{self, lock_key, staff_lock_key};
 use super::{ServiceError, Services};
-use crate::domain::lockout::LockState;
+use crate::domain::lockout::{LockState, Proof};
 use crate::domain::password::PasswordContext;
 use crate::domain::staff::validate_staff_id;
 use crate::domain::text::normalize;
+use crate::store::accounts::{self};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::{Actor, accounts, credentials, locks, staff};
-
-/// The lock-table key of a staff ID: its own namespace, so that a staff ID never shares a counter with a
-/// member's ID of the same spelling. Unknown IDs are hashed, as for members.
-pub fn staff_lock_key(id: &str, known: bool) -> String {
-    lock_key(&format!("staff:{}", id.trim()), known)
-}
+use crate::store::credentials::{self};
+use crate::store::{Actor, locks, staff};
 
 /// A logged-in staff member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,19 +137,22 @@ impl Services {
         let now = self.now();
         let id = normalize(staff_id).trim().to_string();
         let password = Zeroizing::new(normalize(password));
-        let policy = self.config.lockout.policy();
         let account = if id.is_empty() {
             None
         } else {
             self.store.read(|c| staff::find(c, &id))?
         };
         let key = staff_lock_key(&id, account.is_some());
-        let lock = self.store.read(|c| locks::get(c, &key))?;
+        // Counted before it is verified (see `lockout`); refused unverified when locked.
+        let attempt = self.begin_attempt(&key, Proof::Password, None, now)?;
+        let locked = attempt.is_none();
         let verified = self.hasher.verify_or_burn(
             &password,
-            account.as_ref().map(|a| a.password_hash.as_str()),
+            account
+                .as_ref()
+                .filter(|_| !locked)
+                .map(|a| a.password_hash.as_str()),
         );
-        let locked = policy.is_locked(&lock, now);
         let session = match &account {
             Some(a) if verified && !locked && !a.disabled => Some(StaffSession {
                 staff_id: a.staff_id.clone(),
@@ -168,10 +167,10 @@ impl Services {
             Some(_) => "ok",
         };
         self.store.write(|tx| {
-            if session.is_some() {
-                record_success(tx, &key, now)?;
-            } else if !locked {
-                record_failure(self, tx, actor, &key, None, now)?;
+            match (&attempt, &session) {
+                (Some(attempt), Some(_)) => lockout::succeeded(self, tx, attempt, now)?,
+                (Some(attempt), None) => lockout::failed(self, tx, actor, attempt, now)?,
+                (None, _) => {}
             }
             let mut who = actor.clone();
             if let Some(s) = &session {

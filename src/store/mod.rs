@@ -31,7 +31,11 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_identity_token.sql"),
+    include_str!("migrations/003_lock_proofs.sql"),
 ];
+
+/// The `user_version` of a store with every migration applied.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -10,3 +10,4 @@ mod admin;
 mod logs;
 mod outbox;
 mod outbox_crash;
+mod security;

@@ -14,3 +14,4 @@ mod delivery_scenarios;
 mod login;
 mod processes;
 mod registration;
+mod security;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod bin;
 pub mod fixture;
 pub mod mail;
+pub mod notices;
 pub mod pty;
 pub mod rig;
 pub mod screen;
