@@ -40,6 +40,8 @@ pub enum AdminCommand {
     Unlock { id: String },
     /// Makes a member change the password at the next login.
     ExpirePassword { user_id: String },
+    #[command(flatten)]
+    Ops(super::ops::OpsCommand),
 }
 
 /// The new staff member's password: one line of standard input, or asked twice on the terminal
@@ -80,8 +82,11 @@ fn staff_password(
 }
 
 pub(super) fn run(global: &Global, cmd: AdminCommand) -> CliResult {
+    if let AdminCommand::Ops(cmd) = cmd {
+        return super::ops::run(global, cmd);
+    }
     let ctx = open(global, |_| {})?;
-    super::warn_if_not_logging(&ctx);
+    super::ops::warn_if_not_logging(&ctx);
     let svc = &ctx.services;
     let actor = Actor::admin();
     let mut out = std::io::stdout().lock();
@@ -165,6 +170,7 @@ pub(super) fn run(global: &Global, cmd: AdminCommand) -> CliResult {
                 neutralize(&user_id)
             )?;
         }
+        AdminCommand::Ops(_) => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod demo;
 pub mod kiosk;
+pub mod ops;
 pub mod outbox;
 pub mod staff;
 
@@ -168,7 +169,15 @@ fn given(p: &Option<PathBuf>) -> Option<&std::path::Path> {
     p.as_deref().filter(|p| !p.as_os_str().is_empty())
 }
 
-pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context, CliError> {
+/// The configuration, the store's path and logging, without opening the store.
+pub fn prepare(global: &Global) -> Result<(Config, PathBuf, crate::logging::Logging), CliError> {
+    prepare_with(global, |_| {})
+}
+
+fn prepare_with(
+    global: &Global,
+    adjust: impl FnOnce(&mut Config),
+) -> Result<(Config, PathBuf, crate::logging::Logging), CliError> {
     let mut config = Config::load(given(&global.config))?;
     if let Some(lang) = global.lang {
         config.kiosk.lang = lang;
@@ -180,6 +189,11 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         .map_err(|e| CliError(format!("the [password] configuration is not usable: {e}")))?;
     let db_path = config.db_path(given(&global.db))?;
     let logging = crate::logging::init(&config.log_dir(&db_path), config.log_keep_days);
+    Ok((config, db_path, logging))
+}
+
+pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context, CliError> {
+    let (config, db_path, logging) = prepare_with(global, adjust)?;
     let store = Store::open(&db_path)?;
     let config = Arc::new(config);
     let services = Services::new(Arc::new(store), config.clone());
@@ -189,17 +203,6 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         services,
         logging,
     })
-}
-
-/// Commands run from a shell say when nothing can be logged (the screens cannot: `admin check` does).
-pub(crate) fn warn_if_not_logging(ctx: &Context) {
-    if let Some(problem) = &ctx.logging.problem {
-        let _ = writeln!(
-            std::io::stderr(),
-            "kosmo-kiosk: warning: {}; nothing is logged",
-            neutralize(problem)
-        );
-    }
 }
 
 pub fn run(cli: Cli) -> CliResult {

@@ -27,7 +27,7 @@ pub enum OutboxCommand {
 
 pub(super) fn run(global: &Global, cmd: OutboxCommand) -> CliResult {
     let ctx = open(global, |_| {})?;
-    super::warn_if_not_logging(&ctx);
+    super::ops::warn_if_not_logging(&ctx);
     let mut out = std::io::stdout().lock();
     match cmd {
         OutboxCommand::List { json } => {
@@ -103,18 +103,23 @@ fn run_sync(ctx: &Context, once: bool) -> CliResult {
         }
         line
     };
+    // Retention runs from here once a day (the audit row of the last purge says when).
+    let purge = || super::ops::purge_if_due(ctx, !once);
     if once {
         let round = worker.deliver_due_on(&mut delivery::borrow_all(&mut transports))?;
         println!("{}", summary(&round));
+        purge();
     } else {
         println!(
             "delivering to {} ({} connections); stop with Ctrl-C or SIGTERM",
             transports[0].describe(),
             transports.len()
         );
-        worker.run(&mut transports, |r| {
-            let now = crate::store::ts(worker.clock.now());
-            println!("{now} {}", summary(r));
+        super::ops::with_daily_purge(purge, || {
+            worker.run(&mut transports, |r| {
+                let now = crate::store::ts(worker.clock.now());
+                println!("{now} {}", summary(r));
+            })
         });
     }
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,7 @@ pub mod households;
 pub mod lockout;
 pub mod mail;
 pub mod members;
+pub mod ops;
 pub mod outbox;
 pub mod registration;
 pub mod reset;

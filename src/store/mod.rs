@@ -10,8 +10,10 @@ pub mod audit;
 pub mod credentials;
 pub mod households;
 pub mod locks;
+pub mod ops;
 pub mod outbox;
 pub mod reset_codes;
+pub mod retention;
 pub mod staff;
 pub mod terms;
 
@@ -56,6 +58,8 @@ pub enum StoreError {
     },
     #[error("the store holds a value it cannot read: {0}")]
     Corrupt(String),
+    #[error("there is no store at {}", .0.display())]
+    Missing(PathBuf),
 }
 
 impl StoreError {

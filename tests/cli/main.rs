@@ -7,6 +7,9 @@
 mod support;
 
 mod admin;
+mod backup;
+mod check;
+mod deploy;
 mod logs;
 mod outbox;
 mod outbox_crash;

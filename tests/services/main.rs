@@ -14,4 +14,5 @@ mod delivery_scenarios;
 mod login;
 mod processes;
 mod registration;
+mod retention;
 mod security;
