@@ -2,7 +2,10 @@
 //! terminal (raw mode, alternate screen, mouse) and always gives it back.
 
 pub mod app;
+pub mod look;
+pub mod probe;
 pub mod screens;
+pub mod symbols;
 pub mod terminal;
 pub mod theme;
 pub mod widgets;

@@ -15,7 +15,7 @@ pub mod unlock;
 
 use zeroize::Zeroizing;
 
-use crate::domain::text::{display_width, neutralize, truncate_width};
+use crate::domain::text::neutralize;
 use crate::domain::{Lang, Msg};
 use crate::services::audit::AuditQuery;
 use crate::services::households::HouseholdQuery;
@@ -71,14 +71,7 @@ pub use crate::dates::jst_minute as jst;
 
 /// Text from the store, made safe for the staff terminal and cut to `cols` display columns.
 pub fn safe(s: &str, cols: usize) -> String {
-    let n = neutralize(s);
-    if display_width(&n) <= cols {
-        n.into_owned()
-    } else {
-        let mut t = truncate_width(&n, cols.saturating_sub(1));
-        t.push('…');
-        t
-    }
+    crate::tui::symbols::shown_cut(&neutralize(s), cols)
 }
 
 /// The message row of a staff screen (an error in red, good news in green).
