@@ -7,6 +7,7 @@
 mod support;
 
 mod admin;
+mod errors;
 mod logs;
 mod outbox;
 mod outbox_crash;

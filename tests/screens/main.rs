@@ -6,5 +6,6 @@
 mod support;
 
 mod account;
+mod finish;
 mod staff;
 mod wizard;

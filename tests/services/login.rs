@@ -40,10 +40,10 @@ fn last_login_detail(f: &Fixture) -> String {
 #[test]
 fn a_postcard_gives_a_ticket_and_a_user_id_a_session() {
     let f = Fixture::with_members();
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
 
     let t = f.ticket(&card);
-    assert_eq!(t.household_id, f.household_id(YAMADA));
+    assert_eq!(t.household_id, f.household_id(ITO));
     assert_eq!(t.temp_id, card.temp_user_id);
     assert_eq!(t.temp_password.as_str(), card.temp_password.as_str());
     // Typed in the other case, and with the IME on: the same postcard.
@@ -76,7 +76,7 @@ fn a_postcard_gives_a_ticket_and_a_user_id_a_session() {
         match f.login(typed, "Sakura2026x") {
             LoginOutcome::Permanent(s) => {
                 assert_eq!(s.user_id, "Yamada2026");
-                assert_eq!(s.household_id, f.household_id(YAMADA));
+                assert_eq!(s.household_id, f.household_id(ITO));
                 assert_eq!(s.must_change, None);
             }
             other => panic!("{typed}: {other:?}"),
@@ -96,7 +96,7 @@ fn a_postcard_gives_a_ticket_and_a_user_id_a_session() {
 #[test]
 fn expire_password_makes_the_next_login_change_it() {
     let f = Fixture::with_members();
-    f.register_household(SATO, "SatoJiro80", "Fuji2026yama", "");
+    f.register_household(WATANABE, "SatoJiro80", "Fuji2026yama", "");
     f.svc
         .expire_password(&Actor::admin(), "satojiro80")
         .expect("expire");
@@ -125,17 +125,17 @@ fn every_refusal_is_the_one_generic_failed() {
             .expect("a postcard")
             .clone()
     };
-    let (yamada, sato, suzuki, neighbour) =
-        (card(YAMADA), card(SATO), card(SUZUKI), card(NEIGHBOUR));
+    let (ito, watanabe, nakamura, neighbour) =
+        (card(ITO), card(WATANABE), card(NAKAMURA), card(NEIGHBOUR));
 
-    // Sato registers: his postcard is used now.
-    let t = f.confirmed_ticket(&sato);
+    // Watanabe registers: his postcard is used now.
+    let t = f.confirmed_ticket(&watanabe);
     f.register(&t, "SatoJiro80", "Fuji2026yama", "")
         .expect("register");
-    // Suzuki's postcard is reissued: the first one is revoked.
-    let suzuki_new = f.issue_one(SUZUKI);
+    // Nakamura's postcard is reissued: the first one is revoked.
+    let nakamura_new = f.issue_one(NAKAMURA);
     // A live postcard for a household that already has an account (e.g. printed by another tool).
-    let hid = f.household_id(SATO);
+    let hid = f.household_id(WATANABE);
     let hash = f.svc.hasher.hash("qrstuvwxyz").unwrap();
     let now = f.svc.now();
     f.svc
@@ -153,7 +153,7 @@ fn every_refusal_is_the_one_generic_failed() {
         })
         .unwrap();
 
-    let wrong_temp = if yamada.temp_password.as_str() == "abcdefghjk" {
+    let wrong_temp = if ito.temp_password.as_str() == "abcdefghjk" {
         "bcdefghjka"
     } else {
         "abcdefghjk"
@@ -167,7 +167,7 @@ fn every_refusal_is_the_one_generic_failed() {
         ),
         (
             "wrong temporary password",
-            yamada.temp_user_id.clone(),
+            ito.temp_user_id.clone(),
             wrong_temp.into(),
             "temporary bad_password",
         ),
@@ -179,14 +179,14 @@ fn every_refusal_is_the_one_generic_failed() {
         ),
         (
             "used postcard",
-            sato.temp_user_id.clone(),
-            sato.temp_password.to_string(),
+            watanabe.temp_user_id.clone(),
+            watanabe.temp_password.to_string(),
             "temporary credential_not_usable",
         ),
         (
             "revoked postcard",
-            suzuki.temp_user_id.clone(),
-            suzuki.temp_password.to_string(),
+            nakamura.temp_user_id.clone(),
+            nakamura.temp_password.to_string(),
             "temporary credential_not_usable",
         ),
         (
@@ -204,9 +204,9 @@ fn every_refusal_is_the_one_generic_failed() {
 
     // Locked: five wrong passwords, then the right one.
     for _ in 0..5 {
-        assert!(is_failed(&f.login(&suzuki_new.temp_user_id, wrong_temp)));
+        assert!(is_failed(&f.login(&nakamura_new.temp_user_id, wrong_temp)));
     }
-    let o = f.login(&suzuki_new.temp_user_id, &suzuki_new.temp_password);
+    let o = f.login(&nakamura_new.temp_user_id, &nakamura_new.temp_password);
     assert!(is_failed(&o), "locked: {o:?}");
     assert_eq!(last_login_detail(&f), "temporary locked");
 
@@ -224,7 +224,7 @@ fn every_refusal_is_the_one_generic_failed() {
 #[test]
 fn five_failures_lock_for_15_minutes_and_repeat_locks_grow() {
     let f = Fixture::with_members();
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
     let id = card.temp_user_id.as_str();
     let right = card.temp_password.as_str();
     let wrong = "wrongpass2";
@@ -286,7 +286,7 @@ fn five_failures_lock_for_15_minutes_and_repeat_locks_grow() {
 #[test]
 fn login_and_identity_check_share_one_counter() {
     let f = Fixture::with_members();
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
     let id = card.temp_user_id.as_str();
     let right = card.temp_password.as_str();
     let kiosk = Actor::kiosk();
@@ -338,7 +338,7 @@ fn login_and_identity_check_share_one_counter() {
 #[test]
 fn permanent_ids_lock_too_and_unlock_clears_them() {
     let f = Fixture::with_members();
-    f.register_household(SATO, "SatoJiro80", "Fuji2026yama", "");
+    f.register_household(WATANABE, "SatoJiro80", "Fuji2026yama", "");
     for _ in 0..5 {
         assert!(is_failed(&f.login("satojiro80", "Fuji2026yamX")));
     }
@@ -407,7 +407,7 @@ fn unknown_ids_are_throttled_and_stored_only_hashed() {
 #[test]
 fn identity_needs_the_households_insurer_number_and_a_members_birth_date() {
     let f = Fixture::with_members();
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
     let mut t = f.ticket(&card);
     let kiosk = Actor::kiosk();
     // The outcome with the session token left out (it is random), and the ticket confirmed on a match.
@@ -429,7 +429,7 @@ fn identity_needs_the_households_insurer_number_and_a_members_birth_date() {
     let check = |ins: &str, b: &str| check_with(&mut probe.clone(), ins, b);
     let member_id = |name: &str| f.count(&format!("SELECT id FROM members WHERE name = '{name}'"));
 
-    // Another household's birth date: Sato's (other insurer) and the neighbour's (same insurer).
+    // Another household's birth date: Watanabe's (other insurer) and the neighbour's (same insurer).
     assert_eq!(
         check("06139497", "1980-01-01"),
         Err(IdentityOutcome::Mismatch { remaining: 4 })
@@ -446,16 +446,16 @@ fn identity_needs_the_households_insurer_number_and_a_members_birth_date() {
     // A dependent's birth date matches and presets Dependent; a match resets the counter.
     assert_eq!(
         check("06139497", "1972-06-06"),
-        Ok((member_id("山田 花子"), Relationship::Dependent))
+        Ok((member_id("伊藤 花子"), Relationship::Dependent))
     );
     assert_eq!(f.svc.lock_state(&card.temp_user_id).unwrap().failures, 0);
     assert_eq!(
         check("06139497", "2005-03-03"),
-        Ok((member_id("山田 一郎"), Relationship::Dependent))
+        Ok((member_id("伊藤 一郎"), Relationship::Dependent))
     );
     assert_eq!(
         check("06139497", "1970-05-05"),
-        Ok((member_id("山田 太郎"), Relationship::Insured))
+        Ok((member_id("伊藤 太郎"), Relationship::Insured))
     );
     assert_eq!(
         f.count("SELECT count(*) FROM audit WHERE event = 'identity_check' AND outcome = 'failed'"),
@@ -478,7 +478,7 @@ fn identity_needs_the_households_insurer_number_and_a_members_birth_date() {
 #[test]
 fn a_temporary_id_typed_in_groups_or_lower_case_is_one_id_for_login_and_lockout() {
     let f = Fixture::with_members();
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
     let id = card.temp_user_id.clone();
     let grouped = format!("{}-{} ", id[..5].to_lowercase(), &id[5..]);
     assert!(matches!(

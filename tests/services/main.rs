@@ -7,10 +7,12 @@
 mod support;
 
 mod account;
+mod account_reset;
 mod aiosmtpd;
 mod audit;
 mod delivery;
 mod delivery_scenarios;
 mod login;
 mod processes;
+mod processes_worker;
 mod registration;
