@@ -100,6 +100,8 @@ pub enum AdminCommand {
     Unlock { id: String },
     /// Makes a member change the password at the next login.
     ExpirePassword { user_id: String },
+    #[command(flatten)]
+    Ops(crate::cli_ops::OpsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,7 +199,15 @@ pub struct Context {
     pub logging: crate::logging::Logging,
 }
 
-pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context, CliError> {
+/// The configuration, the store's path and logging, without opening the store.
+pub fn prepare(global: &Global) -> Result<(Config, PathBuf, crate::logging::Logging), CliError> {
+    prepare_with(global, |_| {})
+}
+
+fn prepare_with(
+    global: &Global,
+    adjust: impl FnOnce(&mut Config),
+) -> Result<(Config, PathBuf, crate::logging::Logging), CliError> {
     let mut config = Config::load(global.config.as_deref())?;
     if let Some(lang) = global.lang {
         config.kiosk.lang = lang;
@@ -209,6 +219,11 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         .map_err(|e| CliError(format!("the [password] configuration is not usable: {e}")))?;
     let db_path = config.db_path(global.db.as_deref())?;
     let logging = crate::logging::init(&config.log_dir(&db_path), config.log_keep_days);
+    Ok((config, db_path, logging))
+}
+
+pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context, CliError> {
+    let (config, db_path, logging) = prepare_with(global, adjust)?;
     let store = Store::open(&db_path)?;
     let config = Arc::new(config);
     let services = Services::new(Arc::new(store), config.clone());
@@ -319,20 +334,12 @@ fn staff_password(
     Ok(pw)
 }
 
-/// Commands run from a shell say when nothing can be logged (the screens cannot: `admin check` does).
-fn warn_if_not_logging(ctx: &Context) {
-    if let Some(problem) = &ctx.logging.problem {
-        let _ = writeln!(
-            std::io::stderr(),
-            "kosmo-kiosk: warning: {}; nothing is logged",
-            neutralize(problem)
-        );
-    }
-}
-
 fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
+    if let AdminCommand::Ops(cmd) = cmd {
+        return crate::cli_ops::run(global, cmd);
+    }
     let ctx = open(global, |_| {})?;
-    warn_if_not_logging(&ctx);
+    crate::cli_ops::warn_if_not_logging(&ctx);
     let svc = &ctx.services;
     let actor = Actor::admin();
     let mut out = std::io::stdout().lock();
@@ -416,13 +423,14 @@ fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
                 neutralize(&user_id)
             )?;
         }
+        AdminCommand::Ops(_) => {}
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_outbox(global: &Global, cmd: OutboxCommand) -> CliResult {
     let ctx = open(global, |_| {})?;
-    warn_if_not_logging(&ctx);
+    crate::cli_ops::warn_if_not_logging(&ctx);
     let mut out = std::io::stdout().lock();
     match cmd {
         OutboxCommand::List { json } => {
@@ -501,18 +509,23 @@ fn run_sync(ctx: &Context, once: bool) -> CliResult {
         }
         line
     };
+    // Retention runs from here once a day (the audit row of the last purge says when).
+    let purge = || crate::cli_ops::purge_if_due(ctx, !once);
     if once {
         let round = worker.deliver_due_on(&mut delivery::borrow_all(&mut transports))?;
         println!("{}", summary(&round));
+        purge();
     } else {
         println!(
             "delivering to {} ({} connections); stop with Ctrl-C or SIGTERM",
             transports[0].describe(),
             transports.len()
         );
-        worker.run(&mut transports, |r| {
-            let now = crate::store::ts(worker.clock.now());
-            println!("{now} {}", summary(r));
+        crate::cli_ops::with_daily_purge(purge, || {
+            worker.run(&mut transports, |r| {
+                let now = crate::store::ts(worker.clock.now());
+                println!("{now} {}", summary(r));
+            })
         });
     }
     Ok(ExitCode::SUCCESS)

@@ -30,6 +30,8 @@ pub struct Config {
     pub mail: MailConfig,
     pub reset: ResetConfig,
     pub staff: StaffConfig,
+    pub retention: RetentionConfig,
+    pub check: CheckConfig,
 }
 
 impl Default for Config {
@@ -45,6 +47,8 @@ impl Default for Config {
             mail: MailConfig::default(),
             reset: ResetConfig::default(),
             staff: StaffConfig::default(),
+            retention: RetentionConfig::default(),
+            check: CheckConfig::default(),
         }
     }
 }
@@ -234,6 +238,77 @@ impl StaffConfig {
             .filter(|p| !p.as_os_str().is_empty())
             .map(|p| p.join("staff-notices.csv"))
             .unwrap_or_else(|| PathBuf::from("staff-notices.csv"))
+    }
+}
+
+/// How long personal data is kept (`[retention]`); `admin purge` and `outbox sync` (once a day) apply it.
+/// 0 keeps that kind forever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days after a postcard was used, revoked or expired before its password hash is deleted (the row,
+    /// its temporary ID and dates stay: a temporary ID is never reused as a user ID).
+    pub credential_hash_days: u32,
+    /// Hours after a reset code was created before a used or expired one is deleted (at least the hour
+    /// that `[reset] max_codes_per_hour` counts).
+    pub reset_code_hours: u32,
+    /// Days after a mail was sent before its body is emptied (the row and its Message-ID stay).
+    pub sent_mail_body_days: u32,
+    /// Years an audit row is kept.
+    pub audit_years: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            credential_hash_days: 30,
+            reset_code_hours: 24,
+            sent_mail_body_days: 30,
+            audit_years: 5,
+        }
+    }
+}
+
+/// Thresholds of `admin check` (`[check]`); a threshold of 0 turns that finding's warning off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Warning when the oldest waiting mail has waited this long (minutes).
+    pub mail_waiting_warning_minutes: u64,
+    /// Critical when it has waited this long (hours).
+    pub mail_waiting_critical_hours: u64,
+    /// Warning for mail that went dead among the mail created in these last days.
+    pub dead_mail_days: u32,
+    /// Warning when this many IDs are locked at once (a guessing campaign).
+    pub locks_warning: u32,
+    /// Postcards that expire within these days are counted.
+    pub expiring_days: u32,
+    /// Free space beside the store: warning below (MiB).
+    pub disk_warning_mib: u64,
+    /// Free space beside the store: critical below (MiB).
+    pub disk_critical_mib: u64,
+    /// Warning when the last `admin backup` is older (hours).
+    pub backup_warning_hours: u64,
+    /// Critical when it is older (hours).
+    pub backup_critical_hours: u64,
+    /// Warning when data is still kept this many hours past its retention window (purge not running).
+    pub purge_overdue_hours: u64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            mail_waiting_warning_minutes: 60,
+            mail_waiting_critical_hours: 24,
+            dead_mail_days: 14,
+            locks_warning: 10,
+            expiring_days: 14,
+            disk_warning_mib: 1024,
+            disk_critical_mib: 200,
+            backup_warning_hours: 36,
+            backup_critical_hours: 168,
+            purge_overdue_hours: 48,
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod cli_demo;
+pub mod cli_ops;
 pub mod clock;
 pub mod config;
 pub mod domain;

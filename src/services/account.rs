@@ -11,21 +11,21 @@ use rand::TryRngCore;
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
-use super::auth::{
-    AccountSession, ChangeReason, change_reason, lock_key, record_failure, record_success, subject,
-};
+use super::auth::{AccountSession, ChangeReason, change_reason};
+use super::lockout::{self, lock_key, subject};
 use super::mail::{self, PasswordHow};
 use super::{RuleViolation, ServiceError, Services};
 use crate::domain::credential::{generate_one_time_code, normalize_one_time_code};
 use crate::domain::email::{mask_email, validate_email};
 use crate::domain::household::Relationship;
+use crate::domain::lockout::Proof;
 use crate::domain::password::{PasswordContext, PasswordError, check_confirm};
 use crate::domain::text::normalize;
 use crate::domain::{Lang, Msg};
 use crate::store::accounts::{self, Account};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self, NewMail};
-use crate::store::{Actor, households, locks, reset_codes};
+use crate::store::{Actor, households, reset_codes};
 
 /// What 個人情報管理 shows. Household numbers are masked; no password, no birth date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -386,7 +386,6 @@ impl Services {
         let new = Zeroizing::new(normalize(&input.new));
         let confirm = Zeroizing::new(normalize(&input.confirm));
         let now = self.now();
-        let policy = self.config.lockout.policy();
         let account = self.store.read(|c| accounts::get(c, session.account_id))?;
         let account = account
             .filter(|a| a.household_id == session.household_id)
@@ -405,14 +404,16 @@ impl Services {
             return Err(PasswordChangeError::Invalid(violations));
         }
         let key = lock_key(&account.user_id, true);
-        let lock = self.store.read(|c| locks::get(c, &key))?;
-        if policy.is_locked(&lock, now) {
+        // Counted before it is verified (see `lockout`); refused unverified when locked.
+        let Some(attempt) =
+            self.begin_attempt(&key, Proof::Password, Some(account.household_id), now)?
+        else {
             self.hasher.verify_or_burn(&current, None);
             return Err(PasswordChangeError::Locked);
-        }
+        };
         if !self.hasher.verify(&current, &account.password_hash) {
-            let after = self.store.write(|tx| {
-                let after = record_failure(self, tx, actor, &key, Some(account.household_id), now)?;
+            self.store.write(|tx| {
+                lockout::failed(self, tx, actor, &attempt, now)?;
                 audit::insert(
                     tx,
                     actor,
@@ -425,13 +426,13 @@ impl Services {
                     },
                     now,
                 )?;
-                Ok::<_, ServiceError>(after)
+                Ok::<_, ServiceError>(())
             })?;
-            return Err(if policy.is_locked(&after, now) {
+            return Err(if attempt.locks(self, now) {
                 PasswordChangeError::Locked
             } else {
                 PasswordChangeError::WrongCurrent {
-                    remaining: policy.max_failures.saturating_sub(after.failures),
+                    remaining: attempt.remaining(self),
                 }
             });
         }
@@ -451,11 +452,11 @@ impl Services {
             if a.password_hash != account.password_hash {
                 // Changed meanwhile (another kiosk): the current password typed here is no longer it.
                 return Err(PasswordChangeError::WrongCurrent {
-                    remaining: policy.max_failures,
+                    remaining: attempt.remaining(self),
                 });
             }
             accounts::set_password(tx, a.id, &hash, None, now)?;
-            record_success(tx, &key, now)?;
+            lockout::succeeded(self, tx, &attempt, now)?;
             let audit_id = audit::insert(
                 tx,
                 actor,
@@ -524,21 +525,17 @@ impl Services {
         let id = normalize(user_id).trim().to_string();
         let email = normalize(email).trim().to_string();
         let now = self.now();
-        let policy = self.config.lockout.policy();
         let cfg = &self.config.reset;
-        let (account, known, lock, recent) = self.store.read(|c| {
+        let (account, known, key, locked, recent) = self.store.read(|c| {
             let account = accounts::find_by_user_id(c, &id)?;
             let subject = subject(c, &id)?;
-            let known = subject.known;
-            let lock = (subject.key.clone(), locks::get(c, &subject.key)?);
+            let locked = lockout::is_locked(self, c, &subject.key, now)?;
             let recent = match &account {
                 Some(a) => reset_codes::issued_since(c, a.id, now - Duration::hours(1))?,
                 None => 0,
             };
-            Ok((account, known, lock, recent))
+            Ok((account, subject.known, subject.key, locked, recent))
         })?;
-        let (key, lock) = lock;
-        let locked = policy.is_locked(&lock, now);
         let matched = account.as_ref().is_some_and(|a| {
             a.email
                 .as_deref()
@@ -566,8 +563,15 @@ impl Services {
         let contact = self.config.kiosk.contact.clone();
         self.store.write(|tx| {
             let household_id = account.as_ref().map(|a| a.household_id);
+            // Looked at again inside the transaction that acts on it: another kiosk may have locked the
+            // ID since the read above.
+            let outcome = if outcome != "locked" && lockout::is_locked(self, tx, &key, now)? {
+                "locked"
+            } else {
+                outcome
+            };
             match (&account, &code_hash) {
-                (Some(a), Some(hash)) => {
+                (Some(a), Some(hash)) if outcome == "sent" => {
                     let code_id = reset_codes::insert(tx, a.id, hash, now, expires_at)?;
                     let to = a.email.as_deref().unwrap_or_default();
                     let m =
@@ -588,7 +592,11 @@ impl Services {
                     )?;
                 }
                 _ if matches!(outcome, "unknown" | "no_email" | "mismatch") => {
-                    record_failure(self, tx, actor, &key, household_id, now)?;
+                    if let Some(attempt) =
+                        lockout::begin(self, tx, &key, Proof::Reset, household_id, now)?
+                    {
+                        lockout::failed(self, tx, actor, &attempt, now)?;
+                    }
                 }
                 _ => {}
             }
@@ -632,21 +640,21 @@ impl Services {
         };
         let code = Zeroizing::new(code);
         let now = self.now();
-        let policy = self.config.lockout.policy();
         let max_attempts = self.config.reset.max_code_attempts.max(1);
-        let (account, known, lock, row) = self.store.read(|c| {
+        let (account, subject, row) = self.store.read(|c| {
             let account = accounts::find_by_user_id(c, &id)?;
             let subject = subject(c, &id)?;
-            let known = subject.known;
-            let lock = (subject.key.clone(), locks::get(c, &subject.key)?);
             let row = match &account {
                 Some(a) => reset_codes::latest_unused(c, a.id)?,
                 None => None,
             };
-            Ok((account, known, lock, row))
+            Ok((account, subject, row))
         })?;
-        let (key, lock) = lock;
-        let locked = policy.is_locked(&lock, now);
+        let (known, key) = (subject.known, subject.key);
+        let household_id = account.as_ref().map(|a| a.household_id);
+        // Counted before the code is verified (see `lockout`); refused unverified when locked.
+        let attempt = self.begin_attempt(&key, Proof::Reset, household_id, now)?;
+        let locked = attempt.is_none();
         let candidate = row
             .as_ref()
             .filter(|r| !locked && r.usable(now, max_attempts));
@@ -654,8 +662,7 @@ impl Services {
         let ok = self
             .hasher
             .verify_or_burn(&code, candidate.map(|r| r.code_hash.as_str()));
-        let household_id = account.as_ref().map(|a| a.household_id);
-        let (Some(a), Some(r), true) = (&account, candidate, ok) else {
+        let (Some(a), Some(r), true, Some(attempt)) = (&account, candidate, ok, &attempt) else {
             let reason = match (&account, &row) {
                 _ if locked => "locked",
                 (None, _) => "unknown",
@@ -669,8 +676,8 @@ impl Services {
                 if let Some(r) = candidate {
                     reset_codes::add_attempt(tx, r.id)?;
                 }
-                if !locked {
-                    record_failure(self, tx, actor, &key, household_id, now)?;
+                if let Some(attempt) = &attempt {
+                    lockout::failed(self, tx, actor, attempt, now)?;
                 }
                 audit::insert(
                     tx,
@@ -690,6 +697,9 @@ impl Services {
         };
         // The code is right: the person holds the mailbox. Now the remaining rule, then the new hash.
         if self.hasher.verify(&new, &a.password_hash) {
+            // The code was right: its count is given back (the code itself stays usable).
+            self.store
+                .write(|tx| lockout::succeeded(self, tx, attempt, now))?;
             return Err(ResetError::Invalid(vec![violation(
                 "new",
                 PasswordError::SameAsCurrent,
@@ -706,7 +716,9 @@ impl Services {
             }
             reset_codes::retire_all(tx, a.id, now)?;
             accounts::set_password(tx, a.id, &hash, None, now)?;
-            record_success(tx, &key, now)?;
+            lockout::succeeded(self, tx, attempt, now)?;
+            // Wrong guesses of the old password are moot now that it is replaced.
+            lockout::forgive(self, tx, &key, Proof::Password, now)?;
             let audit_id = audit::insert(
                 tx,
                 actor,

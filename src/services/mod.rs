@@ -6,8 +6,10 @@ pub mod auth;
 pub mod credentials;
 pub mod delivery;
 pub mod hashing;
+pub mod lockout;
 pub mod mail;
 pub mod members;
+pub mod ops;
 pub mod registration;
 pub mod staff;
 

@@ -4,19 +4,21 @@
 use time::Date;
 use zeroize::Zeroizing;
 
-use super::auth::{RegistrationTicket, lock_key, record_failure, record_success};
+use super::auth::RegistrationTicket;
+use super::lockout::{self, lock_key};
 use super::{RuleViolation, ServiceError, Services, mail};
 use crate::domain::Lang;
 use crate::domain::email::validate_email;
 use crate::domain::household::Relationship;
 use crate::domain::insurer::InsurerNumber;
+use crate::domain::lockout::Proof;
 use crate::domain::password::{PasswordContext, check_confirm};
 use crate::domain::text::render_rule;
 use crate::domain::user_id::{UserIdError, validate_user_id};
 use crate::store::accounts::{self, MustChange, NewAccount};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self, NewMail};
-use crate::store::{Actor, credentials, households, locks, terms};
+use crate::store::{Actor, credentials, households, terms};
 
 /// The terms of use shown at STEP3, with their version line stripped.
 pub struct Terms {
@@ -183,7 +185,6 @@ impl Services {
         birth_date: Date,
     ) -> Result<IdentityOutcome, ServiceError> {
         let now = self.now();
-        let policy = self.config.lockout.policy();
         let key = lock_key(&ticket.temp_id, true);
         self.store.write(|tx| {
             let audit_row = |outcome: &str, detail: Option<String>| {
@@ -200,8 +201,7 @@ impl Services {
                     now,
                 )
             };
-            let lock = locks::get(tx, &key)?;
-            if policy.is_locked(&lock, now) {
+            if lockout::is_locked(self, tx, &key, now)? {
                 audit_row("locked", None)?;
                 return Ok(IdentityOutcome::Locked);
             }
@@ -212,6 +212,19 @@ impl Services {
                 audit_row("credential_not_usable", None)?;
                 return Ok(IdentityOutcome::CredentialInvalid);
             }
+            // Decided and recorded in this one transaction: parallel checks see each other.
+            let Some(attempt) = lockout::begin(
+                self,
+                tx,
+                &key,
+                Proof::Identity,
+                Some(ticket.household_id),
+                now,
+            )?
+            else {
+                audit_row("locked", None)?;
+                return Ok(IdentityOutcome::Locked);
+            };
             let household = households::get(tx, ticket.household_id)?;
             let member = match &household {
                 Some(h) if h.key.insurer == insurer.as_str() => households::members_of(tx, h.id)?
@@ -221,7 +234,7 @@ impl Services {
             };
             match member {
                 Some(m) => {
-                    record_success(tx, &key, now)?;
+                    lockout::succeeded(self, tx, &attempt, now)?;
                     let token = new_token();
                     credentials::set_identity_token(tx, ticket.credential_id, &token_hash(&token))?;
                     audit_row(
@@ -235,14 +248,13 @@ impl Services {
                     }))
                 }
                 None => {
-                    let after =
-                        record_failure(self, tx, actor, &key, Some(ticket.household_id), now)?;
+                    lockout::failed(self, tx, actor, &attempt, now)?;
                     audit_row("failed", None)?;
-                    if policy.is_locked(&after, now) {
+                    if attempt.locks(self, now) {
                         Ok(IdentityOutcome::Locked)
                     } else {
                         Ok(IdentityOutcome::Mismatch {
-                            remaining: policy.max_failures.saturating_sub(after.failures),
+                            remaining: attempt.remaining(self),
                         })
                     }
                 }

@@ -5,7 +5,6 @@
 //! SSH client address when present) taken from the [`Actor`].
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rand::TryRngCore;
@@ -13,27 +12,22 @@ use rand::rngs::OsRng;
 use time::{Date, Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
-use super::auth::{lock_key, record_failure, record_success};
+use super::credentials::{Notice, NoticesFile};
+use super::lockout::{self, lock_key, staff_lock_key};
 use super::{ServiceError, Services};
 use crate::clock::JST;
 use crate::domain::credential::{generate_temp_id, generate_temp_password};
 use crate::domain::household::HouseholdKey;
-use crate::domain::lockout::LockState;
+use crate::domain::lockout::{LockState, Proof};
 use crate::domain::password::PasswordContext;
 use crate::domain::staff::validate_staff_id;
-use crate::domain::text::{neutralize, normalize};
+use crate::domain::text::normalize;
 use crate::store::accounts::{self, MustChange};
 use crate::store::audit::{self, AuditEntry, AuditFilter};
 use crate::store::credentials::{self, CredentialState};
 use crate::store::households::{self, Member};
 use crate::store::outbox::{self, MailState, OutboxRow};
 use crate::store::{Actor, locks, staff};
-
-/// The lock-table key of a staff ID: its own namespace, so that a staff ID never shares a counter with a
-/// member's ID of the same spelling. Unknown IDs are hashed, as for members.
-pub fn staff_lock_key(id: &str, known: bool) -> String {
-    lock_key(&format!("staff:{}", id.trim()), known)
-}
 
 /// A logged-in staff member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,65 +203,6 @@ fn lock_view(
     }
 }
 
-/// Creates (or opens) the append-only notices file, mode 0600.
-fn open_notices_for_append(path: &Path) -> Result<std::fs::File, ServiceError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.exists() {
-            let mut b = std::fs::DirBuilder::new();
-            b.recursive(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::DirBuilderExt;
-                b.mode(0o700);
-            }
-            b.create(parent).map_err(|e| {
-                ServiceError::user(format!("cannot create {}: {e}", parent.display()))
-            })?;
-        }
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.append(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
-        .map_err(|e| ServiceError::user(format!("cannot open {}: {e}", path.display())))
-}
-
-/// Appends one notice (with the header when the file is new) in one write, then syncs it to disk.
-fn append_notice(file: &mut std::fs::File, r: &Reissued) -> Result<(), ServiceError> {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let map = |e: csv::Error| ServiceError::Io(std::io::Error::other(e));
-    if file.metadata()?.len() == 0 {
-        w.write_record([
-            "household",
-            "name",
-            "temp_user_id",
-            "temp_password",
-            "expires_on",
-        ])
-        .map_err(map)?;
-    }
-    let household = r.household.to_string();
-    w.write_record([
-        household.as_str(),
-        &neutralize(&r.name),
-        &r.temp_id,
-        r.temp_password.as_str(),
-        &r.expires_on,
-    ])
-    .map_err(map)?;
-    let bytes = Zeroizing::new(
-        w.into_inner()
-            .map_err(|e| ServiceError::Io(std::io::Error::other(e.to_string())))?,
-    );
-    file.write_all(&bytes)?;
-    file.sync_all()?;
-    Ok(())
-}
-
 impl Services {
     /// `admin staff-add`: a new staff account; the password follows the same policy as members'.
     pub fn add_staff(
@@ -332,19 +267,22 @@ impl Services {
         let now = self.now();
         let id = normalize(staff_id).trim().to_string();
         let password = Zeroizing::new(normalize(password));
-        let policy = self.config.lockout.policy();
         let account = if id.is_empty() {
             None
         } else {
             self.store.read(|c| staff::find(c, &id))?
         };
         let key = staff_lock_key(&id, account.is_some());
-        let lock = self.store.read(|c| locks::get(c, &key))?;
+        // Counted before it is verified (see `lockout`); refused unverified when locked.
+        let attempt = self.begin_attempt(&key, Proof::Password, None, now)?;
+        let locked = attempt.is_none();
         let verified = self.hasher.verify_or_burn(
             &password,
-            account.as_ref().map(|a| a.password_hash.as_str()),
+            account
+                .as_ref()
+                .filter(|_| !locked)
+                .map(|a| a.password_hash.as_str()),
         );
-        let locked = policy.is_locked(&lock, now);
         let session = match &account {
             Some(a) if verified && !locked && !a.disabled => Some(StaffSession {
                 staff_id: a.staff_id.clone(),
@@ -359,10 +297,10 @@ impl Services {
             Some(_) => "ok",
         };
         self.store.write(|tx| {
-            if session.is_some() {
-                record_success(tx, &key, now)?;
-            } else if !locked {
-                record_failure(self, tx, actor, &key, None, now)?;
+            match (&attempt, &session) {
+                (Some(attempt), Some(_)) => lockout::succeeded(self, tx, attempt, now)?,
+                (Some(attempt), None) => lockout::failed(self, tx, actor, attempt, now)?,
+                (None, _) => {}
             }
             let mut who = actor.clone();
             if let Some(s) = &session {
@@ -547,7 +485,7 @@ impl Services {
         let mut rng = OsRng.unwrap_err();
         let password = Zeroizing::new(generate_temp_password(&mut rng));
         let hash = self.hasher.hash(&password)?;
-        let mut file = open_notices_for_append(notices)?;
+        let mut file = NoticesFile::open_append(notices)?;
         let issued_by = actor
             .staff_id
             .clone()
@@ -600,7 +538,13 @@ impl Services {
                 revoked,
             };
             // Last inside the transaction: the line is on disk before the credential exists.
-            append_notice(&mut file, &r)?;
+            file.write(&[Notice {
+                household: r.household.to_string(),
+                name: r.name.clone(),
+                temp_user_id: r.temp_id.clone(),
+                temp_password: r.temp_password.clone(),
+                expires_on: r.expires_on.clone(),
+            }])?;
             Ok(r)
         })
     }

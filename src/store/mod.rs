@@ -10,8 +10,10 @@ pub mod audit;
 pub mod credentials;
 pub mod households;
 pub mod locks;
+pub mod ops;
 pub mod outbox;
 pub mod reset_codes;
+pub mod retention;
 pub mod staff;
 pub mod terms;
 
@@ -32,7 +34,11 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_identity_token.sql"),
+    include_str!("migrations/003_lock_proofs.sql"),
 ];
+
+/// The `user_version` of a store with every migration applied.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -53,6 +59,8 @@ pub enum StoreError {
     },
     #[error("the store holds a value it cannot read: {0}")]
     Corrupt(String),
+    #[error("there is no store at {}", .0.display())]
+    Missing(PathBuf),
 }
 
 impl StoreError {

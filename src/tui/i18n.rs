@@ -33,6 +33,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../assets/i18n/ja/staff.toml"),
         include_str!("../../assets/i18n/en/staff.toml"),
     ),
+    (
+        "ops",
+        include_str!("../../assets/i18n/ja/ops.toml"),
+        include_str!("../../assets/i18n/en/ops.toml"),
+    ),
 ];
 
 pub struct Catalogue {

@@ -7,7 +7,11 @@
 mod support;
 
 mod admin;
+mod backup;
+mod check;
+mod deploy;
 mod errors;
 mod logs;
 mod outbox;
 mod outbox_crash;
+mod security;

@@ -8,7 +8,8 @@ use kosmo_kiosk::domain::Msg;
 use kosmo_kiosk::services::account::{
     ContactError, ContactInput, PasswordChangeError, PasswordChangeInput,
 };
-use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome, lock_key_for};
+use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome};
+use kosmo_kiosk::services::lockout::lock_key_for;
 use kosmo_kiosk::store::{Actor, locks};
 use time::Duration;
 use zeroize::Zeroizing;

@@ -19,7 +19,7 @@ fn full_width(s: &str) -> String {
         .collect()
 }
 
-fn is_failed(o: &LoginOutcome) -> bool {
+pub(crate) fn is_failed(o: &LoginOutcome) -> bool {
     matches!(o, LoginOutcome::Failed)
 }
 

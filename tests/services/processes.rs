@@ -330,6 +330,62 @@ fn eight_processes_register_eight_households_at_once() {
     assert_eq!(f.svc.store.integrity_check().unwrap(), "ok");
 }
 
+/// Issue 8 item 3: eight processes (kiosks) send three wrong passwords each for one postcard at once.
+/// At most `max_failures` (5) of the 24 guesses are verified; every other one is refused unverified
+/// because the count was at the limit when it arrived. The audit says which: `bad_password` rows were
+/// verified, `locked` rows were not.
+#[test]
+fn eight_processes_guessing_at_once_get_at_most_five_guesses_verified() {
+    let f = Fixture::new();
+    let card = &notices_by_key(&f, "PG", 1)[0];
+    let mut workers: Vec<Worker> = (0..8)
+        .map(|_| {
+            Worker::spawn(
+                "guess",
+                &[
+                    ("KOSMO_PROOF_DB", f.db.display().to_string()),
+                    ("KOSMO_PROOF_TEMP_ID", card.temp_user_id.clone()),
+                ],
+            )
+        })
+        .collect();
+    for w in &mut workers {
+        w.expect("ready");
+    }
+    for w in &mut workers {
+        w.go();
+    }
+    for w in &mut workers {
+        assert_eq!(w.expect("result"), "result ok");
+        w.finish();
+    }
+    let count = |detail: &str| {
+        f.count(&format!(
+            "SELECT count(*) FROM audit WHERE event = 'login' AND detail = '{detail}'"
+        ))
+    };
+    let verified = count("temporary bad_password");
+    let refused = count("temporary locked");
+    eprintln!("8 processes × 3 guesses: {verified} verified, {refused} refused unverified");
+    assert_eq!(verified + refused, 24);
+    assert!(
+        verified <= 5,
+        "{verified} wrong passwords were verified before the lock (at most 5 allowed)"
+    );
+    assert_eq!(verified, 5, "the lock comes after exactly five");
+    assert!(
+        f.svc
+            .lock_state(&card.temp_user_id)
+            .unwrap()
+            .locked_until
+            .is_some()
+    );
+    assert_eq!(
+        f.count("SELECT count(*) FROM audit WHERE event = 'lock'"),
+        1
+    );
+}
+
 #[test]
 fn eight_processes_create_one_new_store_at_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -348,7 +404,7 @@ fn eight_processes_create_one_new_store_at_once() {
     let store = Store::open(&db).unwrap();
     assert_eq!(
         store.schema_version().unwrap(),
-        2,
+        kosmo_kiosk::store::SCHEMA_VERSION,
         "every migration applied once"
     );
     assert_eq!(store.integrity_check().unwrap(), "ok");

@@ -148,6 +148,27 @@ fn run_register_worker() {
     }
 }
 
+/// Three wrong passwords for one ID, as fast as it can, after "go".
+fn run_guess_worker() {
+    let svc = match open_services(Path::new(&env("KOSMO_PROOF_DB"))) {
+        Ok(s) => s,
+        Err(e) => return say(&format!("result error open {e}")),
+    };
+    say("ready");
+    wait_for_go();
+    for i in 0..3 {
+        match svc.login(
+            &Actor::kiosk(),
+            &env("KOSMO_PROOF_TEMP_ID"),
+            &format!("Wrong{i}pass"),
+        ) {
+            Ok(LoginOutcome::Failed) => {}
+            other => return say(&format!("result error guess {other:?}")),
+        }
+    }
+    say("result ok");
+}
+
 fn run_open_worker() {
     wait_for_go();
     match Store::open(Path::new(&env("KOSMO_PROOF_DB"))).and_then(|s| s.integrity_check()) {
@@ -168,6 +189,7 @@ fn worker() {
     match std::env::var(WORKER_ENV).as_deref() {
         Ok("register") => run_register_worker(),
         Ok("open") => run_open_worker(),
+        Ok("guess") => run_guess_worker(),
         _ => {}
     }
 }

@@ -18,6 +18,7 @@ pub mod fixture;
 pub mod flows;
 pub mod households;
 pub mod mail;
+pub mod notices;
 pub mod procs;
 pub mod pty;
 pub mod rig;
