@@ -9,6 +9,9 @@
 mod fixture;
 #[path = "../tests/support/households.rs"]
 mod households;
+#[allow(dead_code)]
+#[path = "../tests/support/looks.rs"]
+mod looks;
 #[path = "../tests/support/rig.rs"]
 mod rig;
 #[path = "../tests/support/screen.rs"]

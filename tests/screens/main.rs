@@ -7,5 +7,6 @@ mod support;
 
 mod account;
 mod finish;
+mod looks;
 mod staff;
 mod wizard;

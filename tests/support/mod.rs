@@ -7,6 +7,7 @@
 //!   with `state.rs` to read back what the store holds;
 //! - `rig.rs`: the one in-process rig (the real `App` on a `TestBackend`, mirrored into vt100);
 //! - `screen.rs`: the one screen-to-text, and finding labels, boxes and the cursor in it;
+//!   `looks.rs`: every screen again in each theme, ambiguous characters narrow and wide (issue 12);
 //! - `bin.rs`: the real binary with a private environment, run without a terminal;
 //! - `pty.rs`: the one pseudo-terminal driver; `flows.rs`: whole registrations with keys over it;
 //!   `procs.rs`: processes as /proc shows them;
@@ -17,6 +18,7 @@ pub mod bin;
 pub mod fixture;
 pub mod flows;
 pub mod households;
+pub mod looks;
 pub mod mail;
 pub mod notices;
 pub mod procs;

@@ -131,9 +131,15 @@ impl Store {
     }
 
     pub fn kiosk_sized(&self, args: &[&str], cols: u16, rows: u16) -> Term {
+        self.kiosk_in(args, cols, rows, true)
+    }
+
+    /// The kiosk in a terminal that answers cursor position requests (`ESC [ 6 n`) as a real
+    /// one does, from the emulator's cursor, or (`answer` false) one that leaves them to the test.
+    pub fn kiosk_in(&self, args: &[&str], cols: u16, rows: u16, answer: bool) -> Term {
         let mut cmd = command(self.dir.path(), args);
         cmd.env("KOSMO_KIOSK_DB", self.db());
-        Term::spawn("kiosk", cmd, cols, rows)
+        Term::spawn_with("kiosk", cmd, cols, rows, answer)
     }
 }
 
@@ -168,8 +174,20 @@ fn dup(fd: i32) -> File {
 }
 
 impl Term {
-    /// Starts `cmd` in a `cols`×`rows` pseudo-terminal.
+    /// Starts `cmd` in a `cols`×`rows` pseudo-terminal that answers cursor position requests as
+    /// a real terminal does.
     pub fn spawn(name: &str, cmd: CommandBuilder, cols: u16, rows: u16) -> Term {
+        Term::spawn_with(name, cmd, cols, rows, true)
+    }
+
+    /// [`Term::spawn`]; with `answer_reports` false the test answers cursor position requests.
+    pub fn spawn_with(
+        name: &str,
+        cmd: CommandBuilder,
+        cols: u16,
+        rows: u16,
+        answer_reports: bool,
+    ) -> Term {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -180,7 +198,7 @@ impl Term {
             .expect("open a pty");
         let child = pair.slave.spawn_command(cmd).expect("spawn");
         drop(pair.slave);
-        Term::attach(name, pair.master, child, cols, rows)
+        Term::attach(name, pair.master, child, cols, rows, answer_reports)
     }
 
     fn attach(
@@ -189,10 +207,12 @@ impl Term {
         child: Box<dyn Child + Send + Sync>,
         cols: u16,
         rows: u16,
+        answer_reports: bool,
     ) -> Term {
         let fd = master.as_raw_fd().expect("master fd");
         let input = dup(fd);
         let mut output = dup(fd);
+        let mut answers = dup(fd);
         let out = Arc::new(Mutex::new(Output {
             vt: vt100::Parser::new(
                 std::num::NonZeroU16::new(rows).unwrap(),
@@ -222,8 +242,22 @@ impl Term {
                         Ok(0) | Err(_) => return,
                         Ok(n) => {
                             let mut o = out.lock().unwrap();
-                            o.vt.process(&buf[..n]);
                             o.bytes.extend_from_slice(&buf[..n]);
+                            if !answer_reports {
+                                o.vt.process(&buf[..n]);
+                                continue;
+                            }
+                            // Answer each cursor position request where the emulator's cursor
+                            // is when it comes, as a terminal does (vt100 counts ambiguous
+                            // characters as one cell: a narrow terminal).
+                            let mut rest = &buf[..n];
+                            while let Some(i) = rest.windows(4).position(|w| w == b"\x1b[6n") {
+                                o.vt.process(&rest[..i + 4]);
+                                rest = &rest[i + 4..];
+                                let (row, col) = o.vt.screen().cursor_position();
+                                let _ = write!(answers, "\x1b[{};{}R", row + 1, col + 1);
+                            }
+                            o.vt.process(rest);
                         }
                     }
                 }
