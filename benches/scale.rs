@@ -26,7 +26,7 @@ use criterion::Criterion;
 use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::household::HouseholdKey;
 use kosmo_kiosk::services::hashing::{M_COST_KIB, P_COST, T_COST};
-use kosmo_kiosk::services::staff::HouseholdQuery;
+use kosmo_kiosk::services::households::HouseholdQuery;
 use kosmo_kiosk::services::{Hasher, Services};
 use kosmo_kiosk::store::{Actor, Store};
 

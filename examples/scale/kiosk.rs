@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use crate::pty::{self, Postcard, Store};
+use crate::households::Postcard;
+use crate::procs;
+use crate::pty::{Store, Term};
 use crate::society;
 
 /// Resident memory over the run: (registrations so far, VmRSS KiB), and VmHWM at the end.
@@ -15,7 +17,7 @@ pub struct Memory {
 
 /// One registration: STEP2 login with the postcard, STEP3 identity, STEP4 details, [実行], the done
 /// screen, the main menu and ログアウト, back to the start screen.
-fn register(k: &mut pty::Kiosk, card: &Postcard, i: usize) {
+fn register(k: &mut Term, card: &Postcard, i: usize) {
     let user_id = format!("memory{i:05}");
     k.wait_for(&["[ ログイン ]"]);
     k.send(b"\x15");
@@ -89,11 +91,11 @@ pub fn long_run(n: usize) -> Memory {
         register(&mut k, &cards[&society::key(i)], i);
         if i % 10 == 0 || i == 1 {
             k.wait_for(&["[ ログイン ]"]);
-            samples.push((i, pty::status_kb(k.pid, "VmRSS").unwrap_or(0)));
+            samples.push((i, procs::status_kb(k.pid, "VmRSS").unwrap_or(0)));
         }
     }
     k.wait_for(&["[ ログイン ]"]);
-    let peak_kib = pty::status_kb(k.pid, "VmHWM").unwrap_or(0);
+    let peak_kib = procs::status_kb(k.pid, "VmHWM").unwrap_or(0);
     k.stop();
     Memory { samples, peak_kib }
 }

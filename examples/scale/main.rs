@@ -15,6 +15,12 @@
 //!
 //! Stores are built straight in SQL (tests/support/society.rs) and kept in `--work` for the next run.
 
+#[path = "../../tests/support/bin.rs"]
+mod bin;
+#[path = "../../tests/support/households.rs"]
+mod households;
+#[path = "../../tests/support/procs.rs"]
+mod procs;
 #[path = "../../tests/support/pty.rs"]
 mod pty;
 #[path = "../../tests/support/screen.rs"]
@@ -35,7 +41,8 @@ use clap::Parser;
 use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::household::HouseholdKey;
 use kosmo_kiosk::services::Services;
-use kosmo_kiosk::services::staff::{AuditQuery, HouseholdQuery};
+use kosmo_kiosk::services::audit::AuditQuery;
+use kosmo_kiosk::services::households::HouseholdQuery;
 use kosmo_kiosk::store::{Actor, Store};
 use timing::{alternate, median, ms, summary};
 
@@ -79,7 +86,7 @@ struct Line {
 }
 
 fn bin() -> PathBuf {
-    pty::bin()
+    bin::path()
 }
 
 /// The command line of the binary on the store `db`.

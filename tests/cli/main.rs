@@ -10,6 +10,7 @@ mod admin;
 mod backup;
 mod check;
 mod deploy;
+mod errors;
 mod logs;
 mod outbox;
 mod outbox_crash;

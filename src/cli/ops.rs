@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::cli::{CliResult, Context, Global, open, prepare};
+use super::{CliResult, Context, Global, open, prepare};
 use crate::domain::Lang;
 use crate::domain::text::neutralize;
 use crate::services::delivery::Control;
