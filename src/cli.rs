@@ -197,6 +197,8 @@ pub struct Context {
     pub db_path: PathBuf,
     pub services: Services,
     pub logging: crate::logging::Logging,
+    /// The store did not exist before this command (a failed command removes it again).
+    pub created: bool,
 }
 
 /// The configuration, the store's path and logging, without opening the store.
@@ -224,6 +226,7 @@ fn prepare_with(
 
 pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context, CliError> {
     let (config, db_path, logging) = prepare_with(global, adjust)?;
+    let created = !db_path.exists();
     let store = Store::open(&db_path)?;
     let config = Arc::new(config);
     let services = Services::new(Arc::new(store), config.clone());
@@ -232,6 +235,7 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         db_path,
         services,
         logging,
+        created,
     })
 }
 
@@ -338,18 +342,33 @@ fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
     if let AdminCommand::Ops(cmd) = cmd {
         return crate::cli_ops::run(global, cmd);
     }
-    let ctx = open(global, |_| {})?;
+    let ctx = match cmd {
+        AdminCommand::Members { .. } => crate::cli_ops::open_read_only(global)?,
+        _ => open(global, |_| {})?,
+    };
     crate::cli_ops::warn_if_not_logging(&ctx);
+    let result = admin_command(&ctx, cmd);
+    if result.is_err() {
+        crate::cli_ops::forget_new_store(ctx);
+    }
+    result
+}
+
+fn admin_command(ctx: &Context, cmd: AdminCommand) -> CliResult {
     let svc = &ctx.services;
     let actor = Actor::admin();
     let mut out = std::io::stdout().lock();
     match cmd {
         AdminCommand::ImportMembers { file } => {
             let r = svc.import_members(&actor, &file)?;
+            use crate::cli_ops::counted as n;
             writeln!(
                 out,
-                "imported {} rows: {} new households, {} new members, {} already present",
-                r.rows, r.households_added, r.members_added, r.unchanged
+                "imported {}: {}, {}, {} already present",
+                n(r.rows, "row", "rows"),
+                n(r.households_added, "new household", "new households"),
+                n(r.members_added, "new member", "new members"),
+                r.unchanged
             )?;
         }
         AdminCommand::IssueCredentials {
@@ -365,11 +384,18 @@ fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
             let r = svc.issue_credentials(&actor, &path, &keys)?;
             writeln!(
                 out,
-                "issued {} credentials to {}{}",
-                r.notices.len(),
+                "issued {} to {}{}",
+                crate::cli_ops::counted(r.notices.len(), "credential", "credentials"),
                 r.out.display(),
                 if r.revoked > 0 {
-                    format!(" ({} earlier credentials revoked)", r.revoked)
+                    format!(
+                        " ({} revoked)",
+                        crate::cli_ops::counted(
+                            r.revoked,
+                            "earlier credential",
+                            "earlier credentials"
+                        )
+                    )
                 } else {
                     String::new()
                 }
@@ -429,7 +455,10 @@ fn run_admin(global: &Global, cmd: AdminCommand) -> CliResult {
 }
 
 fn run_outbox(global: &Global, cmd: OutboxCommand) -> CliResult {
-    let ctx = open(global, |_| {})?;
+    let ctx = match cmd {
+        OutboxCommand::List { .. } => crate::cli_ops::open_read_only(global)?,
+        OutboxCommand::Sync { .. } => open(global, |_| {})?,
+    };
     crate::cli_ops::warn_if_not_logging(&ctx);
     let mut out = std::io::stdout().lock();
     match cmd {

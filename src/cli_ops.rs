@@ -7,12 +7,16 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::cli::{CliResult, Context, Global, open, prepare};
+use std::sync::Arc;
+
+use crate::cli::{CliError, CliResult, Context, Global, open, prepare};
 use crate::domain::Lang;
 use crate::domain::text::neutralize;
+use crate::services::Services;
 use crate::services::delivery::Control;
 use crate::services::ops::{backup, check};
 use crate::store::Actor;
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, Subcommand)]
 pub enum OpsCommand {
@@ -75,6 +79,11 @@ pub fn with_daily_purge<T>(purge: impl Fn() + Sync, work: impl FnOnce() -> T) ->
         daily.stop();
         out
     })
+}
+
+/// "1 row", "3 rows": a count with its noun.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The operator's language for `admin check`: `--lang`, else the locale (`LC_ALL`, `LC_MESSAGES`,
@@ -210,6 +219,42 @@ fn purge(ctx: &Context, dry_run: bool) -> CliResult {
         }
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// For commands that only read (`admin members`, `outbox list`): the store is never created or
+/// migrated, and a store this account can only read (a monitoring account, a read-only mount) works.
+pub fn open_read_only(global: &Global) -> Result<Context, CliError> {
+    let (config, db_path, logging) = prepare(global)?;
+    let store = Store::open_read_only(&db_path).map_err(|e| match e {
+        StoreError::Missing(p) => CliError(format!(
+            "there is no store at {}; give the right one with --db, or create it with admin import-members",
+            p.display()
+        )),
+        other => CliError(other.to_string()),
+    })?;
+    let config = Arc::new(config);
+    let services = Services::new(Arc::new(store), config.clone());
+    Ok(Context {
+        config,
+        db_path,
+        services,
+        logging,
+        created: false,
+    })
+}
+
+/// After a failed command: a store this command created (e.g. `import-members` of a file that is not
+/// there) is removed again, rather than left behind empty. Only a store made in this run is touched.
+pub fn forget_new_store(ctx: Context) {
+    if !ctx.created {
+        return;
+    }
+    let db = ctx.db_path.clone();
+    drop(ctx);
+    let _ = std::fs::remove_file(&db);
+    for f in crate::store::ops::wal_files(&db) {
+        let _ = std::fs::remove_file(f);
+    }
 }
 
 /// `outbox sync` purges once a day (what is due is decided in the store: the last purge's audit row).

@@ -449,7 +449,7 @@ fn issue_credentials_picks_households_without_account_or_live_postcard_and_reiss
     let old = notice(&first, SUZUKI).clone();
     let (stdout, third) = cli.issue("n3.csv", &[SUZUKI]);
     assert!(
-        stdout.contains("(1 earlier credentials revoked)"),
+        stdout.contains("(1 earlier credential revoked)"),
         "{stdout}"
     );
     assert_eq!(third.len(), 1);

@@ -11,6 +11,7 @@ mod backup;
 mod check;
 mod deploy;
 mod logs;
+mod operator;
 mod outbox;
 mod outbox_crash;
 mod security;
