@@ -5,6 +5,7 @@ pub mod account;
 pub mod auth;
 pub mod credentials;
 pub mod delivery;
+pub mod encoding;
 pub mod hashing;
 pub mod lockout;
 pub mod mail;
