@@ -534,8 +534,12 @@ max_age_hours = 24
 
     #[test]
     fn errors_name_the_line_and_the_key() {
-        let err = Config::from_toml("db = \"/x\"\n\n[kiosk]\nlang = \"ja\"\nidle_timeout = 5\n").unwrap_err();
-        assert!(err.starts_with("line 5, [kiosk] idle_timeout: unknown field"), "{err}");
+        let err = Config::from_toml("db = \"/x\"\n\n[kiosk]\nlang = \"ja\"\nidle_timeout = 5\n")
+            .unwrap_err();
+        assert!(
+            err.starts_with("line 5, [kiosk] idle_timeout: unknown field"),
+            "{err}"
+        );
         let err = Config::from_toml("[mail]\nretry_min_secs = \"soon\"\n").unwrap_err();
         assert!(err.starts_with("line 2, [mail] retry_min_secs: "), "{err}");
         assert!(!err.contains('\n'), "one line: {err}");
@@ -547,8 +551,12 @@ max_age_hours = 24
 
     #[test]
     fn a_countdown_as_long_as_the_idle_time_is_refused() {
-        let err = Config::from_toml("[kiosk]\nidle_timeout_secs = 10\ncountdown_secs = 10\n").unwrap_err();
-        assert!(err.contains("countdown_secs (10) must be less than idle_timeout_secs (10)"), "{err}");
+        let err = Config::from_toml("[kiosk]\nidle_timeout_secs = 10\ncountdown_secs = 10\n")
+            .unwrap_err();
+        assert!(
+            err.contains("countdown_secs (10) must be less than idle_timeout_secs (10)"),
+            "{err}"
+        );
         assert!(Config::from_toml("[kiosk]\nidle_timeout_secs = 10\ncountdown_secs = 9\n").is_ok());
         assert!(Config::from_toml("[kiosk]\nidle_timeout_secs = 0\ncountdown_secs = 0\n").is_err());
     }
