@@ -5,6 +5,9 @@
 //! `App::handle` of one key plus drawing the frame (layout, wrapping, widgets), the work the
 //! runtime does per key before writing the changed cells to the terminal.
 
+#[allow(dead_code)]
+#[path = "../tests/support/looks.rs"]
+mod looks;
 #[path = "../tests/support/rig.rs"]
 mod rig;
 #[path = "../tests/support/screen.rs"]

@@ -66,6 +66,43 @@ pub struct KioskConfig {
     pub lang: crate::domain::Lang,
     /// The contact line shown on screens and in mail.
     pub contact: String,
+    /// Colours: `auto` (the terminal's own colours; `NO_COLOR` turns it into `mono`), `dark`,
+    /// `light` (the kiosk paints its own background), `mono` or `high-contrast`.
+    pub theme: Theme,
+    /// East Asian Ambiguous characters (`─`, `↑`, `■`, `α`…): `auto` asks the terminal at start,
+    /// `narrow` (one cell) or `wide` (two cells, as `xterm -cjk_width` and many Japanese terminals).
+    pub ambiguous_width: AmbiguousWidth,
+    /// Line-by-line prompts for screen readers and braille displays instead of the full screen
+    /// (the same as `--plain`).
+    pub plain: bool,
+}
+
+/// The colour scheme of the screens (`[kiosk] theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Theme {
+    /// The terminal's own foreground and background; whatever is coloured sets both colours.
+    #[default]
+    Auto,
+    /// A dark background painted by the kiosk.
+    Dark,
+    /// A white background painted by the kiosk.
+    Light,
+    /// No colour at all: focus, errors and disabled buttons told apart by marks, bold and reverse.
+    Mono,
+    /// White on black, contrast 7:1 or more, no grey text.
+    HighContrast,
+}
+
+/// How many cells the terminal gives an East Asian Ambiguous character (`[kiosk] ambiguous_width`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AmbiguousWidth {
+    /// Ask the terminal at start (one character and a cursor position report); no answer: narrow.
+    #[default]
+    Auto,
+    Narrow,
+    Wide,
 }
 
 impl Default for KioskConfig {
@@ -76,6 +113,9 @@ impl Default for KioskConfig {
             allow_exit: false,
             lang: crate::domain::Lang::Ja,
             contact: "KOSMO健康保険組合 適用課 03-0000-0000（平日 9:00〜17:00）".to_string(),
+            theme: Theme::Auto,
+            ambiguous_width: AmbiguousWidth::Auto,
+            plain: false,
         }
     }
 }

@@ -305,6 +305,12 @@ impl App {
     }
 
     pub fn draw(&self, frame: &mut Frame<'_>) {
+        self.draw_screen(frame);
+        // The theme's own background and, on a wide terminal, the measured letters' second cells.
+        crate::tui::look::finish(frame.buffer_mut());
+    }
+
+    fn draw_screen(&self, frame: &mut Frame<'_>) {
         let area = frame.area();
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             chrome::too_small(frame, area, self.lang);

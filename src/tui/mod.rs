@@ -3,7 +3,10 @@
 
 pub mod app;
 pub mod i18n;
+pub mod look;
+pub mod probe;
 pub mod screens;
+pub mod symbols;
 pub mod terminal;
 pub mod theme;
 pub mod widgets;

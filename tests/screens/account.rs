@@ -126,6 +126,7 @@ impl Ui {
 
     fn snap(&mut self, name: &str, lang: Lang) {
         let text = self.screen();
+        crate::support::looks::check(&self.app, 80, 24);
         insta::assert_snapshot!(format!("{name}_{lang}"), text);
     }
 }

@@ -6,5 +6,6 @@
 mod support;
 
 mod account;
+mod looks;
 mod staff;
 mod wizard;

@@ -232,6 +232,7 @@ impl Ui {
     }
 
     fn snap(&self, name: &str, lang: Lang) {
+        crate::support::looks::check(&self.app, 80, 24);
         insta::assert_snapshot!(format!("{name}_{lang}"), self.render());
     }
 }
@@ -539,4 +540,57 @@ fn reissue_then_register_at_once_and_search_errors_in_full() {
         ui.app.staff.as_ref().unwrap().reissue.is_none(),
         "the new password left the screen"
     );
+}
+
+/// Issue 12: a name with letters a Japanese terminal draws two cells wide (Greek, accented Latin)
+/// and a compatibility numeral, on a terminal with ambiguous characters wide: the numeral is
+/// substituted (`Ⅱ` → `II`), each letter is measured as two cells, and nothing else ambiguous is
+/// drawn (the snapshot hook checks every look of every staff screen; this one has such a name).
+#[test]
+fn names_with_ambiguous_letters_are_measured_on_a_wide_terminal() {
+    use kosmo_kiosk::config::Theme;
+    use kosmo_kiosk::tui::look::Look;
+    use ratatui::buffer::CellDiffOption;
+
+    let mut ui = ui(Lang::Ja);
+    ui.app
+        .services
+        .store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE members SET name = ?1 WHERE name = '山田 太郎'",
+                ["Ιωάννης Ⅱ José 山田"],
+            )?;
+            Ok::<_, kosmo_kiosk::store::StoreError>(())
+        })
+        .unwrap();
+    ui.text("alice");
+    ui.key(KeyCode::Tab);
+    ui.text("Counter2026x");
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.menu("reissue");
+    ui.text("06139497-12-3401");
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    crate::support::looks::check(&ui.app, 80, 24);
+
+    let narrow = crate::support::looks::draw(&ui.app, Look::new(Theme::Auto, false), 80, 24);
+    assert!(
+        crate::support::looks::text(&narrow).contains("Ιωάννης Ⅱ José 山田"),
+        "{}",
+        crate::support::looks::text(&narrow)
+    );
+    let wide = crate::support::looks::draw(&ui.app, Look::new(Theme::Auto, true), 80, 24);
+    let text = crate::support::looks::text(&wide);
+    let measured: String = wide
+        .content
+        .iter()
+        .filter(|c| matches!(c.diff_option, CellDiffOption::ForcedWidth(_)))
+        .map(|c| c.symbol())
+        .collect();
+    // East Asian Width `A`: Ι ω ν ν η and é; ά and the final ς are neutral (one cell everywhere).
+    assert_eq!(measured, "Ιωννηé", "{text}");
+    // Each measured letter is followed by the blank cell it takes on the terminal.
+    let row = text.lines().find(|l| l.contains("II")).expect("the name");
+    assert!(row.contains("Ι ω άν ν η ς II José  山田"), "{row}");
+    assert!(crate::support::looks::ambiguous_cells(&wide).is_empty());
 }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod bin;
 pub mod fixture;
+pub mod looks;
 pub mod mail;
 pub mod notices;
 pub mod pty;

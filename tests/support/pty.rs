@@ -127,6 +127,12 @@ impl Store {
     }
 
     pub fn kiosk_sized(&self, args: &[&str], cols: u16, rows: u16) -> Kiosk {
+        self.kiosk_in(args, cols, rows, true)
+    }
+
+    /// The kiosk in a terminal that answers cursor position requests (`ESC [ 6 n`) as a real
+    /// one does, from the emulator's cursor, or (`answer` false) one that leaves them to the test.
+    pub fn kiosk_in(&self, args: &[&str], cols: u16, rows: u16, answer: bool) -> Kiosk {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -143,7 +149,7 @@ impl Store {
         self.env(&mut |k, v| cmd.env(k, v));
         let child = pair.slave.spawn_command(cmd).expect("spawn the kiosk");
         drop(pair.slave);
-        Kiosk::attach(pair.master, child, cols, rows)
+        Kiosk::attach(pair.master, child, cols, rows, answer)
     }
 }
 
@@ -180,10 +186,12 @@ impl Kiosk {
         child: Box<dyn Child + Send + Sync>,
         cols: u16,
         rows: u16,
+        answer_reports: bool,
     ) -> Kiosk {
         let fd = master.as_raw_fd().expect("master fd");
         let input = dup(fd);
         let mut output = dup(fd);
+        let mut answers = dup(fd);
         let out = Arc::new(Mutex::new(Output {
             vt: vt100::Parser::new(
                 std::num::NonZeroU16::new(rows).unwrap(),
@@ -213,8 +221,22 @@ impl Kiosk {
                         Ok(0) | Err(_) => return,
                         Ok(n) => {
                             let mut o = out.lock().unwrap();
-                            o.vt.process(&buf[..n]);
                             o.bytes.extend_from_slice(&buf[..n]);
+                            if !answer_reports {
+                                o.vt.process(&buf[..n]);
+                                continue;
+                            }
+                            // Answer each cursor position request where the emulator's cursor
+                            // is when it comes, as a terminal does (vt100 counts ambiguous
+                            // characters as one cell: a narrow terminal).
+                            let mut rest = &buf[..n];
+                            while let Some(i) = rest.windows(4).position(|w| w == b"\x1b[6n") {
+                                o.vt.process(&rest[..i + 4]);
+                                rest = &rest[i + 4..];
+                                let (row, col) = o.vt.screen().cursor_position();
+                                let _ = write!(answers, "\x1b[{};{}R", row + 1, col + 1);
+                            }
+                            o.vt.process(rest);
                         }
                     }
                 }

@@ -398,6 +398,9 @@ impl Rig {
     /// The frame and the cursor, as snapshots record them.
     pub fn frame(&mut self) -> String {
         let screen = self.draw();
+        // The same screen in every theme, narrow and wide (issue 12).
+        let area = self.term.backend().buffer().area;
+        super::looks::check(&self.app, area.width, area.height);
         let cursor = match self.cursor() {
             Some((x, y)) => format!("cursor: column {x}, row {y}"),
             None => "cursor: hidden".to_string(),

@@ -7,5 +7,6 @@ mod support;
 
 mod account;
 mod kiosk;
+mod look;
 mod ssh;
 mod staff;

@@ -12,6 +12,7 @@ use super::wrap::wrap;
 use crate::domain::Lang;
 use crate::domain::text::display_width;
 use crate::tui::i18n::{msg, tr};
+use crate::tui::symbols::{border_set, shown};
 use crate::tui::theme;
 
 /// Columns left of every row: the focus marker `>` sits in them.
@@ -78,8 +79,8 @@ fn text_width(area: Rect) -> usize {
 
 fn row_height(spec: &Spec<'_>, row: &Row, area: Rect) -> u16 {
     match row {
-        Row::Text(t, _) | Row::Intro(t, _) => wrap(t, text_width(area)).len() as u16,
-        Row::Message(Some((t, _))) => wrap(t, text_width(area)).len().max(1) as u16,
+        Row::Text(t, _) | Row::Intro(t, _) => wrap(&shown(t), text_width(area)).len() as u16,
+        Row::Message(Some((t, _))) => wrap(&shown(t), text_width(area)).len().max(1) as u16,
         Row::Note(i) => note_lines(spec, *i, area.width.saturating_sub(MARGIN * 2))
             .1
             .len()
@@ -96,10 +97,10 @@ fn row_height(spec: &Spec<'_>, row: &Row, area: Rect) -> u16 {
 pub fn note_lines(spec: &Spec<'_>, i: usize, width: u16) -> (u16, Vec<(String, Style)>) {
     let c = &spec.form.controls[i];
     let (prefix, text, style) = match (&c.error, &c.info) {
-        (Some(e), _) => ("! ", msg(spec.lang, e), theme::error()),
+        (Some(e), _) => ("! ", shown(&msg(spec.lang, e)).into_owned(), theme::error()),
         (None, Some(info)) => (
             "",
-            msg(spec.lang, info),
+            shown(&msg(spec.lang, info)).into_owned(),
             if c.info_ok {
                 theme::ok()
             } else {
@@ -195,11 +196,15 @@ pub fn inner_width(w: u16) -> usize {
 
 /// Button captions are drawn as ` [ caption ] `; returns each button's width.
 fn button_width(lang: Lang, label: &str) -> u16 {
-    display_width(tr(lang, label)) as u16 + 6
+    display_width(&shown(tr(lang, label))) as u16 + 6
 }
 
 fn radio_option_text(lang: Lang, key: &str, selected: bool) -> String {
-    format!("({}) {}", if selected { "*" } else { " " }, tr(lang, key))
+    format!(
+        "({}) {}",
+        if selected { "*" } else { " " },
+        shown(tr(lang, key))
+    )
 }
 
 pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
@@ -272,7 +277,7 @@ fn place_control(spec: &Spec<'_>, i: usize, rect: Rect, p: &mut Placement) {
             }
         }
         Kind::Checkbox(_) => {
-            let w = 4 + display_width(tr(spec.lang, c.label)) as u16;
+            let w = 4 + display_width(&shown(tr(spec.lang, c.label))) as u16;
             p.hits.push(Hit {
                 rect: Rect::new(rect.x, rect.y, w.min(rect.width), 1),
                 control: i,
@@ -330,8 +335,8 @@ fn focus_marker(frame: &mut Frame<'_>, rect: Rect) {
 }
 
 fn padded_label(lang: Lang, key: &str, width: u16) -> String {
-    let text = tr(lang, key);
-    let pad = (width as usize).saturating_sub(display_width(text));
+    let text = shown(tr(lang, key));
+    let pad = (width as usize).saturating_sub(display_width(&text));
     format!("{text}{}", " ".repeat(pad))
 }
 
@@ -346,16 +351,16 @@ pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
         match row {
             Row::Blank => {}
             Row::Text(t, style) | Row::Intro(t, style) => {
-                let lines: Vec<Line<'_>> = wrap(t, rect.width as usize)
+                let lines: Vec<Line<'_>> = wrap(&shown(t), rect.width as usize)
                     .into_iter()
                     .map(|l| Line::styled(l, *style))
                     .collect();
                 frame.render_widget(Paragraph::new(lines), rect);
             }
-            Row::Line(line) => frame.render_widget(Paragraph::new(line.clone()), rect),
+            Row::Line(line) => frame.render_widget(Paragraph::new(shown_line(line)), rect),
             Row::Message(None) => {}
             Row::Message(Some((t, style))) => {
-                let lines: Vec<Line<'_>> = wrap(t, rect.width as usize)
+                let lines: Vec<Line<'_>> = wrap(&shown(t), rect.width as usize)
                     .into_iter()
                     .map(|l| Line::styled(l, *style))
                     .collect();
@@ -383,7 +388,7 @@ pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
                         continue;
                     }
                     let focused = form.focus == h.control;
-                    let caption = tr(lang, c.label);
+                    let caption = shown(tr(lang, c.label));
                     let (text, style) = if focused {
                         (format!(">[ {caption} ]<"), theme::button_focused())
                     } else if c.dimmed {
@@ -402,11 +407,11 @@ pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
                 let inner_h = rect.height.saturating_sub(2) as usize;
                 let total = lines.len();
                 let first = (*scroll).min(total.saturating_sub(inner_h));
-                let shown: Vec<Line<'_>> = lines
+                let visible: Vec<Line<'_>> = lines
                     .iter()
                     .skip(first)
                     .take(inner_h)
-                    .map(|l| Line::raw(l.as_str()))
+                    .map(|l| Line::raw(shown(l)))
                     .collect();
                 let position = if total > inner_h {
                     format!(" {}-{}/{} ", first + 1, (first + inner_h).min(total), total)
@@ -415,16 +420,28 @@ pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
                 };
                 let block = Block::default()
                     .borders(Borders::ALL)
+                    .border_set(border_set())
                     .border_style(theme::panel_border())
-                    .title(Line::styled(format!(" {title} "), theme::title()))
+                    .title(Line::styled(format!(" {} ", shown(title)), theme::title()))
                     .title_bottom(Line::styled(position, theme::dim()).right_aligned());
-                frame.render_widget(Paragraph::new(shown).block(block), rect);
+                frame.render_widget(Paragraph::new(visible).block(block), rect);
             }
         }
     }
     if let Some((x, y)) = p.cursor {
         frame.set_cursor_position((x, y));
     }
+}
+
+/// A prepared line with every span made safe for the terminal (see [`shown`]).
+fn shown_line(line: &Line<'static>) -> Line<'static> {
+    let mut out = line.clone();
+    for span in &mut out.spans {
+        if let std::borrow::Cow::Owned(s) = shown(&span.content) {
+            span.content = s.into();
+        }
+    }
+    out
 }
 
 fn render_control(frame: &mut Frame<'_>, spec: &Spec<'_>, i: usize, rect: Rect, p: &Placement) {
@@ -446,6 +463,7 @@ fn render_control(frame: &mut Frame<'_>, spec: &Spec<'_>, i: usize, rect: Rect, 
             };
             let bx = h.field_box.unwrap_or(rect);
             let (visible, _) = field.visible(inner_width(bx.width));
+            let visible = shown(&visible);
             let pad = (bx.width as usize).saturating_sub(display_width(&visible) + 2);
             let style = if focused {
                 theme::input_focused()
@@ -464,7 +482,7 @@ fn render_control(frame: &mut Frame<'_>, spec: &Spec<'_>, i: usize, rect: Rect, 
         Kind::Checkbox(on) => {
             let line = Line::from(vec![
                 Span::styled(if *on { "[x] " } else { "[ ] " }, label_style),
-                Span::styled(tr(lang, c.label), label_style),
+                Span::styled(shown(tr(lang, c.label)), label_style),
             ]);
             frame.render_widget(Paragraph::new(line), rect);
         }
@@ -498,7 +516,7 @@ pub fn label_width(form: &Form, lang: Lang) -> u16 {
     form.controls
         .iter()
         .filter(|c| matches!(c.kind, Kind::Text(_) | Kind::Radio { .. }))
-        .map(|c| display_width(tr(lang, c.label)) as u16)
+        .map(|c| display_width(&shown(tr(lang, c.label))) as u16)
         .max()
         .unwrap_or(0)
 }

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::clock::JST;
-use crate::domain::text::{display_width, neutralize, truncate_width};
+use crate::domain::text::neutralize;
 use crate::domain::{Lang, Msg};
 use crate::services::staff::{AuditQuery, HouseholdQuery};
 use crate::store::outbox::MailState;
@@ -83,14 +83,7 @@ pub fn jst(t: OffsetDateTime) -> String {
 
 /// Text from the store, made safe for the staff terminal and cut to `cols` display columns.
 pub fn safe(s: &str, cols: usize) -> String {
-    let n = neutralize(s);
-    if display_width(&n) <= cols {
-        n.into_owned()
-    } else {
-        let mut t = truncate_width(&n, cols.saturating_sub(1));
-        t.push('…');
-        t
-    }
+    crate::tui::symbols::shown_cut(&neutralize(s), cols)
 }
 
 /// The message row of a staff screen (an error in red, good news in green).
