@@ -398,16 +398,13 @@ impl Config {
         Ok(())
     }
 
-    /// Loads the configuration: `--config`, else `KOSMO_KIOSK_CONFIG`, else the platform config directory
-    /// (`~/.config/kosmo-kiosk/config.toml`), which may be absent (defaults apply). A file named explicitly
-    /// must exist. `KOSMO_KIOSK_SMTP_URL` overrides `[mail] smtp_url`.
+    /// Loads the configuration: the file named (`--config`, or `KOSMO_KIOSK_CONFIG` through clap's
+    /// `env`), which must exist, else the platform config directory (`~/.config/kosmo-kiosk/config.toml`),
+    /// which may be absent (defaults apply). `KOSMO_KIOSK_SMTP_URL` overrides `[mail] smtp_url`.
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let (path, must_exist) = match explicit {
             Some(p) => (Some(p.to_path_buf()), true),
-            None => match std::env::var_os(ENV_CONFIG).filter(|v| !v.is_empty()) {
-                Some(p) => (Some(PathBuf::from(p)), true),
-                None => (default_config_path(), false),
-            },
+            None => (default_config_path(), false),
         };
         let mut config = match path {
             Some(path) => match std::fs::read_to_string(&path) {
@@ -428,14 +425,11 @@ impl Config {
         Ok(config)
     }
 
-    /// The store path: `--db`, else `KOSMO_KIOSK_DB`, else the config file, else the platform data
-    /// directory (`~/.local/share/kosmo-kiosk/kiosk.db`).
+    /// The store path: the one named (`--db`, or `KOSMO_KIOSK_DB` through clap's `env`), else the
+    /// config file's, else the platform data directory (`~/.local/share/kosmo-kiosk/kiosk.db`).
     pub fn db_path(&self, explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
         if let Some(p) = explicit {
             return Ok(p.to_path_buf());
-        }
-        if let Some(p) = std::env::var_os(ENV_DB).filter(|v| !v.is_empty()) {
-            return Ok(PathBuf::from(p));
         }
         if let Some(p) = &self.db {
             return Ok(p.clone());

@@ -10,6 +10,7 @@ mod admin;
 mod backup;
 mod check;
 mod deploy;
+mod errors;
 mod logs;
 mod operator;
 mod outbox;

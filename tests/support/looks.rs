@@ -32,24 +32,7 @@ pub fn draw(app: &App, look: Look, width: u16, height: u16) -> Buffer {
 
 /// The buffer as text, for failure messages.
 pub fn text(buf: &Buffer) -> String {
-    let w = buf.area.width as usize;
-    buf.content
-        .chunks(w)
-        .map(|row| {
-            let mut line = String::new();
-            let mut skip = 0usize;
-            for c in row {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                line.push_str(c.symbol());
-                skip = UnicodeWidthStr::width(c.symbol()).saturating_sub(1);
-            }
-            line.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    super::screen::text(buf)
 }
 
 /// Cells that would break the row on a terminal drawing ambiguous characters two cells wide.

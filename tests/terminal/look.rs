@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::pty::{Kiosk, Store, contains};
+use crate::support::contains_bytes as contains;
+use crate::support::pty::{Store, Term};
 
 /// Where the kiosk's log files are, read whole.
 fn logs(store: &Store) -> String {
@@ -18,7 +19,7 @@ fn logs(store: &Store) -> String {
 /// Starts the kiosk in a terminal that leaves cursor reports to the test, waits for the probe's two
 /// requests and answers each with `columns` (or not at all). Returns the kiosk and when the
 /// requests came.
-fn start(store: &Store, columns: Option<[u16; 2]>) -> (Kiosk, Instant) {
+fn start(store: &Store, columns: Option<[u16; 2]>) -> (Term, Instant) {
     let k = store.kiosk_in(&[], 80, 24, false);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

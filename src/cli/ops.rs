@@ -9,14 +9,13 @@ use clap::Subcommand;
 
 use std::sync::Arc;
 
-use crate::cli::{CliError, CliResult, Context, Global, open, prepare};
+use super::{CliError, CliResult, Context, Global, open, prepare};
 use crate::domain::Lang;
 use crate::domain::text::neutralize;
 use crate::services::Services;
 use crate::services::delivery::Control;
 use crate::services::ops::{backup, check};
-use crate::store::Actor;
-use crate::store::{Store, StoreError};
+use crate::store::{Actor, Store, StoreError};
 
 #[derive(Debug, Subcommand)]
 pub enum OpsCommand {
@@ -223,15 +222,14 @@ fn purge(ctx: &Context, dry_run: bool) -> CliResult {
 
 /// For commands that only read (`admin members`, `outbox list`): the store is never created or
 /// migrated, and a store this account can only read (a monitoring account, a read-only mount) works.
+/// Where there is no store yet there is nothing to list: an empty store in memory stands in.
 pub fn open_read_only(global: &Global) -> Result<Context, CliError> {
     let (config, db_path, logging) = prepare(global)?;
-    let store = Store::open_read_only(&db_path).map_err(|e| match e {
-        StoreError::Missing(p) => CliError(format!(
-            "there is no store at {}; give the right one with --db, or create it with admin import-members",
-            p.display()
-        )),
-        other => CliError(other.to_string()),
-    })?;
+    let store = match Store::open_read_only(&db_path) {
+        Ok(s) => s,
+        Err(StoreError::Missing(_)) => Store::open_empty_in_memory()?,
+        Err(e) => return Err(CliError(e.to_string())),
+    };
     let config = Arc::new(config);
     let services = Services::new(Arc::new(store), config.clone());
     Ok(Context {
