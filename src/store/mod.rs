@@ -54,6 +54,25 @@ pub fn observe_statements(observer: fn(&str)) {
 /// The `user_version` of a store with every migration applied.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// What every connection of a store gets, however it is opened: room to keep every statement the
+/// program runs compiled (`prepare_cached`; a few dozen in all), and the statement observer when one
+/// is set.
+pub(crate) fn instrument(conn: &mut Connection) -> Result<()> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    if let Some(&observer) = STATEMENT_OBSERVER.get() {
+        use rusqlite::trace::{TraceEvent, TraceEventCodes};
+        conn.trace_v2(
+            TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |e: TraceEvent<'_>| {
+                if let TraceEvent::Stmt(_, sql) = e {
+                    observer(sql);
+                }
+            }),
+        )?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -146,8 +165,6 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Every statement the program runs stays compiled (`prepare_cached`); a few dozen in all.
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // journal_mode=WAL is persistent in the file; setting it again is a no-op.
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -158,17 +175,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut conn = conn;
-        if let Some(&observer) = STATEMENT_OBSERVER.get() {
-            use rusqlite::trace::{TraceEvent, TraceEventCodes};
-            conn.trace_v2(
-                TraceEventCodes::SQLITE_TRACE_STMT,
-                Some(move |e: TraceEvent<'_>| {
-                    if let TraceEvent::Stmt(_, sql) = e {
-                        observer(sql);
-                    }
-                }),
-            )?;
-        }
+        instrument(&mut conn)?;
         let store = Store {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),

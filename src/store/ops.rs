@@ -66,7 +66,7 @@ impl Store {
             conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?;
             Ok(conn)
         };
-        let conn = match open("mode=ro") {
+        let mut conn = match open("mode=ro") {
             Ok(c) => c,
             Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
                 if matches!(e.code, ErrorCode::ReadOnly | ErrorCode::CannotOpen)
@@ -76,6 +76,7 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
+        super::instrument(&mut conn)?;
         let store = Store {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
@@ -94,7 +95,8 @@ impl Store {
     /// An empty store in memory, with the current schema: what a listing shows where there is no
     /// store yet (nothing), without creating one.
     pub fn open_empty_in_memory() -> Result<Store> {
-        let conn = Connection::open_in_memory()?;
+        let mut conn = Connection::open_in_memory()?;
+        super::instrument(&mut conn)?;
         let store = Store {
             path: PathBuf::from(":memory:"),
             conn: Mutex::new(conn),
