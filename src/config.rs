@@ -366,20 +366,45 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Parses and checks a configuration. An error names the line and the key (`line 3, [kiosk]
+    /// idle_timeout: unknown field …`) and fits on one line.
     pub fn from_toml(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().replace('\n', " ");
+            match e.span() {
+                Some(span) => format!("{}: {message}", locate(text, span.start)),
+                None => message,
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
     }
 
-    /// Loads the configuration: `--config`, else `KOSMO_KIOSK_CONFIG`, else the platform config directory
-    /// (`~/.config/kosmo-kiosk/config.toml`), which may be absent (defaults apply). A file named explicitly
-    /// must exist. `KOSMO_KIOSK_SMTP_URL` overrides `[mail] smtp_url`.
+    /// Rules between keys that the types alone cannot say.
+    pub fn validate(&self) -> Result<(), String> {
+        let k = &self.kiosk;
+        if k.idle_timeout_secs == 0 {
+            return Err("[kiosk] idle_timeout_secs must be at least 1".into());
+        }
+        if k.countdown_secs >= k.idle_timeout_secs {
+            return Err(format!(
+                "[kiosk] countdown_secs ({}) must be less than idle_timeout_secs ({}): the countdown is the end of the idle time",
+                k.countdown_secs, k.idle_timeout_secs
+            ));
+        }
+        if self.log_keep_days == 0 {
+            return Err("log_keep_days must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// Loads the configuration: the file named (`--config`, or `KOSMO_KIOSK_CONFIG` through clap's
+    /// `env`), which must exist, else the platform config directory (`~/.config/kosmo-kiosk/config.toml`),
+    /// which may be absent (defaults apply). `KOSMO_KIOSK_SMTP_URL` overrides `[mail] smtp_url`.
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let (path, must_exist) = match explicit {
             Some(p) => (Some(p.to_path_buf()), true),
-            None => match std::env::var_os(ENV_CONFIG).filter(|v| !v.is_empty()) {
-                Some(p) => (Some(PathBuf::from(p)), true),
-                None => (default_config_path(), false),
-            },
+            None => (default_config_path(), false),
         };
         let mut config = match path {
             Some(path) => match std::fs::read_to_string(&path) {
@@ -400,14 +425,11 @@ impl Config {
         Ok(config)
     }
 
-    /// The store path: `--db`, else `KOSMO_KIOSK_DB`, else the config file, else the platform data
-    /// directory (`~/.local/share/kosmo-kiosk/kiosk.db`).
+    /// The store path: the one named (`--db`, or `KOSMO_KIOSK_DB` through clap's `env`), else the
+    /// config file's, else the platform data directory (`~/.local/share/kosmo-kiosk/kiosk.db`).
     pub fn db_path(&self, explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
         if let Some(p) = explicit {
             return Ok(p.to_path_buf());
-        }
-        if let Some(p) = std::env::var_os(ENV_DB).filter(|v| !v.is_empty()) {
-            return Ok(PathBuf::from(p));
         }
         if let Some(p) = &self.db {
             return Ok(p.clone());
@@ -439,6 +461,29 @@ impl Config {
         };
         c.mail.smtp_url = Some("smtp://127.0.0.1:25".into());
         toml::to_string_pretty(&c).unwrap_or_default()
+    }
+}
+
+/// "line 3, [kiosk] idle_timeout": the line of byte `at`, and the key written on it (with its table).
+fn locate(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let line_no = text[..at].matches('\n').count() + 1;
+    let table = text[..at]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(|l| l.split(']').next())
+        .map(|l| format!("{}] ", l.trim_start_matches('[')))
+        .map(|t| format!("[{t}"));
+    let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    match key {
+        Some(key) => format!("line {line_no}, {}{key}", table.unwrap_or_default()),
+        None => format!("line {line_no}"),
     }
 }
 
@@ -519,6 +564,35 @@ max_age_hours = 24
     fn unknown_keys_are_reported() {
         let err = Config::from_toml("[kiosk]\nidle_timeout = 5\n").unwrap_err();
         assert!(err.contains("idle_timeout"), "{err}");
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_key() {
+        let err = Config::from_toml("db = \"/x\"\n\n[kiosk]\nlang = \"ja\"\nidle_timeout = 5\n")
+            .unwrap_err();
+        assert!(
+            err.starts_with("line 5, [kiosk] idle_timeout: unknown field"),
+            "{err}"
+        );
+        let err = Config::from_toml("[mail]\nretry_min_secs = \"soon\"\n").unwrap_err();
+        assert!(err.starts_with("line 2, [mail] retry_min_secs: "), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+        let err = Config::from_toml("log_keep_days = -1\n").unwrap_err();
+        assert!(err.starts_with("line 1, log_keep_days: "), "{err}");
+        let err = Config::from_toml("[kiosk\n").unwrap_err();
+        assert!(err.starts_with("line 1"), "{err}");
+    }
+
+    #[test]
+    fn a_countdown_as_long_as_the_idle_time_is_refused() {
+        let err = Config::from_toml("[kiosk]\nidle_timeout_secs = 10\ncountdown_secs = 10\n")
+            .unwrap_err();
+        assert!(
+            err.contains("countdown_secs (10) must be less than idle_timeout_secs (10)"),
+            "{err}"
+        );
+        assert!(Config::from_toml("[kiosk]\nidle_timeout_secs = 10\ncountdown_secs = 9\n").is_ok());
+        assert!(Config::from_toml("[kiosk]\nidle_timeout_secs = 0\ncountdown_secs = 0\n").is_err());
     }
 
     #[test]

@@ -219,8 +219,8 @@ fn the_demo_kiosk_delivers_its_mail_to_eml_files() {
     });
     let m = parse(&std::fs::read(&eml).unwrap());
     assert_eq!(m.subject, "KOSMO Communication Web へようこそ");
-    assert!(m.body.contains(kosmo_kiosk::cli_demo::DEMO_USER_ID));
-    assert!(!m.raw.contains(kosmo_kiosk::cli_demo::DEMO_PASSWORD));
+    assert!(m.body.contains(kosmo_kiosk::cli::demo::DEMO_USER_ID));
+    assert!(!m.raw.contains(kosmo_kiosk::cli::demo::DEMO_PASSWORD));
     assert_eq!(
         m.message_id.trim_matches(|c| c == '<' || c == '>'),
         welcome.message_id.trim_matches(|c| c == '<' || c == '>')

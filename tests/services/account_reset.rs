@@ -3,8 +3,8 @@
 
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::Msg;
-use kosmo_kiosk::services::account::{ResetError, ResetInput};
 use kosmo_kiosk::services::lockout::lock_key;
+use kosmo_kiosk::services::reset::{ResetError, ResetInput};
 use kosmo_kiosk::store::{Actor, locks, reset_codes};
 use time::Duration;
 use zeroize::Zeroizing;

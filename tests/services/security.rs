@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use kosmo_kiosk::services::ServiceError;
-use kosmo_kiosk::services::staff::ReissueError;
+use kosmo_kiosk::services::credentials::ReissueError;
 use kosmo_kiosk::store::Actor;
 
 use crate::support::bin::set_mode;
