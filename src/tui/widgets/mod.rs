@@ -6,6 +6,7 @@ pub mod fields;
 pub mod form;
 pub mod notice;
 pub mod page;
+pub mod room;
 pub mod text_field;
 pub mod wrap;
 
