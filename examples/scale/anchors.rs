@@ -14,8 +14,9 @@ use crate::timing::{self, Run};
 
 /// Hashes per second of `count` argon2id hashes (m=19456 KiB, t=2, p=1, the kiosk's parameters)
 /// spread over one thread per core, each hashing into one block of memory it reuses: the best the
-/// crate can do on this machine.
-pub fn argon2_rate(count: usize) -> f64 {
+/// crate can do on this machine. Also the CPU time spent per hash (seconds).
+pub fn argon2_rate(count: usize) -> (f64, f64) {
+    let cpu = timing::cpu_now(false);
     let params = Params::new(M_COST_KIB, T_COST, P_COST, None).expect("parameters");
     let threads = timing::cores();
     let started = Instant::now();
@@ -37,7 +38,10 @@ pub fn argon2_rate(count: usize) -> f64 {
             });
         }
     });
-    count as f64 / started.elapsed().as_secs_f64()
+    (
+        count as f64 / started.elapsed().as_secs_f64(),
+        (timing::cpu_now(false) - cpu).as_secs_f64() / count as f64,
+    )
 }
 
 /// The Python import of `csv` into the store `db` (a copy of an empty store the kiosk created).

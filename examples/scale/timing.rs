@@ -5,11 +5,31 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// One run of a command: its wall time and its peak resident memory.
+/// One run of a command: its wall time, the CPU time it used (user + system, all its threads) and
+/// its peak resident memory. On a loaded machine the CPU time moves far less than the wall time.
 #[derive(Debug, Clone, Copy)]
 pub struct Run {
     pub wall: Duration,
+    pub cpu: Duration,
     pub max_rss_kib: u64,
+}
+
+fn tv(t: libc::timeval) -> Duration {
+    Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
+}
+
+/// CPU time used so far by this process (every thread), or by the calling thread only.
+pub fn cpu_now(thread_only: bool) -> Duration {
+    let clock = if thread_only {
+        libc::CLOCK_THREAD_CPUTIME_ID
+    } else {
+        libc::CLOCK_PROCESS_CPUTIME_ID
+    };
+    // SAFETY: an all-zero timespec is valid; clock_gettime fills it.
+    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid clock id and pointer.
+    unsafe { libc::clock_gettime(clock, &mut t) };
+    Duration::new(t.tv_sec.max(0) as u64, t.tv_nsec.max(0) as u32)
 }
 
 /// Runs `cmd` to the end, standard output to /dev/null and standard error to `err_file`, and
@@ -36,6 +56,7 @@ pub fn run(cmd: &mut Command, err_file: &Path) -> Run {
     }
     Run {
         wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         max_rss_kib: usage.ru_maxrss.max(0) as u64,
     }
 }
