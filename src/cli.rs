@@ -130,6 +130,8 @@ pub type CliResult = Result<ExitCode, CliError>;
 
 /// The process entry point.
 pub fn main() -> ExitCode {
+    // Before anything reads a password: no core file of this process, ever.
+    crate::process::no_core_dumps();
     crate::logging::private_umask();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -209,6 +211,7 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         .map_err(|e| CliError(format!("the [password] configuration is not usable: {e}")))?;
     let db_path = config.db_path(global.db.as_deref())?;
     let logging = crate::logging::init(&config.log_dir(&db_path), config.log_keep_days);
+    crate::process::log_problems();
     let store = Store::open(&db_path)?;
     let config = Arc::new(config);
     let services = Services::new(Arc::new(store), config.clone());

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod logging;
+pub mod process;
 pub mod services;
 pub mod store;
 pub mod tui;

@@ -9,3 +9,4 @@ mod account;
 mod kiosk;
 mod ssh;
 mod staff;
+mod vanish;
