@@ -5,10 +5,19 @@
 //! `App::handle` of one key plus drawing the frame (layout, wrapping, widgets), the work the
 //! runtime does per key before writing the changed cells to the terminal.
 
+#[path = "../tests/support/fixture.rs"]
+mod fixture;
+#[path = "../tests/support/households.rs"]
+mod households;
+#[allow(dead_code)]
+#[path = "../tests/support/looks.rs"]
+mod looks;
 #[path = "../tests/support/rig.rs"]
 mod rig;
 #[path = "../tests/support/screen.rs"]
 mod screen;
+#[path = "../tests/support/state.rs"]
+mod state;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

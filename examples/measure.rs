@@ -9,6 +9,12 @@
 //! `MEASURE_IDLE_SECS` (default 30) sets the idle windows, `MEASURE_KEYS` (default 200) the number
 //! of key presses timed.
 
+#[path = "../tests/support/bin.rs"]
+mod bin;
+#[path = "../tests/support/households.rs"]
+mod households;
+#[path = "../tests/support/procs.rs"]
+mod procs;
 #[path = "../tests/support/pty.rs"]
 mod pty;
 #[path = "../tests/support/screen.rs"]
@@ -16,7 +22,7 @@ mod screen;
 
 use std::time::{Duration, Instant};
 
-use pty::{Kiosk, Store};
+use pty::{Store, Term};
 
 const HOUSEHOLDS: [(&str, &str, &str, &str); 3] = [
     ("06139497-12-3402", "06139497", "S55.1.1", "sato1980"),
@@ -30,7 +36,7 @@ const HOUSEHOLDS: [(&str, &str, &str, &str); 3] = [
 ];
 
 /// Polls the screen finely (0.2 ms) until `pred` holds; returns when it did.
-fn wait_fine(k: &Kiosk, limit: Duration, pred: impl Fn(&str) -> bool) -> Instant {
+fn wait_fine(k: &Term, limit: Duration, pred: impl Fn(&str) -> bool) -> Instant {
     let end = Instant::now() + limit;
     loop {
         if pred(&k.screen()) {
@@ -63,16 +69,16 @@ fn ms(d: Duration) -> String {
 
 /// CPU used by the kiosk over `secs` of idling: utime+stime ticks (/proc/<pid>/stat), the exact
 /// CPU time of all its threads (schedstat, ns) and how many times its threads woke up.
-fn idle_cpu(k: &Kiosk, secs: u64) -> String {
+fn idle_cpu(k: &Term, secs: u64) -> String {
     let before = k.cpu_ticks().expect("cpu ticks");
-    let (ns0, sw0) = pty::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
+    let (ns0, sw0) = procs::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
     std::thread::sleep(Duration::from_secs(secs));
     let after = k.cpu_ticks().expect("cpu ticks");
-    let (ns1, sw1) = pty::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
+    let (ns1, sw1) = procs::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
     format!(
         "utime+stime {} ticks ({:.2} s); all threads {:.3} ms on CPU, {} wake-ups",
         after - before,
-        (after - before) as f64 / pty::ticks_per_sec() as f64,
+        (after - before) as f64 / procs::ticks_per_sec() as f64,
         (ns1 - ns0) as f64 / 1e6,
         sw1 - sw0
     )
@@ -87,7 +93,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
-    println!("binary: {}", pty::bin().display());
+    println!("binary: {}", bin::path().display());
     let store = Store::prepare("");
 
     // Start-up: from spawning the process to the whole start screen.
@@ -171,8 +177,8 @@ fn main() {
         k.enter(); // ログアウト
     }
     k.wait_for(&["[ ログイン ]"]);
-    let hwm = pty::status_kb(k.pid, "VmHWM").unwrap_or(0);
-    let rss = pty::status_kb(k.pid, "VmRSS").unwrap_or(0);
+    let hwm = procs::status_kb(k.pid, "VmHWM").unwrap_or(0);
+    let rss = procs::status_kb(k.pid, "VmRSS").unwrap_or(0);
     k.stop();
 
     println!();
@@ -199,5 +205,5 @@ fn main() {
         hwm as f64 / 1024.0,
         rss as f64 / 1024.0
     );
-    println!("(clock ticks per second: {})", pty::ticks_per_sec());
+    println!("(clock ticks per second: {})", procs::ticks_per_sec());
 }

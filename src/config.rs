@@ -30,6 +30,8 @@ pub struct Config {
     pub mail: MailConfig,
     pub reset: ResetConfig,
     pub staff: StaffConfig,
+    pub retention: RetentionConfig,
+    pub check: CheckConfig,
 }
 
 impl Default for Config {
@@ -45,6 +47,8 @@ impl Default for Config {
             mail: MailConfig::default(),
             reset: ResetConfig::default(),
             staff: StaffConfig::default(),
+            retention: RetentionConfig::default(),
+            check: CheckConfig::default(),
         }
     }
 }
@@ -62,6 +66,43 @@ pub struct KioskConfig {
     pub lang: crate::domain::Lang,
     /// The contact line shown on screens and in mail.
     pub contact: String,
+    /// Colours: `auto` (the terminal's own colours; `NO_COLOR` turns it into `mono`), `dark`,
+    /// `light` (the kiosk paints its own background), `mono` or `high-contrast`.
+    pub theme: Theme,
+    /// East Asian Ambiguous characters (`─`, `↑`, `■`, `α`…): `auto` asks the terminal at start,
+    /// `narrow` (one cell) or `wide` (two cells, as `xterm -cjk_width` and many Japanese terminals).
+    pub ambiguous_width: AmbiguousWidth,
+    /// Line-by-line prompts for screen readers and braille displays instead of the full screen
+    /// (the same as `--plain`).
+    pub plain: bool,
+}
+
+/// The colour scheme of the screens (`[kiosk] theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Theme {
+    /// The terminal's own foreground and background; whatever is coloured sets both colours.
+    #[default]
+    Auto,
+    /// A dark background painted by the kiosk.
+    Dark,
+    /// A white background painted by the kiosk.
+    Light,
+    /// No colour at all: focus, errors and disabled buttons told apart by marks, bold and reverse.
+    Mono,
+    /// White on black, contrast 7:1 or more, no grey text.
+    HighContrast,
+}
+
+/// How many cells the terminal gives an East Asian Ambiguous character (`[kiosk] ambiguous_width`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AmbiguousWidth {
+    /// Ask the terminal at start (one character and a cursor position report); no answer: narrow.
+    #[default]
+    Auto,
+    Narrow,
+    Wide,
 }
 
 impl Default for KioskConfig {
@@ -72,6 +113,9 @@ impl Default for KioskConfig {
             allow_exit: false,
             lang: crate::domain::Lang::Ja,
             contact: "KOSMO健康保険組合 適用課 03-0000-0000（平日 9:00〜17:00）".to_string(),
+            theme: Theme::Auto,
+            ambiguous_width: AmbiguousWidth::Auto,
+            plain: false,
         }
     }
 }
@@ -237,6 +281,77 @@ impl StaffConfig {
     }
 }
 
+/// How long personal data is kept (`[retention]`); `admin purge` and `outbox sync` (once a day) apply it.
+/// 0 keeps that kind forever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days after a postcard was used, revoked or expired before its password hash is deleted (the row,
+    /// its temporary ID and dates stay: a temporary ID is never reused as a user ID).
+    pub credential_hash_days: u32,
+    /// Hours after a reset code was created before a used or expired one is deleted (at least the hour
+    /// that `[reset] max_codes_per_hour` counts).
+    pub reset_code_hours: u32,
+    /// Days after a mail was sent before its body is emptied (the row and its Message-ID stay).
+    pub sent_mail_body_days: u32,
+    /// Years an audit row is kept.
+    pub audit_years: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            credential_hash_days: 30,
+            reset_code_hours: 24,
+            sent_mail_body_days: 30,
+            audit_years: 5,
+        }
+    }
+}
+
+/// Thresholds of `admin check` (`[check]`); a threshold of 0 turns that finding's warning off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Warning when the oldest waiting mail has waited this long (minutes).
+    pub mail_waiting_warning_minutes: u64,
+    /// Critical when it has waited this long (hours).
+    pub mail_waiting_critical_hours: u64,
+    /// Warning for mail that went dead among the mail created in these last days.
+    pub dead_mail_days: u32,
+    /// Warning when this many IDs are locked at once (a guessing campaign).
+    pub locks_warning: u32,
+    /// Postcards that expire within these days are counted.
+    pub expiring_days: u32,
+    /// Free space beside the store: warning below (MiB).
+    pub disk_warning_mib: u64,
+    /// Free space beside the store: critical below (MiB).
+    pub disk_critical_mib: u64,
+    /// Warning when the last `admin backup` is older (hours).
+    pub backup_warning_hours: u64,
+    /// Critical when it is older (hours).
+    pub backup_critical_hours: u64,
+    /// Warning when data is still kept this many hours past its retention window (purge not running).
+    pub purge_overdue_hours: u64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            mail_waiting_warning_minutes: 60,
+            mail_waiting_critical_hours: 24,
+            dead_mail_days: 14,
+            locks_warning: 10,
+            expiring_days: 14,
+            disk_warning_mib: 1024,
+            disk_critical_mib: 200,
+            backup_warning_hours: 36,
+            backup_critical_hours: 168,
+            purge_overdue_hours: 48,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the configuration file {path}: {source}")]
@@ -251,20 +366,45 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Parses and checks a configuration. An error names the line and the key (`line 3, [kiosk]
+    /// idle_timeout: unknown field …`) and fits on one line.
     pub fn from_toml(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().replace('\n', " ");
+            match e.span() {
+                Some(span) => format!("{}: {message}", locate(text, span.start)),
+                None => message,
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
     }
 
-    /// Loads the configuration: `--config`, else `KOSMO_KIOSK_CONFIG`, else the platform config directory
-    /// (`~/.config/kosmo-kiosk/config.toml`), which may be absent (defaults apply). A file named explicitly
-    /// must exist. `KOSMO_KIOSK_SMTP_URL` overrides `[mail] smtp_url`.
+    /// Rules between keys that the types alone cannot say.
+    pub fn validate(&self) -> Result<(), String> {
+        let k = &self.kiosk;
+        if k.idle_timeout_secs == 0 {
+            return Err("[kiosk] idle_timeout_secs must be at least 1".into());
+        }
+        if k.countdown_secs >= k.idle_timeout_secs {
+            return Err(format!(
+                "[kiosk] countdown_secs ({}) must be less than idle_timeout_secs ({}): the countdown is the end of the idle time",
+                k.countdown_secs, k.idle_timeout_secs
+            ));
+        }
+        if self.log_keep_days == 0 {
+            return Err("log_keep_days must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// Loads the configuration: the file named (`--config`, or `KOSMO_KIOSK_CONFIG` through clap's
+    /// `env`), which must exist, else the platform config directory (`~/.config/kosmo-kiosk/config.toml`),
+    /// which may be absent (defaults apply). `KOSMO_KIOSK_SMTP_URL` overrides `[mail] smtp_url`.
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let (path, must_exist) = match explicit {
             Some(p) => (Some(p.to_path_buf()), true),
-            None => match std::env::var_os(ENV_CONFIG).filter(|v| !v.is_empty()) {
-                Some(p) => (Some(PathBuf::from(p)), true),
-                None => (default_config_path(), false),
-            },
+            None => (default_config_path(), false),
         };
         let mut config = match path {
             Some(path) => match std::fs::read_to_string(&path) {
@@ -285,14 +425,11 @@ impl Config {
         Ok(config)
     }
 
-    /// The store path: `--db`, else `KOSMO_KIOSK_DB`, else the config file, else the platform data
-    /// directory (`~/.local/share/kosmo-kiosk/kiosk.db`).
+    /// The store path: the one named (`--db`, or `KOSMO_KIOSK_DB` through clap's `env`), else the
+    /// config file's, else the platform data directory (`~/.local/share/kosmo-kiosk/kiosk.db`).
     pub fn db_path(&self, explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
         if let Some(p) = explicit {
             return Ok(p.to_path_buf());
-        }
-        if let Some(p) = std::env::var_os(ENV_DB).filter(|v| !v.is_empty()) {
-            return Ok(PathBuf::from(p));
         }
         if let Some(p) = &self.db {
             return Ok(p.clone());
@@ -324,6 +461,29 @@ impl Config {
         };
         c.mail.smtp_url = Some("smtp://127.0.0.1:25".into());
         toml::to_string_pretty(&c).unwrap_or_default()
+    }
+}
+
+/// "line 3, [kiosk] idle_timeout": the line of byte `at`, and the key written on it (with its table).
+fn locate(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let line_no = text[..at].matches('\n').count() + 1;
+    let table = text[..at]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(|l| l.split(']').next())
+        .map(|l| format!("{}] ", l.trim_start_matches('[')))
+        .map(|t| format!("[{t}"));
+    let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    match key {
+        Some(key) => format!("line {line_no}, {}{key}", table.unwrap_or_default()),
+        None => format!("line {line_no}"),
     }
 }
 
@@ -404,6 +564,35 @@ max_age_hours = 24
     fn unknown_keys_are_reported() {
         let err = Config::from_toml("[kiosk]\nidle_timeout = 5\n").unwrap_err();
         assert!(err.contains("idle_timeout"), "{err}");
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_key() {
+        let err = Config::from_toml("db = \"/x\"\n\n[kiosk]\nlang = \"ja\"\nidle_timeout = 5\n")
+            .unwrap_err();
+        assert!(
+            err.starts_with("line 5, [kiosk] idle_timeout: unknown field"),
+            "{err}"
+        );
+        let err = Config::from_toml("[mail]\nretry_min_secs = \"soon\"\n").unwrap_err();
+        assert!(err.starts_with("line 2, [mail] retry_min_secs: "), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+        let err = Config::from_toml("log_keep_days = -1\n").unwrap_err();
+        assert!(err.starts_with("line 1, log_keep_days: "), "{err}");
+        let err = Config::from_toml("[kiosk\n").unwrap_err();
+        assert!(err.starts_with("line 1"), "{err}");
+    }
+
+    #[test]
+    fn a_countdown_as_long_as_the_idle_time_is_refused() {
+        let err = Config::from_toml("[kiosk]\nidle_timeout_secs = 10\ncountdown_secs = 10\n")
+            .unwrap_err();
+        assert!(
+            err.contains("countdown_secs (10) must be less than idle_timeout_secs (10)"),
+            "{err}"
+        );
+        assert!(Config::from_toml("[kiosk]\nidle_timeout_secs = 10\ncountdown_secs = 9\n").is_ok());
+        assert!(Config::from_toml("[kiosk]\nidle_timeout_secs = 0\ncountdown_secs = 0\n").is_err());
     }
 
     #[test]

@@ -8,10 +8,12 @@
 //! - [`tui`] (screens, widgets, theme, messages) and [`cli`] on top.
 
 pub mod cli;
-pub mod cli_demo;
 pub mod clock;
 pub mod config;
+pub mod dates;
 pub mod domain;
+pub mod files;
+pub mod i18n;
 pub mod logging;
 pub mod process;
 pub mod services;

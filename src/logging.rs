@@ -104,11 +104,8 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 pub fn prepare_dir(dir: &Path) -> Result<(), String> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        crate::files::private_dir(dir)
             .map_err(|e| format!("cannot create the log folder {}: {e}", dir.display()))?;
         let meta = std::fs::metadata(dir)
             .map_err(|e| format!("cannot read the log folder {}: {e}", dir.display()))?;
@@ -134,7 +131,7 @@ pub fn prepare_dir(dir: &Path) -> Result<(), String> {
         Ok(())
     }
     #[cfg(not(unix))]
-    std::fs::create_dir_all(dir)
+    crate::files::private_dir(dir)
         .map_err(|e| format!("cannot create the log folder {}: {e}", dir.display()))
 }
 

@@ -304,38 +304,12 @@ pub fn format_era(date: Date) -> Option<String> {
     ))
 }
 
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// The date as shown back to the member: ja `1980年1月1日（昭和55年）`, `1989年1月8日（平成元年）`; en `1 January 1980`.
 pub fn format_long(date: Date, lang: Lang) -> String {
-    let month = u8::from(date.month());
-    match lang {
-        Lang::Ja => {
-            let western = format!("{}年{}月{}日", date.year(), month, date.day());
-            match era_year(date) {
-                Some((era, year)) => format!("{western}（{era}{}年）", era_year_text(year)),
-                None => western,
-            }
-        }
-        Lang::En => format!(
-            "{} {} {}",
-            date.day(),
-            MONTHS_EN[usize::from(month) - 1],
-            date.year()
-        ),
+    let western = crate::dates::long_date(date, lang);
+    match (lang, era_year(date)) {
+        (Lang::Ja, Some((era, year))) => format!("{western}（{era}{}年）", era_year_text(year)),
+        _ => western,
     }
 }
 

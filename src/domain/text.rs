@@ -7,12 +7,10 @@
 //! * [`neutralize`] is applied to every string that came from outside (names, IDs, emails, SMTP replies, CSV fields)
 //!   before it is displayed, logged or put into a mail header: no control character or escape sequence survives.
 //!
-//! This module also renders the rule messages of `assets/i18n/*/rules.toml`, which are compiled into the binary, so
+//! This module also renders the rule messages (`assets/i18n/*/rules.toml`, compiled in, through [`crate::i18n`]), so
 //! that the error enums of this layer can implement [`std::fmt::Display`] (English) without any I/O.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -122,102 +120,20 @@ pub fn pad_width(s: &str, cols: usize) -> String {
     out
 }
 
-const RULES_JA: &str = include_str!("../../assets/i18n/ja/rules.toml");
-const RULES_EN: &str = include_str!("../../assets/i18n/en/rules.toml");
-
-/// The raw text of the embedded rule catalogue (`assets/i18n/{lang}/rules.toml`).
-pub fn rules_catalogue_source(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ja => RULES_JA,
-        Lang::En => RULES_EN,
-    }
-}
-
-/// Flattens a TOML catalogue into `"table.key" -> text`; nested tables become dotted keys and an array
-/// of strings becomes one text with a line per item. Other values are ignored. A catalogue that does
-/// not parse yields an error message.
-pub fn flatten_catalogue(source: &str) -> Result<HashMap<String, String>, String> {
-    fn walk(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
-        for (k, v) in table {
-            let key = if prefix.is_empty() {
-                k.clone()
-            } else {
-                format!("{prefix}.{k}")
-            };
-            match v {
-                toml::Value::String(s) => {
-                    out.insert(key, s.clone());
-                }
-                toml::Value::Table(t) => walk(&key, t, out),
-                toml::Value::Array(items) => {
-                    let lines: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
-                    out.insert(key, lines.join("\n"));
-                }
-                _ => {}
-            }
-        }
-    }
-    let table: toml::Table = source.parse().map_err(|e: toml::de::Error| e.to_string())?;
-    let mut out = HashMap::new();
-    walk("", &table, &mut out);
-    Ok(out)
-}
-
-static RULES: LazyLock<[HashMap<String, String>; 2]> = LazyLock::new(|| {
-    [
-        flatten_catalogue(RULES_JA).unwrap_or_default(),
-        flatten_catalogue(RULES_EN).unwrap_or_default(),
-    ]
-});
-
-/// Fills `{name}` placeholders in `template` from `args`; unknown placeholders are left as they are.
-pub fn fill_placeholders(template: &str, args: &[(&'static str, String)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                match args.iter().find(|(n, _)| *n == name) {
-                    Some((_, value)) => out.push_str(value),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Renders a rule message from the embedded `rules.toml` catalogue of `lang`. Argument values are neutralised.
-/// Falls back to the key itself when the catalogue has no such key (a bug the catalogue test catches).
-///
-/// The TUI has its own, complete catalogue loader; this exists so the domain's error types can implement
-/// [`std::fmt::Display`] and be used with `?` in the command-line tools.
+/// Renders a rule message in `lang` from the one catalogue ([`crate::i18n`]). Argument values are
+/// neutralised. Falls back to the key itself when the catalogue has no such key (a bug the catalogue
+/// test catches). This lets the domain's error types implement [`std::fmt::Display`] (English) and
+/// be used with `?` in the command-line tools.
 pub fn render_rule(msg: &Msg, lang: Lang) -> String {
-    let idx = match lang {
-        Lang::Ja => 0,
-        Lang::En => 1,
-    };
-    match RULES[idx].get(msg.key) {
+    match crate::i18n::Catalogue::get().lookup(lang, msg.key) {
         Some(template) => {
-            let args: Vec<(&'static str, String)> = msg
+            let args: Vec<(&str, String)> = msg
                 .args
                 .iter()
                 .map(|(n, v)| (*n, neutralize(v).into_owned()))
                 .collect();
-            fill_placeholders(template, &args)
+            let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            crate::i18n::fill(template, &args)
         }
         None => msg.key.to_owned(),
     }
@@ -330,14 +246,6 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_are_filled() {
-        let args = vec![("min", "8".to_owned()), ("max", "20".to_owned())];
-        assert_eq!(fill_placeholders("{min}〜{max}文字", &args), "8〜20文字");
-        assert_eq!(fill_placeholders("{unknown} {min}", &args), "{unknown} 8");
-        assert_eq!(fill_placeholders("open { brace", &args), "open { brace");
-    }
-
-    #[test]
     fn render_rule_uses_the_catalogue_and_neutralizes_args() {
         let msg = Msg::new("password.too_short").arg("min", 8);
         assert!(render_rule(&msg, Lang::Ja).contains('8'));
@@ -412,7 +320,7 @@ mod tests {
 
 #[cfg(test)]
 mod catalogue_tests {
-    use std::collections::{BTreeSet, HashMap};
+    use std::collections::BTreeSet;
 
     use super::*;
     use crate::domain::birthdate::{self, BirthDateError};
@@ -521,25 +429,9 @@ mod catalogue_tests {
         out
     }
 
-    fn catalogue(lang: Lang) -> HashMap<String, String> {
-        flatten_catalogue(rules_catalogue_source(lang))
-            .unwrap_or_else(|e| panic!("{lang} rules.toml: {e}"))
-    }
-
-    #[test]
-    fn ja_and_en_have_the_same_keys() {
-        let ja: BTreeSet<String> = catalogue(Lang::Ja).into_keys().collect();
-        let en: BTreeSet<String> = catalogue(Lang::En).into_keys().collect();
-        assert_eq!(
-            ja.difference(&en).collect::<Vec<_>>(),
-            Vec::<&String>::new(),
-            "only in ja"
-        );
-        assert_eq!(
-            en.difference(&ja).collect::<Vec<_>>(),
-            Vec::<&String>::new(),
-            "only in en"
-        );
+    /// The rules' own catalogue file (the one catalogue checks ja/en keys for all files).
+    fn catalogue(lang: Lang) -> std::collections::HashMap<String, String> {
+        crate::i18n::file_keys("rules", lang)
     }
 
     #[test]

@@ -235,6 +235,10 @@ pub struct IssueReport {
     pub revoked: usize,
 }
 
+mod reissue;
+
+pub use reissue::{ReissueError, Reissued};
+
 impl Services {
     /// Issues a credential to each named household (revoking its live one), or with none named, to
     /// every household that has neither an account nor a live credential.

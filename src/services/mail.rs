@@ -11,7 +11,7 @@ use lettre::message::{Mailbox, SinglePart};
 use rand::{RngCore, TryRngCore};
 use time::OffsetDateTime;
 
-use crate::clock::JST;
+use crate::dates::jst_long_time;
 use crate::domain::Lang;
 use crate::domain::text::neutralize;
 use crate::store::outbox::OutboxRow;
@@ -67,18 +67,17 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> Composed {
         body_lines.push(first);
         body_lines.extend(lines);
     }
+    let clean: Vec<(&str, String)> = values
+        .iter()
+        .map(|(name, value)| (*name, neutralize(value).into_owned()))
+        .collect();
+    let args: Vec<(&str, &str)> = clean.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    // A line whose placeholder has an empty value is dropped whole; the rest are filled.
     let fill = |line: &str| -> Option<String> {
-        let mut out = line.to_string();
-        for (name, value) in values {
-            let pat = format!("{{{name}}}");
-            if out.contains(&pat) {
-                if value.is_empty() {
-                    return None;
-                }
-                out = out.replace(&pat, &neutralize(value));
-            }
-        }
-        Some(out)
+        let empty = values
+            .iter()
+            .any(|(name, value)| value.is_empty() && line.contains(&format!("{{{name}}}")));
+        (!empty).then(|| crate::i18n::fill(line, &args))
     };
     let body: Vec<String> = body_lines.iter().filter_map(|l| fill(l)).collect();
     let mut body = body.join("\n");
@@ -86,29 +85,6 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> Composed {
     Composed {
         subject: fill(&subject).unwrap_or_default(),
         body,
-    }
-}
-
-/// The date and time as a member reads it (JST).
-pub fn format_time(t: OffsetDateTime, lang: Lang) -> String {
-    let t = t.to_offset(JST);
-    match lang {
-        Lang::Ja => format!(
-            "{}年{}月{}日 {:02}:{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
-        Lang::En => format!(
-            "{} {} {} {:02}:{:02} (JST)",
-            t.day(),
-            t.month(),
-            t.year(),
-            t.hour(),
-            t.minute()
-        ),
     }
 }
 
@@ -120,7 +96,7 @@ pub fn welcome(
     household_masked: &str,
     contact: &str,
 ) -> Composed {
-    let when = format_time(registered_at, lang);
+    let when = jst_long_time(registered_at, lang);
     render(
         template("welcome", lang).unwrap_or_default(),
         &[
@@ -153,7 +129,7 @@ pub fn contact_changed(
             ("user_id", user_id),
             ("email", email),
             ("notify", notify),
-            ("changed_at", &format_time(changed_at, lang)),
+            ("changed_at", &jst_long_time(changed_at, lang)),
             ("contact", contact),
         ],
     )
@@ -177,7 +153,7 @@ pub fn email_changed_old(
         &[
             ("user_id", user_id),
             ("new_email", &new_email),
-            ("changed_at", &format_time(changed_at, lang)),
+            ("changed_at", &jst_long_time(changed_at, lang)),
             ("contact", contact),
         ],
     )
@@ -215,7 +191,7 @@ pub fn password_changed(
         &[
             ("user_id", user_id),
             ("how", how),
-            ("changed_at", &format_time(changed_at, lang)),
+            ("changed_at", &jst_long_time(changed_at, lang)),
             ("contact", contact),
         ],
     )
@@ -235,7 +211,7 @@ pub fn reset_code(
         &[
             ("user_id", user_id),
             ("code", code),
-            ("valid_until", &format_time(valid_until, lang)),
+            ("valid_until", &jst_long_time(valid_until, lang)),
             ("minutes", &minutes.to_string()),
             ("contact", contact),
         ],

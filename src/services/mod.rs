@@ -2,15 +2,23 @@
 //! one `BEGIN IMMEDIATE` transaction; expensive hashing happens before it, outside any lock.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod credentials;
 pub mod delivery;
+pub mod encoding;
 pub mod hashing;
+pub mod households;
 pub mod lockout;
 pub mod mail;
 pub mod members;
+pub mod ops;
+pub mod outbox;
 pub mod registration;
+pub mod reset;
 pub mod staff;
+#[cfg(test)]
+mod testing;
 
 use std::sync::Arc;
 

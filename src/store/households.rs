@@ -22,15 +22,13 @@ pub struct Member {
     pub relationship: Relationship,
 }
 
-const DATE_FMT: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
-
+/// A date as the store keeps it: `YYYY-MM-DD` ([`crate::dates::iso_date`]).
 pub fn format_date(d: Date) -> String {
-    d.format(DATE_FMT).unwrap_or_default()
+    crate::dates::iso_date(d)
 }
 
 pub fn parse_date(s: &str) -> Result<Date> {
-    Date::parse(s, DATE_FMT).map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
+    crate::dates::parse_iso_date(s).map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
 }
 
 fn key_from_row(insurer: String, symbol: String, number: String) -> HouseholdKey {

@@ -10,8 +10,10 @@ pub mod audit;
 pub mod credentials;
 pub mod households;
 pub mod locks;
+pub mod ops;
 pub mod outbox;
 pub mod reset_codes;
+pub mod retention;
 pub mod staff;
 pub mod terms;
 
@@ -21,7 +23,6 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 pub use audit::{Actor, Channel};
 
@@ -57,6 +58,10 @@ pub enum StoreError {
     },
     #[error("the store holds a value it cannot read: {0}")]
     Corrupt(String),
+    #[error("there is no store at {}", .0.display())]
+    Missing(PathBuf),
+    #[error("{} is not a store file (a folder or a device?)", .0.display())]
+    NotAFile(PathBuf),
 }
 
 impl StoreError {
@@ -205,43 +210,18 @@ impl Store {
     }
 }
 
-#[cfg(unix)]
+/// Creates the store file (and its folder) readable only by its owner; an existing file is kept.
 fn create_private_file(path: &Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     let err = |source| StoreError::Create {
         path: path.to_path_buf(),
         source,
     };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.exists() {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(parent)
-                .map_err(err)?;
-        }
-    }
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
+    crate::files::private_parent(path).map_err(err)?;
+    match crate::files::create_private(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(err(e)),
     }
-}
-
-#[cfg(not(unix))]
-fn create_private_file(path: &Path) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| StoreError::Create {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    }
-    Ok(())
 }
 
 /// The one row `sql` selects, if any: read by `read`, then checked and converted by `build`.
@@ -259,23 +239,14 @@ pub(crate) fn one<P: rusqlite::Params, R, T>(
         .transpose()
 }
 
-/// Formats a time for the store: UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+/// Formats a time for the store: UTC, `YYYY-MM-DDTHH:MM:SSZ` ([`crate::dates::stamp`]).
 pub fn ts(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    crate::dates::stamp(t)
 }
 
 /// Parses a time written by [`ts`].
 pub fn parse_ts(s: &str) -> Result<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("time {s:?}: {e}")))
+    crate::dates::parse_stamp(s).map_err(|e| StoreError::Corrupt(format!("time {s:?}: {e}")))
 }
 
 pub(crate) fn opt_ts(s: Option<String>) -> Result<Option<OffsetDateTime>> {

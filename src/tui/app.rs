@@ -34,8 +34,7 @@ use crate::services::auth::{AccountSession, LoginOutcome, RegistrationTicket};
 use crate::services::delivery::Control;
 use crate::services::registration::{IdentityOutcome, RegisterError, Registered, terms};
 use crate::store::Actor;
-use crate::store::audit::{self, AuditEntry};
-use crate::store::outbox::{self, MailState};
+use crate::store::outbox::MailState;
 use crate::tui::i18n::tr;
 
 mod staff;
@@ -305,6 +304,12 @@ impl App {
     }
 
     pub fn draw(&self, frame: &mut Frame<'_>) {
+        self.draw_screen(frame);
+        // The theme's own background and, on a wide terminal, the measured letters' second cells.
+        crate::tui::look::finish(frame.buffer_mut());
+    }
+
+    fn draw_screen(&self, frame: &mut Frame<'_>) {
         let area = frame.area();
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             chrome::too_small(frame, area, self.lang);
@@ -418,8 +423,8 @@ impl App {
             return false;
         };
         self.done_mail = Some((id, Instant::now()));
-        let state = match self.services.store.read(|c| outbox::get(c, id)) {
-            Ok(row) => row.map(|r| r.state),
+        let state = match self.services.mail_state(id) {
+            Ok(state) => state,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the welcome mail's state");
                 return false;
@@ -460,23 +465,7 @@ impl App {
         let Some(s) = &self.session else {
             return;
         };
-        let now = self.services.now();
-        let (hid, uid) = (s.household_id, s.user_id.clone());
-        let result = self.services.store.write(|tx| {
-            audit::insert(
-                tx,
-                &self.opts.actor,
-                &AuditEntry {
-                    event: "logout",
-                    outcome,
-                    household_id: Some(hid),
-                    subject: Some(&uid),
-                    detail: None,
-                },
-                now,
-            )
-        });
-        if let Err(e) = result {
+        if let Err(e) = self.services.member_logout(&self.opts.actor, s, outcome) {
             tracing::error!(error = %e, "cannot write the logout audit row");
         }
     }
@@ -905,14 +894,9 @@ impl App {
                 }
             }
             TaskResult::Register(Ok(r)) => {
-                let mail_state = r.mail_id.and_then(|id| {
-                    self.services
-                        .store
-                        .read(|c| outbox::get(c, id))
-                        .ok()
-                        .flatten()
-                        .map(|row| row.state)
-                });
+                let mail_state = r
+                    .mail_id
+                    .and_then(|id| self.services.mail_state(id).ok().flatten());
                 let mut done = DoneScreen::new(&r.user_id, r.email.clone(), mail_state);
                 done.initial_password = self.staff_take_initial_password();
                 self.done = Some(done);
@@ -985,7 +969,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::outbox::NewMail;
+    use crate::store::outbox::{self, NewMail};
     use crate::store::{Store, StoreError};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;

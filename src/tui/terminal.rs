@@ -245,6 +245,11 @@ pub fn run(mut app: App) -> Result<(), RunError> {
             return Err(RunError::Setup(e));
         }
     };
+    // Before the input thread starts: the width probe reads the terminal's answer itself, and
+    // hands over what was typed meanwhile.
+    for ev in super::probe::start(&app.services.config.kiosk) {
+        let _ = app.sender().send(AppEvent::Term(ev));
+    }
     if let Ok(size) = terminal.size() {
         app.size = Rect::new(0, 0, size.width, size.height);
     }

@@ -7,7 +7,12 @@
 mod support;
 
 mod admin;
+mod backup;
+mod check;
+mod deploy;
+mod errors;
 mod logs;
+mod operator;
 mod outbox;
 mod outbox_crash;
 mod security;

@@ -2,27 +2,26 @@
 //! [--json]`, `outbox sync --once` (with `KOSMO_KIOSK_SMTP_URL` overriding the config, and without any
 //! SMTP), and the demo's kiosk delivering its welcome mail to `.eml` files.
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
-use crate::support::mail::fixture::{Fixture, parse, test_config};
+use crate::support::mail::outbox::{parse, test_config};
 use crate::support::mail::{Behaviour, TestSmtp};
+use crate::support::pty::{Term, key};
+use crate::support::{Fixture, bin, wait};
 use kosmo_kiosk::store::Store;
 use kosmo_kiosk::store::outbox::{self, MailState};
+use portable_pty::CommandBuilder;
 
 fn kiosk(dir: &Path, config: &Path, args: &[&str], smtp_env: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kosmo-kiosk"));
+    let mut cmd = bin::command(dir);
     cmd.arg("--db")
         .arg(dir.join("kiosk.db"))
         .arg("--config")
         .arg(config)
         .args(args)
-        .env("KOSMO_KIOSK_LOG_DIR", dir.join("logs"))
-        .env_remove("KOSMO_KIOSK_DB")
-        .env_remove("KOSMO_KIOSK_SMTP_URL");
+        .env("KOSMO_KIOSK_LOG_DIR", dir.join("logs"));
     if let Some(url) = smtp_env {
         cmd.env("KOSMO_KIOSK_SMTP_URL", url);
     }
@@ -40,7 +39,7 @@ fn write_config(f: &Fixture, smtp_url: Option<&str>) -> std::path::PathBuf {
 #[test]
 fn outbox_list_json_has_the_contract_fields() {
     let server = TestSmtp::start(Behaviour::reject_rcpt("550 5.1.1 no such user"));
-    let f = Fixture::new(test_config(Some(server.url())));
+    let f = Fixture::with_config(test_config(Some(server.url())));
     f.enqueue_many(2);
     // Make the first one dead, with the server's reason.
     let store = f.store();
@@ -97,7 +96,7 @@ fn outbox_list_json_has_the_contract_fields() {
 #[test]
 fn sync_once_delivers_to_the_server_named_by_the_environment() {
     let server = TestSmtp::start(Behaviour::default());
-    let f = Fixture::new(test_config(None));
+    let f = Fixture::with_config(test_config(None));
     let unused = TestSmtp::free_port();
     // The config names a server nobody listens on; the environment overrides it.
     let config = write_config(&f, Some(&format!("smtp://127.0.0.1:{unused}")));
@@ -135,7 +134,7 @@ fn sync_once_delivers_to_the_server_named_by_the_environment() {
 
 #[test]
 fn sync_once_reports_an_unreachable_server_and_the_mail_waits() {
-    let f = Fixture::new(test_config(None));
+    let f = Fixture::with_config(test_config(None));
     let unused = TestSmtp::free_port();
     let config = write_config(&f, Some(&format!("smtp://127.0.0.1:{unused}")));
     f.enqueue_many(2);
@@ -153,7 +152,7 @@ fn sync_once_reports_an_unreachable_server_and_the_mail_waits() {
 
 #[test]
 fn without_smtp_the_mail_waits_and_sync_says_why() {
-    let f = Fixture::new(test_config(None));
+    let f = Fixture::with_config(test_config(None));
     let config = write_config(&f, None);
     f.enqueue_many(1);
     let out = kiosk(f.dir.path(), &config, &["outbox", "sync", "--once"], None);
@@ -167,7 +166,7 @@ fn without_smtp_the_mail_waits_and_sync_says_why() {
 
 #[test]
 fn a_bad_smtp_url_is_one_sentence() {
-    let f = Fixture::new(test_config(None));
+    let f = Fixture::with_config(test_config(None));
     let config = write_config(&f, Some("http://example.com"));
     let out = kiosk(f.dir.path(), &config, &["outbox", "sync", "--once"], None);
     assert!(!out.status.success());
@@ -182,20 +181,11 @@ fn a_bad_smtp_url_is_one_sentence() {
 /// the kiosk's own background worker to `<dir>/mail/<row id>.eml`.
 #[test]
 fn the_demo_kiosk_delivers_its_mail_to_eml_files() {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let empty = tmp.path().join("empty.toml");
     std::fs::write(&empty, "").unwrap();
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kosmo-kiosk"));
+    let mut cmd = CommandBuilder::new(bin::path());
     cmd.arg("demo");
     cmd.arg("--dir");
     cmd.arg(&dir);
@@ -204,35 +194,8 @@ fn the_demo_kiosk_delivers_its_mail_to_eml_files() {
     cmd.env_remove("KOSMO_KIOSK_SMTP_URL");
     cmd.env_remove("KOSMO_KIOSK_DB");
     cmd.env_remove("KOSMO_KIOSK_LOG_DIR");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let output = Arc::new(Mutex::new(Vec::new()));
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let out2 = output.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            out2.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    let mut writer = pair.master.take_writer().unwrap();
-    let wait_until = |what: &str, cond: &dyn Fn() -> bool| {
-        let end = Instant::now() + Duration::from_secs(30);
-        while !cond() {
-            assert!(
-                Instant::now() < end,
-                "timed out waiting for {what}; output:\n{}",
-                String::from_utf8_lossy(&output.lock().unwrap())
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    wait_until("the demo's prompt", &|| {
-        String::from_utf8_lossy(&output.lock().unwrap()).contains("Enter")
-    });
+    let mut p = Term::spawn("demo", cmd, 80, 24);
+    p.wait_for(&["Enter"]); // the demo's prompt
     // Before the kiosk starts, the mail waits.
     let store = Store::open(&dir.join("kiosk.db")).unwrap();
     let welcome = store
@@ -245,10 +208,10 @@ fn the_demo_kiosk_delivers_its_mail_to_eml_files() {
     let eml = dir.join("mail").join(format!("{}.eml", welcome.id));
     assert!(!eml.exists());
 
-    writer.write_all(b"\r").unwrap();
-    writer.flush().unwrap();
-    wait_until("the .eml file", &|| eml.exists());
-    wait_until("the row marked sent", &|| {
+    p.keys(&[key::ENTER]);
+    let limit = Duration::from_secs(30);
+    wait::until("the .eml file", limit, || eml.exists());
+    wait::until("the row marked sent", limit, || {
         store
             .read(|c| outbox::get(c, welcome.id))
             .unwrap()
@@ -256,26 +219,17 @@ fn the_demo_kiosk_delivers_its_mail_to_eml_files() {
     });
     let m = parse(&std::fs::read(&eml).unwrap());
     assert_eq!(m.subject, "KOSMO Communication Web へようこそ");
-    assert!(m.body.contains(kosmo_kiosk::cli_demo::DEMO_USER_ID));
-    assert!(!m.raw.contains(kosmo_kiosk::cli_demo::DEMO_PASSWORD));
+    assert!(m.body.contains(kosmo_kiosk::cli::demo::DEMO_USER_ID));
+    assert!(!m.raw.contains(kosmo_kiosk::cli::demo::DEMO_PASSWORD));
     assert_eq!(
         m.message_id.trim_matches(|c| c == '<' || c == '>'),
         welcome.message_id.trim_matches(|c| c == '<' || c == '>')
     );
 
     // Ctrl-C leaves the demo.
-    writer.write_all(b"\x03").unwrap();
-    writer.flush().unwrap();
-    let end = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "{status:?}");
-            break;
-        }
-        if Instant::now() > end {
-            let _ = child.kill();
-            panic!("the demo did not leave on Ctrl-C");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    p.keys(&[key::CTRL_C]);
+    let (_, ok) = p
+        .wait_exit(Duration::from_secs(15))
+        .expect("the demo did not leave on Ctrl-C");
+    assert!(ok, "the demo's exit status");
 }

@@ -8,7 +8,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::mail::fixture::{Fixture, parse, test_config};
+use crate::support::Fixture;
+use crate::support::mail::outbox::{parse, test_config};
 use crate::support::mail::{Behaviour, TestSmtp};
 use kosmo_kiosk::store::Store;
 use kosmo_kiosk::store::outbox::{self, MailState};
@@ -59,7 +60,7 @@ fn killed_worker_loses_nothing_and_resends_only_what_was_in_flight() {
     cfg.mail.poll_secs = 1;
     cfg.mail.batch_size = 25;
     cfg.mail.max_attempts = 50;
-    let f = Fixture::new(cfg.clone());
+    let f = Fixture::with_config(cfg.clone());
     let ids = f.enqueue_many(N);
     let rows: HashMap<String, (i64, String)> = f
         .rows()

@@ -1,9 +1,9 @@
 //! Security properties of the command line's files and output (issue 8): no live formula in a notices
 //! file, no notices file written through a link.
 
-use crate::support::MEMBERS_CSV;
 use crate::support::bin::Ops;
 use crate::support::notices::{FORMULA_NAMES, assert_no_formula_cell, formula_members_csv};
+use crate::support::{PROOF, csv};
 
 fn import(ops: &Ops, csv: &str) {
     ops.write("members.csv", csv);
@@ -29,7 +29,7 @@ fn notices_file_cells_never_start_a_formula() {
 #[test]
 fn issue_credentials_never_writes_through_a_link() {
     let ops = Ops::new();
-    import(&ops, MEMBERS_CSV);
+    import(&ops, &csv(&PROOF));
     std::os::unix::fs::symlink(ops.path("elsewhere.csv"), ops.path("notices.csv")).unwrap();
     let out = ops.path("notices.csv");
     let o = ops.run(&["admin", "issue-credentials", "--out", out.to_str().unwrap()]);
@@ -42,7 +42,9 @@ fn issue_credentials_never_writes_through_a_link() {
 /// The `Max core file size` line of /proc/<pid>/limits: (soft, hard).
 fn core_limit(pid: u32) -> Option<(String, String)> {
     let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).ok()?;
-    let line = limits.lines().find(|l| l.starts_with("Max core file size"))?;
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))?;
     let mut f = line["Max core file size".len()..].split_whitespace();
     Some((f.next()?.to_string(), f.next()?.to_string()))
 }

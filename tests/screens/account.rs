@@ -2,67 +2,54 @@
 //! with keys as a member would (TestBackend + insta), on a real store and a fixed clock. Also: the
 //! forgotten-password answer is the same screen whether or not the ID and address matched.
 
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use crate::support::accounts::*;
+use crate::support::rig::{self, Rig};
+use crate::support::*;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::account_flow::AccountPage;
-use kosmo_kiosk::domain::text::display_width;
 use kosmo_kiosk::domain::wizard::Page;
 use kosmo_kiosk::store::Actor;
-use kosmo_kiosk::tui::{App, AppEvent, AppOptions};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
 const PW: &str = "Kosmo2026ab";
 
+/// The kiosk on the test's store; every key waits for the work it started.
 struct Ui {
-    app: App,
-    term: Terminal<TestBackend>,
+    rig: Rig,
+}
+
+impl Deref for Ui {
+    type Target = Rig;
+
+    fn deref(&self) -> &Rig {
+        &self.rig
+    }
+}
+
+impl DerefMut for Ui {
+    fn deref_mut(&mut self) -> &mut Rig {
+        &mut self.rig
+    }
 }
 
 impl Ui {
     fn new(f: &Fixture, lang: Lang) -> Ui {
-        let opts = AppOptions {
-            lang,
-            idle_timeout: Duration::from_secs(120),
-            countdown: Duration::from_secs(15),
-            allow_exit: false,
-            actor: Actor::kiosk(),
-        };
         Ui {
-            app: App::new(f.svc.clone(), opts),
-            term: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+            rig: Rig::on(&f.svc, rig::options(lang), 80, 24).settling(),
         }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        self.app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
-            code,
-            KeyModifiers::NONE,
-        ))));
-        assert!(
-            self.app.wait_for_task(Duration::from_secs(60)),
-            "background work finished"
-        );
     }
 
     /// Empties a text field (End, then Ctrl-U).
     fn clear(&mut self, id: &str) {
         self.focus(id);
-        self.key(KeyCode::End);
-        self.app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
-            KeyCode::Char('u'),
-            KeyModifiers::CONTROL,
-        ))));
+        self.rig.clear_field();
         assert_eq!(self.app.screen().form().value(id), "");
     }
 
     fn text(&mut self, s: &str) {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
+        self.rig.type_text(s);
     }
 
     /// Tabs to the control `id` (as a member would), at most once round the form.
@@ -92,47 +79,26 @@ impl Ui {
         self.press("login");
     }
 
+    /// The screen, then where the cursor is.
     fn screen(&mut self) -> String {
-        // A fresh terminal per picture: TestBackend keeps cells that a real terminal clears when a wide
-        // character is overwritten, so frame-to-frame diffs would leave ghosts that no screen shows.
-        self.term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-        self.term.draw(|f| self.app.draw(f)).unwrap();
-        let backend = self.term.backend();
-        let buf = backend.buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            let mut skip = 0;
-            for x in 0..buf.area.width {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = buf[(x, y)].symbol();
-                line.push_str(sym);
-                skip = display_width(sym).saturating_sub(1);
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        if backend.cursor_visible() {
-            let p = backend.cursor_position();
-            out.push_str(&format!("cursor: column {}, row {}\n", p.x, p.y));
-        } else {
-            out.push_str("cursor: hidden\n");
-        }
-        out
+        let screen = self.rig.draw();
+        let cursor = match self.rig.cursor() {
+            Some((x, y)) => format!("cursor: column {x}, row {y}"),
+            None => "cursor: hidden".to_string(),
+        };
+        format!("{screen}\n{cursor}\n")
     }
 
     fn snap(&mut self, name: &str, lang: Lang) {
         let text = self.screen();
+        crate::support::looks::check(&self.app, 80, 24);
         insta::assert_snapshot!(format!("{name}_{lang}"), text);
     }
 }
 
 fn registered() -> Fixture {
-    let f = Fixture::new();
-    f.register(YAMADA, "yamada2026", PW, Some("taro@example.jp"));
+    let f = Fixture::demo();
+    f.register_account(YAMADA, "yamada2026", PW, Some("taro@example.jp"));
     f
 }
 
@@ -321,7 +287,7 @@ fn answer_to_request(f: &Fixture, id: &str, email: &str) -> String {
 fn the_answer_to_a_request_never_tells_whether_the_id_exists() {
     let f = registered();
     // IDs of the same length, so that the screens can be compared whole.
-    f.register(SATO, "satoichiro", PW, None);
+    f.register_account(SATO, "satoichiro", PW, None);
     let matched = answer_to_request(&f, "yamada2026", "taro@example.jp");
     assert_eq!(f.mails("reset_code").len(), 1);
     for (id, email) in [

@@ -6,5 +6,7 @@
 mod support;
 
 mod account;
+mod finish;
+mod looks;
 mod staff;
 mod wizard;

@@ -4,92 +4,67 @@
 //!
 //! Also: nothing a member (or an SMTP server) wrote reaches the staff terminal unneutralised.
 
-use std::sync::Arc;
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use kosmo_kiosk::clock::FixedClock;
-use kosmo_kiosk::config::Config;
+use crate::support::rig::Rig;
+use crate::support::*;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::credential::grouped;
 use kosmo_kiosk::domain::text::is_unsafe_char;
-use kosmo_kiosk::services::Services;
 use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome};
-use kosmo_kiosk::services::members::parse_members_csv;
 use kosmo_kiosk::store::outbox::{self, NewMail};
-use kosmo_kiosk::store::{Actor, Channel, Store};
+use kosmo_kiosk::store::{Actor, Channel};
+use kosmo_kiosk::tui::AppOptions;
 use kosmo_kiosk::tui::screens::staff::StaffPage;
 use kosmo_kiosk::tui::screens::staff::reissue::Phase;
-use kosmo_kiosk::tui::{App, AppEvent, AppOptions};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use time::OffsetDateTime;
-use time::macros::datetime;
-use unicode_width::UnicodeWidthStr;
+use ratatui::crossterm::event::KeyCode;
 
-const T0: OffsetDateTime = datetime!(2026-04-01 01:00 UTC);
-const MEMBERS: &str = "insurer_number,symbol,number,name,birth_date,relationship
-06139497,12,3401,山田 太郎,1955-04-12,insured
-06139497,12,3401,山田 花子,1958-09-30,dependent
-06139497,12,3402,佐藤 一郎,1980-01-01,insured
-01130012,7,88,鈴木 美咲,1990-07-15,insured
-";
-
+/// The staff console on its own store; every key waits for the work it started.
 struct Ui {
-    app: App,
-    _dir: tempfile::TempDir,
+    rig: Rig,
+    fx: Fixture,
     dir_text: String,
     /// Strings to hide from snapshots (random IDs and passwords), with their placeholders.
     redact: Vec<(String, String)>,
-    postcards: Vec<(String, String, String)>,
 }
 
+impl Deref for Ui {
+    type Target = Rig;
+
+    fn deref(&self) -> &Rig {
+        &self.rig
+    }
+}
+
+impl DerefMut for Ui {
+    fn deref_mut(&mut self) -> &mut Rig {
+        &mut self.rig
+    }
+}
+
+/// The DEMO households with their postcards and the staff account `alice`, at T0. Suzuki's postcard
+/// is locked at the kiosk (for the unlock screen); two messages wait in the outbox, one of them
+/// undeliverable with a reason that carries escape and bidi characters, as a hostile SMTP reply could.
 fn ui(lang: Lang) -> Ui {
-    let dir = tempfile::Builder::new()
-        .prefix("kk")
-        .tempdir()
-        .expect("temp dir");
-    let store = Arc::new(Store::open(&dir.path().join("kiosk.db")).expect("store"));
-    let svc = Services::with_clock(
-        store,
-        Arc::new(Config::default()),
-        Arc::new(FixedClock::new(T0)),
-    );
-    let admin = Actor::admin();
-    let rows = parse_members_csv(MEMBERS, svc.clock.today()).unwrap();
-    svc.import_rows(&admin, &rows).unwrap();
-    let report = svc
-        .issue_credentials(&admin, &dir.path().join("notices.csv"), &[])
-        .unwrap();
-    svc.add_staff(&admin, "alice", "Counter2026x").unwrap();
-    let postcards: Vec<(String, String, String)> = report
-        .notices
-        .iter()
-        .map(|n| {
-            (
-                n.household.clone(),
-                n.temp_user_id.clone(),
-                n.temp_password.to_string(),
-            )
-        })
-        .collect();
+    let fx = Fixture::build()
+        .at(T0)
+        .households(&DEMO)
+        .postcards()
+        .staff(&["alice"])
+        .open();
+    let svc = &fx.svc;
     let mut redact = Vec::new();
-    for (i, (_, id, pw)) in postcards.iter().enumerate() {
-        redact.push((id.clone(), format!("TEMPID{i:04}")));
-        redact.push((id.to_lowercase(), format!("tempid{i:04}")));
-        redact.push((pw.clone(), format!("temppw{i:04}")));
+    for (i, card) in fx.cards.iter().enumerate() {
+        redact.push((card.temp_id.clone(), format!("TEMPID{i:04}")));
+        redact.push((card.temp_id.to_lowercase(), format!("tempid{i:04}")));
+        redact.push((card.password.clone(), format!("temppw{i:04}")));
     }
-    // Suzuki's postcard gets locked at the kiosk (for the unlock screen).
-    let suzuki = postcards
-        .iter()
-        .find(|p| p.0 == "01130012-7-88")
-        .unwrap()
-        .clone();
+    let suzuki = fx.card(SUZUKI);
     for _ in 0..5 {
-        svc.login(&Actor::kiosk(), &suzuki.1, "wrongpass1").unwrap();
+        svc.login(&Actor::kiosk(), &suzuki.temp_id, "wrongpass1")
+            .unwrap();
     }
-    // Two messages in the outbox: one undeliverable (its reason carries escape and bidi characters,
-    // as a hostile SMTP reply could), one waiting.
     svc.store
         .write(|tx| {
             for (n, to) in [(1, "hanako@example.jp"), (2, "taro@example.jp")] {
@@ -128,43 +103,23 @@ fn ui(lang: Lang) -> Ui {
         allow_exit: false,
         actor,
     };
-    let dir_text = dir.path().display().to_string();
+    let dir_text = fx.dir.path().display().to_string();
     Ui {
-        app: App::new(svc, opts),
-        _dir: dir,
+        rig: Rig::on(&fx.svc, opts, 80, 24).settling(),
+        fx,
         dir_text,
         redact,
-        postcards,
     }
 }
 
 impl Ui {
-    fn key(&mut self, code: KeyCode) {
-        self.app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
-            code,
-            KeyModifiers::NONE,
-        ))));
-        assert!(
-            self.app.wait_for_task(Duration::from_secs(30)),
-            "task timed out"
-        );
-    }
-
-    fn keys(&mut self, codes: &[KeyCode]) {
-        for c in codes {
-            self.key(*c);
-        }
-    }
-
     fn text(&mut self, s: &str) {
-        for ch in s.chars() {
-            self.key(KeyCode::Char(ch));
-        }
+        self.rig.type_text(s);
     }
 
     fn postcard(&self, household: &str) -> (String, String) {
-        let p = self.postcards.iter().find(|p| p.0 == household).unwrap();
-        (p.1.clone(), p.2.clone())
+        let p = self.fx.card(household);
+        (p.temp_id.clone(), p.password.clone())
     }
 
     /// Presses a staff menu item.
@@ -190,36 +145,12 @@ impl Ui {
         self.app.staff.as_ref().and_then(|s| s.page)
     }
 
-    /// The screen as text, one line per row, wide characters once.
-    fn render_raw(&self) -> (String, Vec<String>) {
-        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-        terminal.draw(|f| self.app.draw(f)).unwrap();
-        let buffer = terminal.backend().buffer().clone();
-        let mut out = String::new();
-        let mut symbols = Vec::new();
-        for y in 0..24u16 {
-            let mut line = String::new();
-            let mut skip = 0;
-            for x in 0..80u16 {
-                let cell = &buffer[(x, y)];
-                symbols.push(cell.symbol().to_string());
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let s = cell.symbol();
-                line.push_str(s);
-                skip = UnicodeWidthStr::width(s).saturating_sub(1);
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        (out, symbols)
-    }
-
-    fn render(&self) -> String {
-        let (mut text, symbols) = self.render_raw();
-        for s in &symbols {
+    /// The screen as text (see `support/screen.rs`), with the random IDs and passwords and the temp
+    /// dir replaced; fails if an unsafe character reached any cell.
+    fn render(&mut self) -> String {
+        let mut text = self.rig.draw() + "\n";
+        for cell in self.rig.term.backend().buffer().content() {
+            let s = cell.symbol();
             assert!(
                 !s.chars().any(is_unsafe_char),
                 "an unsafe character reached the terminal: {s:?}\n{text}"
@@ -231,7 +162,8 @@ impl Ui {
         text.replace(&self.dir_text, "<dir>")
     }
 
-    fn snap(&self, name: &str, lang: Lang) {
+    fn snap(&mut self, name: &str, lang: Lang) {
+        crate::support::looks::check(&self.app, 80, 24);
         insta::assert_snapshot!(format!("{name}_{lang}"), self.render());
     }
 }
@@ -527,7 +459,7 @@ fn reissue_then_register_at_once_and_search_errors_in_full() {
         Phase::Issued(r) => (r.temp_id.clone(), r.temp_password.to_string()),
         other => panic!("{other:?}"),
     };
-    let notices = std::fs::read_to_string(ui._dir.path().join("staff-notices.csv")).unwrap();
+    let notices = std::fs::read_to_string(ui.fx.dir.path().join("staff-notices.csv")).unwrap();
     assert!(
         notices.contains(&format!("{id},{pw},2026-05-31")),
         "{notices}"
@@ -539,4 +471,57 @@ fn reissue_then_register_at_once_and_search_errors_in_full() {
         ui.app.staff.as_ref().unwrap().reissue.is_none(),
         "the new password left the screen"
     );
+}
+
+/// Issue 12: a name with letters a Japanese terminal draws two cells wide (Greek, accented Latin)
+/// and a compatibility numeral, on a terminal with ambiguous characters wide: the numeral is
+/// substituted (`Ⅱ` → `II`), each letter is measured as two cells, and nothing else ambiguous is
+/// drawn (the snapshot hook checks every look of every staff screen; this one has such a name).
+#[test]
+fn names_with_ambiguous_letters_are_measured_on_a_wide_terminal() {
+    use kosmo_kiosk::config::Theme;
+    use kosmo_kiosk::tui::look::Look;
+    use ratatui::buffer::CellDiffOption;
+
+    let mut ui = ui(Lang::Ja);
+    ui.app
+        .services
+        .store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE members SET name = ?1 WHERE name = '山田 太郎'",
+                ["Ιωάννης Ⅱ José 山田"],
+            )?;
+            Ok::<_, kosmo_kiosk::store::StoreError>(())
+        })
+        .unwrap();
+    ui.text("alice");
+    ui.key(KeyCode::Tab);
+    ui.text("Counter2026x");
+    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.menu("reissue");
+    ui.text("06139497-12-3401");
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    crate::support::looks::check(&ui.app, 80, 24);
+
+    let narrow = crate::support::looks::draw(&ui.app, Look::new(Theme::Auto, false), 80, 24);
+    assert!(
+        crate::support::looks::text(&narrow).contains("Ιωάννης Ⅱ José 山田"),
+        "{}",
+        crate::support::looks::text(&narrow)
+    );
+    let wide = crate::support::looks::draw(&ui.app, Look::new(Theme::Auto, true), 80, 24);
+    let text = crate::support::looks::text(&wide);
+    let measured: String = wide
+        .content
+        .iter()
+        .filter(|c| matches!(c.diff_option, CellDiffOption::ForcedWidth(_)))
+        .map(|c| c.symbol())
+        .collect();
+    // East Asian Width `A`: Ι ω ν ν η and é; ά and the final ς are neutral (one cell everywhere).
+    assert_eq!(measured, "Ιωννηé", "{text}");
+    // Each measured letter is followed by the blank cell it takes on the terminal.
+    let row = text.lines().find(|l| l.contains("II")).expect("the name");
+    assert!(row.contains("Ι ω άν ν η ς II José  山田"), "{row}");
+    assert!(crate::support::looks::ambiguous_cells(&wide).is_empty());
 }

@@ -18,7 +18,7 @@ fn no_password_and_no_unmasked_number_is_stored_anywhere() {
             .expect("a postcard")
             .clone()
     };
-    let yamada = card(YAMADA);
+    let ito = card(ITO);
     let mut secrets: Vec<String> = cards.iter().map(|n| n.temp_password.to_string()).collect();
     let kiosk = Actor::kiosk();
 
@@ -26,14 +26,14 @@ fn no_password_and_no_unmasked_number_is_stored_anywhere() {
     // password in the ID field for an ID that does not exist.
     secrets.push("wr0ngtemp7".into());
     assert!(matches!(
-        f.login(&yamada.temp_user_id, "wr0ngtemp7"),
+        f.login(&ito.temp_user_id, "wr0ngtemp7"),
         LoginOutcome::Failed
     ));
     assert!(matches!(
-        f.login(&yamada.temp_password, &yamada.temp_user_id),
+        f.login(&ito.temp_password, &ito.temp_user_id),
         LoginOutcome::Failed
     ));
-    let mut t = f.ticket(&yamada);
+    let mut t = f.ticket(&ito);
     // STEP3 with a wrong birth date, then the right one.
     f.svc
         .check_identity(&kiosk, &t, &insurer("06139497"), date("1971-01-01"))
@@ -76,9 +76,9 @@ fn no_password_and_no_unmasked_number_is_stored_anywhere() {
         .expire_password(&Actor::admin(), "Yamada2026")
         .unwrap();
     // Another household registers; one postcard is reissued.
-    f.register_household(SATO, "SatoJiro80", "Fuji2026yama", "jiro@example.jp");
+    f.register_household(WATANABE, "SatoJiro80", "Fuji2026yama", "jiro@example.jp");
     secrets.push("Fuji2026yama".into());
-    let again = f.issue_one(SUZUKI);
+    let again = f.issue_one(NAKAMURA);
     secrets.push(again.temp_password.to_string());
 
     let all = f.svc.store.read(|c| Ok(every_text(c))).unwrap();

@@ -43,8 +43,9 @@ fn two_workers_never_send_the_same_row() {
 /// A server that does not offer PIPELINING gets one command at a time; refusals are kept the same.
 #[test]
 fn servers_without_pipelining_get_one_command_at_a_time() {
+    use crate::support::Fixture;
     use kosmo_kiosk::store::outbox::MailState;
-    use mail_support::fixture::{Fixture, test_config};
+    use mail_support::outbox::test_config;
     use mail_support::{Behaviour, TestSmtp};
     use std::sync::Arc;
 
@@ -57,7 +58,7 @@ fn servers_without_pipelining_get_one_command_at_a_time() {
     });
     let mut cfg = test_config(Some(server.url()));
     cfg.mail.connections = 1;
-    let f = Fixture::new(cfg);
+    let f = Fixture::with_config(cfg);
     let ids = f.enqueue_many(3);
     let r = f.deliver();
     assert_eq!((r.sent, r.dead), (2, 1), "{r:?}");
@@ -71,13 +72,14 @@ fn servers_without_pipelining_get_one_command_at_a_time() {
 /// One connection carries every message of a round.
 #[test]
 fn a_connection_is_reused_from_message_to_message() {
-    use mail_support::fixture::{Fixture, test_config};
+    use crate::support::Fixture;
+    use mail_support::outbox::test_config;
     use mail_support::{Behaviour, TestSmtp};
 
     let server = TestSmtp::start(Behaviour::default());
     let mut cfg = test_config(Some(server.url()));
     cfg.mail.connections = 1;
-    let f = Fixture::new(cfg);
+    let f = Fixture::with_config(cfg);
     f.enqueue_many(30);
     let r = f.deliver();
     assert_eq!(r.sent, 30, "{r:?}");
@@ -89,26 +91,24 @@ fn a_connection_is_reused_from_message_to_message() {
 /// wait, and the mail waits for a later attempt.
 #[test]
 fn a_silent_server_times_out_and_the_mail_waits() {
+    use crate::support::Fixture;
     use kosmo_kiosk::store::outbox::MailState;
-    use mail_support::fixture::{Fixture, test_config};
+    use mail_support::outbox::test_config;
     use std::time::{Duration, Instant};
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let (done, until_done) = std::sync::mpsc::channel::<()>();
     let held = std::thread::spawn(move || {
-        // Accept and hold the connections, never answering.
-        let mut conns = Vec::new();
-        for _ in 0..2 {
-            if let Ok((c, _)) = listener.accept() {
-                conns.push(c);
-            }
-        }
-        std::thread::sleep(Duration::from_secs(3));
+        // Accept and hold the connection, never answering, until the test is done with it.
+        let conn = listener.accept();
+        let _ = until_done.recv();
+        drop(conn);
     });
     let mut cfg = test_config(Some(format!("smtp://127.0.0.1:{port}")));
     cfg.mail.timeout_secs = 1;
     cfg.mail.connections = 1;
-    let f = Fixture::new(cfg);
+    let f = Fixture::with_config(cfg);
     let id = f.enqueue_many(1)[0];
     let t = Instant::now();
     let r = f.deliver();
@@ -118,5 +118,6 @@ fn a_silent_server_times_out_and_the_mail_waits() {
     assert_eq!(row.state, MailState::Queued);
     let err = row.last_error.unwrap_or_default();
     assert_eq!(err, "timed out: no answer from the server within 1 s");
-    drop(held);
+    drop(done);
+    held.join().expect("the silent server");
 }

@@ -6,7 +6,8 @@ use kosmo_kiosk::clock::Clock;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::store::outbox::MailState;
 
-use crate::support::mail::fixture::{Fixture, parse, test_config};
+use crate::support::Fixture;
+use crate::support::mail::outbox::{parse, test_config};
 use crate::support::mail::{Launcher, Spec};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -34,8 +35,8 @@ pub fn welcome_mail_arrives(l: &dyn Launcher) {
         ),
     ] {
         let before = server.received().len();
-        let f = Fixture::new(test_config(Some(server.url())));
-        let reg = f.register(lang, "yamada2026", "taro.yamada@example.com");
+        let f = Fixture::with_config(test_config(Some(server.url())));
+        let reg = f.register_for_mail(lang, "yamada2026", "taro.yamada@example.com");
         let round = f.deliver();
         assert_eq!(
             (round.sent, round.deferred, round.dead),
@@ -110,7 +111,7 @@ pub fn temporary_failures_retry_then_deliver_once(l: &dyn Launcher) {
         ..Default::default()
     };
     let server = l.launch(&spec, 0, dir.path());
-    let f = Fixture::new(test_config(Some(server.url())));
+    let f = Fixture::with_config(test_config(Some(server.url())));
     let id = f.enqueue_many(1)[0];
     let t0 = f.clock.now();
 
@@ -126,7 +127,7 @@ pub fn temporary_failures_retry_then_deliver_once(l: &dyn Launcher) {
     // Not due yet: nothing is claimed.
     assert_eq!(f.deliver().claimed, 0);
 
-    f.advance(1);
+    f.advance(time::Duration::seconds(1));
     let r = f.deliver();
     assert_eq!((r.sent, r.deferred), (0, 1), "{r:?}");
     let row = f.row(id);
@@ -137,19 +138,20 @@ pub fn temporary_failures_retry_then_deliver_once(l: &dyn Launcher) {
         "the delay doubles"
     );
 
-    f.advance(2);
+    f.advance(time::Duration::seconds(2));
     let r = f.deliver();
     assert_eq!((r.sent, r.deferred, r.dead), (1, 0, 0), "{r:?}");
     let row = f.row(id);
     assert_eq!(row.state, MailState::Sent);
     assert_eq!(row.attempts, 3);
+    // Every round has returned, and a server keeps a message before it answers 250: what it will
+    // ever have of these rounds, it has now.
     assert!(server.wait_for(1, WAIT));
-    std::thread::sleep(Duration::from_millis(100));
     let got = server.received();
     assert_eq!(got.len(), 1, "delivered exactly once");
     assert_eq!(bare(&parse(&got[0].data).message_id), bare(&row.message_id));
 
-    f.advance(60);
+    f.advance(time::Duration::seconds(60));
     assert_eq!(f.deliver().claimed, 0, "a sent message is never sent again");
 }
 
@@ -161,7 +163,7 @@ pub fn permanent_failure_is_dead_with_reason(l: &dyn Launcher) {
         ..Default::default()
     };
     let server = l.launch(&spec, 0, dir.path());
-    let f = Fixture::new(test_config(Some(server.url())));
+    let f = Fixture::with_config(test_config(Some(server.url())));
     let id = f.enqueue_many(1)[0];
     let r = f.deliver();
     assert_eq!((r.sent, r.deferred, r.dead), (0, 0, 1), "{r:?}");
@@ -173,7 +175,7 @@ pub fn permanent_failure_is_dead_with_reason(l: &dyn Launcher) {
         err.contains("550") && err.contains("no such user here"),
         "{err}"
     );
-    f.advance(3600);
+    f.advance(time::Duration::seconds(3600));
     assert_eq!(f.deliver().claimed, 0, "a dead message is never retried");
     assert!(server.received().is_empty());
 }
@@ -183,7 +185,7 @@ pub fn permanent_failure_is_dead_with_reason(l: &dyn Launcher) {
 pub fn server_down_then_up(l: &dyn Launcher) {
     let dir = tempfile::tempdir().unwrap();
     let mut server = l.launch(&Spec::default(), 0, dir.path());
-    let f = Fixture::new(test_config(Some(server.url())));
+    let f = Fixture::with_config(test_config(Some(server.url())));
     let ids = f.enqueue_many(3);
     server.stop();
 
@@ -199,7 +201,7 @@ pub fn server_down_then_up(l: &dyn Launcher) {
     }
 
     server.restart();
-    f.advance(1);
+    f.advance(time::Duration::seconds(1));
     let r = f.deliver();
     assert_eq!((r.sent, r.deferred, r.dead), (3, 0, 0), "{r:?}");
     assert!(server.wait_for(3, WAIT));
@@ -227,7 +229,7 @@ pub fn starttls_with_test_certificate(l: &dyn Launcher) {
     let mut cfg = test_config(Some(url.clone()));
     cfg.mail.username = Some("kiosk".into());
     cfg.mail.password = Some("s3cret pass".into());
-    let untrusted = Fixture::new(cfg.clone());
+    let untrusted = Fixture::with_config(cfg.clone());
     let id = untrusted.enqueue_many(1)[0];
     let r = untrusted.deliver();
     assert_eq!((r.sent, r.deferred), (0, 1), "{r:?}");
@@ -238,8 +240,8 @@ pub fn starttls_with_test_certificate(l: &dyn Launcher) {
     );
 
     cfg.mail.ca_file = server.ca_file();
-    let f = Fixture::new(cfg);
-    let reg = f.register(Lang::Ja, "tls2026user", "tls@example.com");
+    let f = Fixture::with_config(cfg);
+    let reg = f.register_for_mail(Lang::Ja, "tls2026user", "tls@example.com");
     let r = f.deliver();
     assert_eq!((r.sent, r.deferred, r.dead), (1, 0, 0), "{r:?}");
     assert!(server.wait_for(1, WAIT));
@@ -258,7 +260,7 @@ pub fn two_workers_never_send_the_same_row(l: &dyn Launcher) {
     let server = l.launch(&Spec::default(), 0, dir.path());
     let mut cfg = test_config(Some(server.url()));
     cfg.mail.batch_size = 7;
-    let f = Fixture::new(cfg.clone());
+    let f = Fixture::with_config(cfg.clone());
     let n = 120;
     f.enqueue_many(n);
     let rounds: Vec<_> = std::thread::scope(|s| {
@@ -293,8 +295,8 @@ pub fn two_workers_never_send_the_same_row(l: &dyn Launcher) {
     });
     let sent: usize = rounds.iter().map(|r| r.sent).sum();
     assert_eq!(sent, n, "{rounds:?}");
+    // Both workers' rounds have returned (a server keeps a message before it answers 250).
     assert!(server.wait_for(n, WAIT));
-    std::thread::sleep(Duration::from_millis(100));
     let got = server.received();
     assert_eq!(got.len(), n, "no message twice");
     let mut to: Vec<String> = got.iter().map(|r| r.to[0].clone()).collect();
@@ -314,7 +316,7 @@ pub fn implicit_tls_with_test_certificate(l: &dyn Launcher) {
     let server = l.launch(&spec, 0, dir.path());
     let mut cfg = test_config(Some(format!("smtps://127.0.0.1:{}", server.port())));
     cfg.mail.ca_file = server.ca_file();
-    let f = Fixture::new(cfg);
+    let f = Fixture::with_config(cfg);
     let ids = f.enqueue_many(2);
     let r = f.deliver();
     assert_eq!((r.sent, r.deferred, r.dead), (2, 0, 0), "{r:?}");

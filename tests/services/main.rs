@@ -7,11 +7,15 @@
 mod support;
 
 mod account;
+mod account_reset;
 mod aiosmtpd;
 mod audit;
 mod delivery;
 mod delivery_scenarios;
+mod lockout;
 mod login;
 mod processes;
+mod processes_worker;
 mod registration;
+mod retention;
 mod security;

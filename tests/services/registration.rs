@@ -19,7 +19,7 @@ const ARGON2ID_OWASP: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
 #[test]
 fn register_writes_account_used_postcard_terms_audit_and_mail_together() {
     let f = Fixture::with_members();
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
     let mut t = f.ticket(&card);
     // 花子 (a dependent) registers for the household.
     let m = match f
@@ -45,7 +45,7 @@ fn register_writes_account_used_postcard_terms_audit_and_mail_together() {
     assert_eq!(r.user_id, "Yamada2026");
     assert_eq!(r.email.as_deref(), Some("hanako@example.jp"));
 
-    let st = f.state(YAMADA);
+    let st = f.state(ITO);
     st.assert_registered(&card.temp_user_id, "Yamada2026", Some("hanako@example.jp"));
     let a = st.account.as_ref().unwrap();
     assert_eq!(a.id, r.account_id);
@@ -93,18 +93,18 @@ fn register_writes_account_used_postcard_terms_audit_and_mail_together() {
 #[test]
 fn without_an_address_no_mail_and_in_english_an_english_mail() {
     let f = Fixture::with_members();
-    let r = f.register_household(SATO, "SatoJiro80", "Fuji2026yama", "");
+    let r = f.register_household(WATANABE, "SatoJiro80", "Fuji2026yama", "");
     assert_eq!(r.mail_id, None);
-    let sato = f.state(SATO);
-    let temp = sato.credentials[0].0.clone();
-    sato.assert_registered(&temp, "SatoJiro80", None);
+    let watanabe = f.state(WATANABE);
+    let temp = watanabe.credentials[0].0.clone();
+    watanabe.assert_registered(&temp, "SatoJiro80", None);
 
-    let card = f.issue_one(SUZUKI);
+    let card = f.issue_one(NAKAMURA);
     let t = f.confirmed_ticket(&card);
     let mut inp = input("Suzuki1965", "Hakone2026x", "saburo@example.com");
     inp.lang = Lang::En;
     f.svc.register(&Actor::kiosk(), &t, &inp).unwrap();
-    let st = f.state(SUZUKI);
+    let st = f.state(NAKAMURA);
     st.assert_registered(&card.temp_user_id, "Suzuki1965", Some("saburo@example.com"));
     let mail = &st.outbox[0];
     assert_eq!(mail.subject, "Welcome to KOSMO Communication Web");
@@ -118,8 +118,8 @@ fn without_an_address_no_mail_and_in_english_an_english_mail() {
 #[test]
 fn a_taken_user_id_changes_nothing() {
     let f = Fixture::with_members();
-    f.register_household(SATO, "SatoJiro80", "Fuji2026yama", "");
-    let card = f.issue_one(YAMADA);
+    f.register_household(WATANABE, "SatoJiro80", "Fuji2026yama", "");
+    let card = f.issue_one(ITO);
     let t = f.confirmed_ticket(&card);
     for taken in ["SatoJiro80", "satojiro80", "SATOJIRO80"] {
         assert!(!f.svc.user_id_available(taken).unwrap());
@@ -127,12 +127,12 @@ fn a_taken_user_id_changes_nothing() {
             .register(&t, taken, "Sakura2026x", "taro@example.jp")
             .unwrap_err();
         assert!(matches!(e, RegisterError::UserIdTaken), "{taken}: {e:?}");
-        f.state(YAMADA).assert_untouched(&card.temp_user_id);
+        f.state(ITO).assert_untouched(&card.temp_user_id);
     }
     // The same ticket still registers with a free ID.
     f.register(&t, "Yamada2026", "Sakura2026x", "taro@example.jp")
         .unwrap();
-    f.state(YAMADA)
+    f.state(ITO)
         .assert_registered(&card.temp_user_id, "Yamada2026", Some("taro@example.jp"));
 }
 
@@ -141,14 +141,14 @@ fn a_postcard_revoked_or_expired_after_the_identity_check_changes_nothing() {
     let f = Fixture::with_members();
     // Revoked by a reissue between STEP3 and [実行]. The account row is inserted before the postcard is
     // marked used, so this also proves that a half-done transaction is rolled back.
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
     let t = f.confirmed_ticket(&card);
-    let again = f.issue_one(YAMADA);
+    let again = f.issue_one(ITO);
     let e = f
         .register(&t, "Yamada2026", "Sakura2026x", "taro@example.jp")
         .unwrap_err();
     assert!(matches!(e, RegisterError::CredentialInvalid), "{e:?}");
-    let st = f.state(YAMADA);
+    let st = f.state(ITO);
     st.assert_untouched(&again.temp_user_id);
     assert_eq!(
         st.credentials,
@@ -160,20 +160,20 @@ fn a_postcard_revoked_or_expired_after_the_identity_check_changes_nothing() {
     assert_eq!(f.count("SELECT count(*) FROM accounts"), 0);
 
     // Expired while STEP4 was being filled in.
-    let card = f.issue_one(SATO);
+    let card = f.issue_one(WATANABE);
     let t = f.confirmed_ticket(&card);
     f.clock.advance(Duration::days(60));
     let e = f
         .register(&t, "SatoJiro80", "Fuji2026yama", "jiro@example.jp")
         .unwrap_err();
     assert!(matches!(e, RegisterError::CredentialInvalid), "{e:?}");
-    f.state(SATO).assert_untouched(&card.temp_user_id);
+    f.state(WATANABE).assert_untouched(&card.temp_user_id);
 }
 
 #[test]
 fn a_failure_at_any_later_step_rolls_everything_back() {
     let f = Fixture::with_members();
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
     let t = f.confirmed_ticket(&card);
     // A TEMP trigger lives only on this connection (the one the services use) and makes one step of the
     // transaction fail: the terms agreement, the mail, the audit row (the last write).
@@ -201,7 +201,7 @@ fn a_failure_at_any_later_step_rolls_everything_back() {
             .store
             .read(|c| Ok(c.execute_batch("DROP TRIGGER temp.inject_failure")?))
             .unwrap();
-        f.state(YAMADA).assert_untouched(&card.temp_user_id);
+        f.state(ITO).assert_untouched(&card.temp_user_id);
         assert_eq!(f.count("SELECT count(*) FROM accounts"), 0, "{table}");
     }
     // Rule violations are refused before anything is written, with a plain message.
@@ -222,11 +222,11 @@ fn a_failure_at_any_later_step_rolls_everything_back() {
         f.svc.register(&Actor::kiosk(), &t, &same_as_temp),
         Err(RegisterError::Invalid(_))
     ));
-    f.state(YAMADA).assert_untouched(&card.temp_user_id);
+    f.state(ITO).assert_untouched(&card.temp_user_id);
     // And with every step allowed again, the same ticket registers.
     f.register(&t, "Yamada2026", "Sakura2026x", "taro@example.jp")
         .unwrap();
-    f.state(YAMADA)
+    f.state(ITO)
         .assert_registered(&card.temp_user_id, "Yamada2026", Some("taro@example.jp"));
 }
 
@@ -241,11 +241,11 @@ fn a_temporary_id_never_becomes_a_user_id() {
             .expect("a postcard")
             .clone()
     };
-    let (yamada, sato, suzuki) = (card(YAMADA), card(SATO), card(SUZUKI));
-    // Suzuki's postcard is reissued: the old temporary ID is revoked, and still never a user ID.
-    f.issue_one(SUZUKI);
-    let t = f.confirmed_ticket(&yamada);
-    let mixed: String = sato
+    let (ito, watanabe, nakamura) = (card(ITO), card(WATANABE), card(NAKAMURA));
+    // Nakamura's postcard is reissued: the old temporary ID is revoked, and still never a user ID.
+    f.issue_one(NAKAMURA);
+    let t = f.confirmed_ticket(&ito);
+    let mixed: String = watanabe
         .temp_user_id
         .chars()
         .enumerate()
@@ -258,29 +258,29 @@ fn a_temporary_id_never_becomes_a_user_id() {
         })
         .collect();
     for id in [
-        sato.temp_user_id.clone(),
-        sato.temp_user_id.to_lowercase(),
+        watanabe.temp_user_id.clone(),
+        watanabe.temp_user_id.to_lowercase(),
         mixed,
-        yamada.temp_user_id.to_lowercase(),
-        suzuki.temp_user_id.to_lowercase(),
+        ito.temp_user_id.to_lowercase(),
+        nakamura.temp_user_id.to_lowercase(),
     ] {
         assert!(!f.svc.user_id_available(&id).unwrap(), "{id}");
         let e = f.register(&t, &id, "Sakura2026x", "").unwrap_err();
         assert!(matches!(e, RegisterError::UserIdTaken), "{id}: {e:?}");
     }
-    f.state(YAMADA).assert_untouched(&yamada.temp_user_id);
+    f.state(ITO).assert_untouched(&ito.temp_user_id);
 }
 
 #[test]
 fn issuing_never_hands_out_an_id_that_is_a_user_id_or_an_earlier_temporary_id() {
     let f = Fixture::with_members();
     // A user ID that could have been a temporary ID (10 characters of the postcard alphabet).
-    f.register_household(YAMADA, "Abcdefgh23", "Sakura2026x", "");
-    let suzuki = f.issue_one(SUZUKI);
+    f.register_household(ITO, "Abcdefgh23", "Sakura2026x", "");
+    let nakamura = f.issue_one(NAKAMURA);
     let offered = [
         "ABCDEFGH23".to_string(),
         "abcdefgh23".to_string(),
-        suzuki.temp_user_id.to_lowercase(),
+        nakamura.temp_user_id.to_lowercase(),
         "ZYXWVUTS98".to_string(),
     ];
     let calls = Cell::new(0);
@@ -289,7 +289,7 @@ fn issuing_never_hands_out_an_id_that_is_a_user_id_or_an_earlier_temporary_id() 
         .issue_credentials_with_ids(
             &Actor::admin(),
             &f.notices_path(),
-            &[key(SATO)],
+            &[key(WATANABE)],
             &mut || {
                 let i = calls.get();
                 calls.set(i + 1);
@@ -312,7 +312,7 @@ fn issuing_never_hands_out_an_id_that_is_a_user_id_or_an_earlier_temporary_id() 
 #[test]
 fn the_same_postcard_cannot_be_used_twice() {
     let f = Fixture::with_members();
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
     // Two kiosks log in with the same postcard before either finishes.
     let first = f.confirmed_ticket(&card);
     let second = f.confirmed_ticket(&card);
@@ -335,7 +335,7 @@ fn the_same_postcard_cannot_be_used_twice() {
             .unwrap_err();
         assert!(matches!(e, RegisterError::CredentialInvalid), "{e:?}");
     }
-    let st = f.state(YAMADA);
+    let st = f.state(ITO);
     st.assert_registered(&card.temp_user_id, "Yamada2026", Some("taro@example.jp"));
     assert_eq!(f.count("SELECT count(*) FROM accounts"), 1);
     assert_eq!(f.count("SELECT count(*) FROM outbox"), 1);
@@ -345,7 +345,7 @@ fn the_same_postcard_cannot_be_used_twice() {
 #[test]
 fn registering_needs_this_sessions_identity_check() {
     let f = Fixture::with_members();
-    let card = f.issue_one(YAMADA);
+    let card = f.issue_one(ITO);
     // Logged in with the postcard but STEP3 skipped: refused, nothing written.
     let skipped = f.ticket(&card);
     let e = f

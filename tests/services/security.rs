@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use kosmo_kiosk::services::ServiceError;
-use kosmo_kiosk::services::staff::ReissueError;
+use kosmo_kiosk::services::credentials::ReissueError;
 use kosmo_kiosk::store::Actor;
 
 use crate::support::bin::set_mode;
@@ -27,7 +27,7 @@ fn staff_notices_cells_never_start_a_formula() {
 }
 
 fn reissue_into(f: &Fixture, path: &Path) -> Result<(), String> {
-    let id = f.household_id(YAMADA);
+    let id = f.household_id(ITO);
     match f.svc.reissue_credential(&Actor::staff("staff01"), id, path) {
         Ok(_) => Ok(()),
         Err(ReissueError::Service(ServiceError::User(msg))) => Err(msg),

@@ -1,10 +1,49 @@
 //! The real binary with a private environment: a store, an empty config file and a log folder in a
-//! temp dir.
+//! temp dir, nothing of the machine's or the caller's own settings. [`Ops`] runs it as a script or an
+//! operator does (no terminal); `pty.rs` runs it in a pseudo-terminal with the same environment.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The binary under test: the one Cargo built for this test (`CARGO_BIN_EXE_kosmo-kiosk`), or for
+/// the measurement example the one named by `KOSMO_KIOSK_BIN`.
+pub fn path() -> PathBuf {
+    option_env!("CARGO_BIN_EXE_kosmo-kiosk")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("KOSMO_KIOSK_BIN").map(PathBuf::from))
+        .expect("the kosmo-kiosk binary: set KOSMO_KIOSK_BIN")
+}
+
+/// Variables a run must not inherit from the shell that started the tests.
+pub const CLEARED: [&str; 5] = [
+    "KOSMO_KIOSK_DB",
+    "KOSMO_KIOSK_SMTP_URL",
+    "KOSMO_KIOSK_LOG",
+    "SSH_CLIENT",
+    "SSH_CONNECTION",
+];
+
+/// Variables every run gets: logs in `dir/logs`, the config file `dir/config.toml`, `HOME` = `dir`.
+pub fn env(dir: &Path) -> [(&'static str, PathBuf); 3] {
+    [
+        ("KOSMO_KIOSK_LOG_DIR", dir.join("logs")),
+        ("KOSMO_KIOSK_CONFIG", dir.join("config.toml")),
+        ("HOME", dir.to_path_buf()),
+    ]
+}
+
+/// The binary with the private environment of `dir` (the store given by the caller: `--db` or
+/// `KOSMO_KIOSK_DB`).
+pub fn command(dir: &Path) -> Command {
+    let mut c = Command::new(path());
+    for k in CLEARED {
+        c.env_remove(k);
+    }
+    c.envs(env(dir));
+    c
+}
 
 pub struct Ops {
     pub dir: tempfile::TempDir,
@@ -12,6 +51,7 @@ pub struct Ops {
 }
 
 impl Ops {
+    /// A temp dir with an empty config file; the store `kiosk.db` is made by the first command.
     pub fn new() -> Ops {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("config.toml"), "").expect("config");
@@ -37,18 +77,11 @@ impl Ops {
         self.write("config.toml", text);
     }
 
-    /// The binary, without `--db`.
+    /// The binary, without `--db`; backtraces switched on (so that a leaked one would show), no
+    /// standard input.
     pub fn bare(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_kosmo-kiosk"));
-        c.env("KOSMO_KIOSK_LOG_DIR", self.logs())
-            .env("KOSMO_KIOSK_CONFIG", self.path("config.toml"))
-            .env("HOME", self.dir.path())
-            .env("RUST_BACKTRACE", "1")
-            .env_remove("KOSMO_KIOSK_DB")
-            .env_remove("KOSMO_KIOSK_SMTP_URL")
-            .env_remove("KOSMO_KIOSK_LOG")
-            .env_remove("SSH_CLIENT")
-            .env_remove("SSH_CONNECTION")
+        let mut c = command(self.dir.path());
+        c.env("RUST_BACKTRACE", "1")
             .stdin(std::process::Stdio::null());
         c
     }
@@ -82,17 +115,28 @@ impl Ops {
     }
 }
 
+/// One line on stderr starting `kosmo-kiosk: `, with no debug output, backtrace or escape sequence.
 pub fn assert_plain_error(stderr: &str) {
-    assert!(stderr.starts_with("kosmo-kiosk: "), "{stderr:?}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr:?}");
+    let text = stderr.trim_end_matches('\n');
+    assert!(!text.is_empty(), "no error message");
+    assert!(
+        !text.contains('\n'),
+        "more than one line on stderr:\n{stderr}"
+    );
+    assert!(text.starts_with("kosmo-kiosk: "), "{text}");
     for bad in [
+        "Error {",
+        "Os {",
+        "Custom {",
+        "kind:",
         "panicked",
         "backtrace",
         "RUST_BACKTRACE",
-        "Error {",
-        "Custom {",
+        "Some(",
+        "Err(",
+        "\u{1b}",
     ] {
-        assert!(!stderr.contains(bad), "{stderr:?}");
+        assert!(!text.contains(bad), "debug output ({bad}) in: {text}");
     }
 }
 

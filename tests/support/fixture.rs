@@ -1,8 +1,15 @@
-//! Shared set-up for the store and services proofs: a real SQLite file in a temp dir, a clock the test
-//! moves, sample households, and helpers that read back everything one household has in the store.
+//! The one store fixture: a real SQLite file in a temp dir, the services on a clock the test moves,
+//! households from the one households fixture, and helpers that act as a member, staff or an
+//! administrator would (through the services) and read back what the store holds.
+//!
+//! ```ignore
+//! let f = Fixture::with_members();                  // the PROOF households, clock at now
+//! let f = Fixture::demo();                          // the DEMO households, clock at T0
+//! let f = Fixture::build().households(&DEMO).postcards().staff(&["alice"]).open();
+//! ```
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -12,7 +19,7 @@ use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::household::{HouseholdKey, Relationship};
 use kosmo_kiosk::domain::insurer::{self, InsurerNumber};
 use kosmo_kiosk::services::Services;
-use kosmo_kiosk::services::auth::{LoginOutcome, RegistrationTicket};
+use kosmo_kiosk::services::auth::{AccountSession, LoginOutcome, RegistrationTicket};
 use kosmo_kiosk::services::credentials::Notice;
 use kosmo_kiosk::services::members::parse_members_csv;
 use kosmo_kiosk::services::registration::{
@@ -21,50 +28,20 @@ use kosmo_kiosk::services::registration::{
 use kosmo_kiosk::store::accounts::{self, Account};
 use kosmo_kiosk::store::outbox::{self, OutboxRow};
 use kosmo_kiosk::store::{Actor, Store, households};
-use rusqlite::Connection;
+use time::macros::datetime;
 use time::{Date, OffsetDateTime};
 use zeroize::Zeroizing;
 
-/// Four households. 山田 has two dependents; the numbers are long enough that they cannot turn up by
-/// chance inside a timestamp or a hash when the tests look for them.
-pub const MEMBERS_CSV: &str = "\
-insurer_number,symbol,number,name,birth_date,relationship
-06139497,12,4417203,山田 太郎,1970-05-05,insured
-06139497,12,4417203,山田 花子,1972-06-06,dependent
-06139497,12,4417203,山田 一郎,2005-03-03,dependent
-01130012,AB,5530871,佐藤 次郎,1980-01-01,insured
-33120015,21,6620934,鈴木 三郎,1965-12-12,insured
-06139497,12,4417299,山田 次郎,1990-09-09,insured
-";
+#[allow(unused_imports)]
+pub use super::households::*;
+#[allow(unused_imports)]
+pub use super::state::{HouseholdState, contains_bytes, every_text, raw_store_bytes};
 
-pub const YAMADA: &str = "06139497-12-4417203";
-pub const SATO: &str = "01130012-AB-5530871";
-pub const SUZUKI: &str = "33120015-21-6620934";
-/// Same insurer and symbol as [`YAMADA`], another number: a neighbour whose birth date must not let a
-/// Yamada postcard through.
-pub const NEIGHBOUR: &str = "06139497-12-4417299";
+/// 10:00 in Tokyo on 1 April 2026: the clock of the screen snapshots and the account tests.
+pub const T0: OffsetDateTime = datetime!(2026-04-01 01:00 UTC);
 
-/// A members CSV with `n` one-person households under insurer 06139497, symbol `sym`, numbers
-/// 7000001, 7000002, …; person `i` (0-based) is born on day `1 + i % 28` of month `1 + i % 12`, 1960 + i % 40.
-pub fn many_households_csv(sym: &str, n: usize) -> String {
-    let mut s = String::from("insurer_number,symbol,number,name,birth_date,relationship\n");
-    for i in 0..n {
-        s.push_str(&format!(
-            "06139497,{sym},{},会員 {i},{},insured\n",
-            7_000_001 + i,
-            birth_of(i)
-        ));
-    }
-    s
-}
-
-pub fn key_of(sym: &str, i: usize) -> String {
-    format!("06139497-{sym}-{}", 7_000_001 + i)
-}
-
-pub fn birth_of(i: usize) -> String {
-    format!("{}-{:02}-{:02}", 1960 + i % 40, 1 + i % 12, 1 + i % 28)
-}
+/// The staff password of [`Setup::staff`].
+pub const STAFF_PASSWORD: &str = "Counter2026x";
 
 pub fn date(s: &str) -> Date {
     households::parse_date(s).expect("a YYYY-MM-DD date")
@@ -85,7 +62,8 @@ pub fn now_s() -> OffsetDateTime {
         .expect("0 ns is valid")
 }
 
-/// What STEP4 would send.
+/// What STEP4 would send: the insured person registers, in Japanese, mail wanted when an address is
+/// given.
 pub fn input(user_id: &str, password: &str, email: &str) -> RegistrationInput {
     RegistrationInput {
         user_id: user_id.into(),
@@ -101,41 +79,175 @@ pub fn input(user_id: &str, password: &str, email: &str) -> RegistrationInput {
     }
 }
 
-/// A store file in a temp dir and services on a clock that starts at the real now and moves only when
-/// told (so that credentials issued here are valid for processes that use the system clock too).
+/// How a [`Fixture`] starts. Defaults: clock at the real now (so that what is issued here is valid
+/// for the real binary, which uses the system clock), default configuration, no households.
+pub struct Setup {
+    start: Option<OffsetDateTime>,
+    config: Config,
+    households: Vec<&'static str>,
+    postcards: bool,
+    staff: Vec<String>,
+    config_file: Option<String>,
+}
+
+impl Setup {
+    /// The clock starts at `t` instead of now.
+    pub fn at(mut self, t: OffsetDateTime) -> Setup {
+        self.start = Some(t);
+        self
+    }
+
+    pub fn config(mut self, config: Config) -> Setup {
+        self.config = config;
+        self
+    }
+
+    /// Imports these households (see `households.rs`).
+    pub fn households(mut self, keys: &[&'static str]) -> Setup {
+        self.households.extend_from_slice(keys);
+        self
+    }
+
+    /// Issues a postcard to every imported household (kept in [`Fixture::cards`]).
+    pub fn postcards(mut self) -> Setup {
+        self.postcards = true;
+        self
+    }
+
+    /// Adds staff accounts, each with [`STAFF_PASSWORD`].
+    pub fn staff(mut self, ids: &[&str]) -> Setup {
+        self.staff.extend(ids.iter().map(|s| s.to_string()));
+        self
+    }
+
+    /// Writes `config.toml` into the temp dir (for the real binary: `KOSMO_KIOSK_CONFIG`).
+    pub fn config_file(mut self, toml: &str) -> Setup {
+        self.config_file = Some(toml.to_string());
+        self
+    }
+
+    pub fn open(self) -> Fixture {
+        // A short, fixed-length prefix: a screen that shows a path wraps the same way every run.
+        let dir = tempfile::Builder::new()
+            .prefix("kk")
+            .tempdir()
+            .expect("temp dir");
+        let db = dir.path().join("kiosk.db");
+        if let Some(text) = &self.config_file {
+            std::fs::write(dir.path().join("config.toml"), text).expect("config file");
+        }
+        let store = Store::open(&db).expect("open the store");
+        let clock = Arc::new(FixedClock::new(self.start.unwrap_or_else(now_s)));
+        let svc = Services::with_clock(
+            Arc::new(store),
+            Arc::new(self.config.clone()),
+            clock.clone(),
+        );
+        let mut f = Fixture {
+            dir,
+            db,
+            config: self.config,
+            clock,
+            svc,
+            cards: Vec::new(),
+            notices: AtomicUsize::new(0),
+        };
+        if !self.households.is_empty() {
+            f.import(&csv(&self.households));
+        }
+        if self.postcards {
+            f.cards = f.issue(&[]).iter().map(Postcard::from).collect();
+        }
+        for id in &self.staff {
+            f.svc
+                .add_staff(&Actor::admin(), id, STAFF_PASSWORD)
+                .expect("add staff");
+        }
+        f
+    }
+}
+
+/// A store file in a temp dir and services on a [`FixedClock`].
 pub struct Fixture {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
+    /// The configuration the services run with.
+    pub config: Config,
     pub clock: Arc<FixedClock>,
     pub svc: Services,
+    /// The postcards issued at set-up ([`Setup::postcards`]).
+    pub cards: Vec<Postcard>,
     notices: AtomicUsize,
 }
 
 impl Fixture {
-    pub fn new() -> Fixture {
-        Fixture::with_config(Config::default())
-    }
-
-    pub fn with_config(config: Config) -> Fixture {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = dir.path().join("kiosk.db");
-        let store = Store::open(&db).expect("open the store");
-        let clock = Arc::new(FixedClock::new(now_s()));
-        let svc = Services::with_clock(Arc::new(store), Arc::new(config), clock.clone());
-        Fixture {
-            dir,
-            db,
-            clock,
-            svc,
-            notices: AtomicUsize::new(0),
+    pub fn build() -> Setup {
+        Setup {
+            start: None,
+            config: Config::default(),
+            households: Vec::new(),
+            postcards: false,
+            staff: Vec::new(),
+            config_file: None,
         }
     }
 
-    /// A fixture with [`MEMBERS_CSV`] imported.
+    /// An empty store, the clock at now.
+    pub fn new() -> Fixture {
+        Fixture::build().open()
+    }
+
+    pub fn with_config(config: Config) -> Fixture {
+        Fixture::build().config(config).open()
+    }
+
+    /// The [`PROOF`] households, the clock at now.
     pub fn with_members() -> Fixture {
-        let f = Fixture::new();
-        f.import(MEMBERS_CSV);
-        f
+        Fixture::build().households(&PROOF).open()
+    }
+
+    /// The [`DEMO`] households, the clock at [`T0`].
+    pub fn demo() -> Fixture {
+        Fixture::build().at(T0).households(&DEMO).open()
+    }
+
+    pub fn demo_with(config: Config) -> Fixture {
+        Fixture::build()
+            .at(T0)
+            .households(&DEMO)
+            .config(config)
+            .open()
+    }
+
+    /// The [`DEMO`] households with a postcard each and these staff accounts, an empty config file,
+    /// the clock at now: a store for the real binary.
+    pub fn counter(staff: &[&str]) -> Fixture {
+        Fixture::build()
+            .households(&DEMO)
+            .postcards()
+            .staff(staff)
+            .config_file("")
+            .open()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.svc.store
+    }
+
+    /// A fresh connection to the store on the system clock (as another process would have).
+    pub fn services(&self) -> Services {
+        Services::new(
+            Arc::new(Store::open(&self.db).expect("open the store")),
+            Arc::new(Config::default()),
+        )
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        self.clock.advance(by);
     }
 
     pub fn import(&self, csv: &str) {
@@ -144,6 +256,8 @@ impl Fixture {
             .import_rows(&Actor::admin(), &rows)
             .expect("import");
     }
+
+    // ----- postcards -----------------------------------------------------------------------------
 
     pub fn notices_path(&self) -> PathBuf {
         let n = self.notices.fetch_add(1, Ordering::SeqCst);
@@ -166,10 +280,32 @@ impl Fixture {
         n.remove(0)
     }
 
+    /// The postcard issued at set-up to `household`.
+    pub fn card(&self, household: &str) -> &Postcard {
+        self.cards
+            .iter()
+            .find(|c| c.household == household)
+            .unwrap_or_else(|| panic!("no postcard for {household}"))
+    }
+
+    // ----- as a member -------------------------------------------------------------------------
+
     pub fn login(&self, id: &str, password: &str) -> LoginOutcome {
         self.svc
             .login(&Actor::kiosk(), id, password)
             .expect("login does not fail with an error")
+    }
+
+    /// The session of a successful permanent login; panics otherwise.
+    pub fn session(&self, id: &str, password: &str) -> AccountSession {
+        match self.login(id, password) {
+            LoginOutcome::Permanent(s) => s,
+            other => panic!("permanent login of {id} failed: {other:?}"),
+        }
+    }
+
+    pub fn logs_in(&self, id: &str, password: &str) -> bool {
+        matches!(self.login(id, password), LoginOutcome::Permanent(_))
     }
 
     /// Logs in with a postcard; panics unless that gives a registration ticket.
@@ -220,6 +356,25 @@ impl Fixture {
             .expect("registration")
     }
 
+    /// [`Fixture::register_household`], and the session the member then has.
+    pub fn register_account(
+        &self,
+        household: &str,
+        user_id: &str,
+        password: &str,
+        email: Option<&str>,
+    ) -> AccountSession {
+        let r = self.register_household(household, user_id, password, email.unwrap_or_default());
+        AccountSession {
+            account_id: r.account_id,
+            household_id: r.household_id,
+            user_id: r.user_id,
+            must_change: None,
+        }
+    }
+
+    // ----- reading back --------------------------------------------------------------------------
+
     /// The insurer number and the insured person's birth date of a household.
     pub fn insured_of(&self, household: &str) -> (String, Date) {
         let k = key(household);
@@ -258,6 +413,47 @@ impl Fixture {
             .expect("read")
     }
 
+    pub fn account(&self, user_id: &str) -> Account {
+        self.svc
+            .store
+            .read(|c| accounts::find_by_user_id(c, user_id))
+            .expect("read")
+            .expect("account exists")
+    }
+
+    pub fn outbox(&self) -> Vec<OutboxRow> {
+        self.svc
+            .store
+            .read(|c| outbox::list(c, None))
+            .expect("outbox")
+    }
+
+    /// Rows of one kind, oldest first.
+    pub fn mails(&self, kind: &str) -> Vec<OutboxRow> {
+        self.outbox()
+            .into_iter()
+            .filter(|m| m.kind == kind)
+            .collect()
+    }
+
+    /// How many audit rows of `event` (and `outcome`) exist.
+    pub fn audits(&self, event: &str, outcome: Option<&str>) -> i64 {
+        self.svc
+            .store
+            .read(|c| kosmo_kiosk::store::audit::count(c, None, event, outcome))
+            .expect("audit")
+    }
+
+    /// One value read with a fresh connection (as another process would).
+    pub fn query<T: rusqlite::types::FromSql>(
+        &self,
+        sql: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> T {
+        let c = rusqlite::Connection::open(&self.db).expect("open");
+        c.query_row(sql, params, |r| r.get(0)).expect(sql)
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         self.svc
             .store
@@ -266,154 +462,11 @@ impl Fixture {
     }
 }
 
-/// Everything the store holds about one household that registration writes.
-#[derive(Debug)]
-pub struct HouseholdState {
-    pub household_id: i64,
-    pub account: Option<Account>,
-    /// (temp ID, state), oldest first.
-    pub credentials: Vec<(String, String)>,
-    pub terms: Vec<String>,
-    /// Audit rows with event `register`.
-    pub register_audits: Vec<(String, Option<String>, Option<String>)>,
-    pub outbox: Vec<OutboxRow>,
-}
-
-impl HouseholdState {
-    pub fn read(c: &Connection, household_id: i64) -> HouseholdState {
-        let account = accounts::for_household(c, household_id).expect("account");
-        let mut st = c
-            .prepare(
-                "SELECT temp_id, state FROM temp_credentials WHERE household_id = ?1 ORDER BY id",
-            )
-            .expect("prepare");
-        let credentials = st
-            .query_map([household_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("rows");
-        let terms = kosmo_kiosk::store::terms::versions_for(c, household_id).expect("terms");
-        let mut st = c
-            .prepare(
-                "SELECT outcome, subject, detail FROM audit WHERE household_id = ?1 AND event = 'register'
-                 ORDER BY id",
-            )
-            .expect("prepare");
-        let register_audits = st
-            .query_map([household_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .expect("query")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("rows");
-        let outbox = outbox::list(c, None)
-            .expect("outbox")
-            .into_iter()
-            .filter(|m| m.household_id == Some(household_id))
-            .collect();
-        HouseholdState {
-            household_id,
-            account,
-            credentials,
-            terms,
-            register_audits,
-            outbox,
-        }
-    }
-
-    pub fn is_untouched(&self, temp_id: &str) -> bool {
-        self.account.is_none()
-            && self
-                .credentials
-                .iter()
-                .any(|(t, s)| t == temp_id && s == "live")
-            && self.terms.is_empty()
-            && self.register_audits.is_empty()
-            && self.outbox.is_empty()
-    }
-
-    pub fn is_registered(&self, temp_id: &str, user_id: &str, email: Option<&str>) -> bool {
-        self.account
-            .as_ref()
-            .is_some_and(|a| a.user_id == user_id && a.email.as_deref() == email)
-            && self
-                .credentials
-                .iter()
-                .any(|(t, s)| t == temp_id && s == "used")
-            && self.terms == [terms(Lang::Ja).version]
-            && self.register_audits.len() == 1
-            && self.register_audits[0].0 == "ok"
-            && match email {
-                Some(to) => {
-                    self.outbox.len() == 1
-                        && self.outbox[0].kind == "welcome"
-                        && self.outbox[0].to == to
-                }
-                None => self.outbox.is_empty(),
-            }
-    }
-
-    /// Panics with the whole state unless the household is exactly as before registration: its postcard
-    /// still live, no account, no terms agreement, no `register` audit row, no mail.
-    pub fn assert_untouched(&self, temp_id: &str) {
-        assert!(
-            self.is_untouched(temp_id),
-            "expected untouched with {temp_id} live: {self:#?}"
-        );
-    }
-
-    /// Panics with the whole state unless registration is complete: account, postcard used, the terms
-    /// agreement, one `register` audit row and (with an address) one welcome mail.
-    pub fn assert_registered(&self, temp_id: &str, user_id: &str, email: Option<&str>) {
-        assert!(
-            self.is_registered(temp_id, user_id, email),
-            "expected registered as {user_id}: {self:#?}"
-        );
-    }
-}
-
-/// Every non-NULL value of every column of every table, as text: (table, column, value).
-pub fn every_text(c: &Connection) -> Vec<(String, String, String)> {
-    let mut tables: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        .expect("prepare")
-        .query_map([], |r| r.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    tables.sort();
-    let mut out = Vec::new();
-    for t in tables {
-        let cols: Vec<String> = c
-            .prepare(&format!("SELECT name FROM pragma_table_info('{t}')"))
-            .expect("prepare")
-            .query_map([], |r| r.get(0))
-            .expect("query")
-            .collect::<Result<_, _>>()
-            .expect("rows");
-        for col in cols {
-            let mut st = c
-                .prepare(&format!(
-                    "SELECT CAST(\"{col}\" AS TEXT) FROM \"{t}\" WHERE \"{col}\" IS NOT NULL"
-                ))
-                .expect("prepare");
-            for v in st.query_map([], |r| r.get::<_, String>(0)).expect("query") {
-                out.push((t.clone(), col.clone(), v.expect("text")));
-            }
-        }
-    }
-    out
-}
-
-/// The raw bytes of the store file and its WAL, for scanning.
-pub fn raw_store_bytes(db: &Path) -> Vec<u8> {
-    let mut bytes = std::fs::read(db).expect("read the store file");
-    let mut wal = db.as_os_str().to_owned();
-    wal.push("-wal");
-    if let Ok(w) = std::fs::read(PathBuf::from(wal)) {
-        bytes.extend(w);
-    }
-    bytes
-}
-
-pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+/// The code in a `reset_code` mail body.
+pub fn code_in(body: &str) -> String {
+    body.lines()
+        .filter(|l| l.contains("確認コード:") || l.contains("Confirmation code:"))
+        .map(|l| l.chars().filter(char::is_ascii_digit).collect::<String>())
+        .find(|d| d.len() == 8)
+        .expect("a code line in the mail")
 }

@@ -1,9 +1,11 @@
-//! The real `kosmo-kiosk` binary in a pseudo-terminal (portable-pty), its output fed to a terminal
-//! emulator (vt100). The store lives in a temp dir and is prepared through the command line
-//! (`admin import-members`, `admin issue-credentials --out`), as an operator would.
+//! The one pseudo-terminal driver: a program (the real `kosmo-kiosk`, or `ssh` into it) in a
+//! pseudo-terminal (portable-pty), its output fed to a terminal emulator (vt100) that the test reads
+//! as text. [`Store`] prepares a store through the command line (`admin import-members`, `admin
+//! issue-credentials --out`), as an operator would, and starts the kiosk on it.
 //!
-//! Every wait has a timeout and fails with the screen as it was; nothing sleeps a fixed time to
-//! let the program catch up.
+//! Keys are written as a terminal sends them, with no pause between them; every wait is for a
+//! condition on the screen (or the process), has a timeout and fails with the screen as it was.
+//! Nothing sleeps a fixed time to let the program catch up.
 #![allow(dead_code)]
 
 use std::fs::File;
@@ -17,45 +19,56 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
-/// The binary under test: the one Cargo built for this test (`CARGO_BIN_EXE_kosmo-kiosk`), or for
-/// the measurement example the one named by `KOSMO_KIOSK_BIN`.
-pub fn bin() -> PathBuf {
-    option_env!("CARGO_BIN_EXE_kosmo-kiosk")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("KOSMO_KIOSK_BIN").map(PathBuf::from))
-        .expect("the kosmo-kiosk binary: set KOSMO_KIOSK_BIN")
-}
-pub const WAIT: Duration = Duration::from_secs(20);
+pub use super::households::Postcard;
 
-pub const MEMBERS_CSV: &str = "\
-insurer_number,symbol,number,name,birth_date,relationship
-06139497,12,3402,佐藤 一郎,1980-01-01,insured
-01130012,7,88,鈴木 美咲,1990-07-15,insured
-01130012,7,88,鈴木 健,2015-03-03,dependent
-33120015,21,1005,高橋 清,1938-11-03,insured
-";
+/// The longest any wait lasts before the test fails with the screen.
+pub const WAIT: Duration = Duration::from_secs(30);
 
-/// One postcard from the notices file.
-#[derive(Debug, Clone)]
-pub struct Postcard {
-    pub household: String,
-    pub temp_id: String,
-    pub password: String,
+/// Keys as a terminal sends them.
+pub mod key {
+    pub const TAB: &str = "\t";
+    pub const BACK_TAB: &str = "\x1b[Z";
+    pub const ENTER: &str = "\r";
+    pub const ESC: &str = "\x1b";
+    pub const SPACE: &str = " ";
+    pub const UP: &str = "\x1b[A";
+    pub const DOWN: &str = "\x1b[B";
+    pub const RIGHT: &str = "\x1b[C";
+    pub const LEFT: &str = "\x1b[D";
+    pub const PAGE_DOWN: &str = "\x1b[6~";
+    pub const CTRL_C: &str = "\x03";
+    pub const CTRL_U: &str = "\x15";
 }
 
-/// A temp dir with a store, a config file and the postcards.
+/// The binary with the private environment of `dir` (see `bin.rs`), for a pseudo-terminal.
+pub fn command(dir: &Path, args: &[&str]) -> CommandBuilder {
+    let mut cmd = CommandBuilder::new(super::bin::path());
+    cmd.args(args);
+    cmd.cwd(dir);
+    for k in super::bin::CLEARED {
+        cmd.env_remove(k);
+    }
+    for (k, v) in super::bin::env(dir) {
+        cmd.env(k, v);
+    }
+    cmd.env("TERM", "xterm-256color");
+    cmd
+}
+
+/// A temp dir with a store, a config file and the postcards, prepared through the command line.
 pub struct Store {
     pub dir: tempfile::TempDir,
     pub cards: Vec<Postcard>,
 }
 
 impl Store {
-    /// Imports the members and issues credentials through the command line. `config` is the TOML
-    /// of the kiosk's configuration file.
+    /// Imports the [`DEMO`](super::households::DEMO) households and issues credentials through the
+    /// command line. `config` is the TOML of the kiosk's configuration file.
     pub fn prepare(config: &str) -> Store {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("config.toml"), config).expect("config");
-        std::fs::write(dir.path().join("members.csv"), MEMBERS_CSV).expect("members");
+        let members = super::households::csv(&super::households::DEMO);
+        std::fs::write(dir.path().join("members.csv"), members).expect("members");
         let s = Store {
             dir,
             cards: Vec::new(),
@@ -93,21 +106,12 @@ impl Store {
             .unwrap_or_else(|| panic!("no postcard for {household}"))
     }
 
-    fn env(&self, cmd: &mut dyn FnMut(&str, &Path)) {
-        cmd("KOSMO_KIOSK_DB", &self.db());
-        cmd("KOSMO_KIOSK_LOG_DIR", &self.path("logs"));
-        cmd("KOSMO_KIOSK_CONFIG", &self.path("config.toml"));
-        cmd("HOME", self.dir.path());
-    }
-
     /// Runs a command-line command (not in a terminal) and returns its standard output.
     pub fn cli(&self, args: &[&str]) -> String {
-        let mut cmd = std::process::Command::new(bin());
-        cmd.args(args).current_dir(self.dir.path());
-        cmd.env_remove("KOSMO_KIOSK_SMTP_URL");
-        self.env(&mut |k, v| {
-            cmd.env(k, v);
-        });
+        let mut cmd = super::bin::command(self.dir.path());
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("KOSMO_KIOSK_DB", self.db());
         let out = cmd.output().expect("run kosmo-kiosk");
         assert!(
             out.status.success(),
@@ -122,28 +126,20 @@ impl Store {
     }
 
     /// Starts the kiosk in an 80×24 pseudo-terminal.
-    pub fn kiosk(&self, args: &[&str]) -> Kiosk {
+    pub fn kiosk(&self, args: &[&str]) -> Term {
         self.kiosk_sized(args, 80, 24)
     }
 
-    pub fn kiosk_sized(&self, args: &[&str], cols: u16, rows: u16) -> Kiosk {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-        let mut cmd = CommandBuilder::new(bin());
-        cmd.args(args);
-        cmd.cwd(self.dir.path());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("KOSMO_KIOSK_SMTP_URL");
-        self.env(&mut |k, v| cmd.env(k, v));
-        let child = pair.slave.spawn_command(cmd).expect("spawn the kiosk");
-        drop(pair.slave);
-        Kiosk::attach(pair.master, child, cols, rows)
+    pub fn kiosk_sized(&self, args: &[&str], cols: u16, rows: u16) -> Term {
+        self.kiosk_in(args, cols, rows, true)
+    }
+
+    /// The kiosk in a terminal that answers cursor position requests (`ESC [ 6 n`) as a real
+    /// one does, from the emulator's cursor, or (`answer` false) one that leaves them to the test.
+    pub fn kiosk_in(&self, args: &[&str], cols: u16, rows: u16, answer: bool) -> Term {
+        let mut cmd = command(self.dir.path(), args);
+        cmd.env("KOSMO_KIOSK_DB", self.db());
+        Term::spawn_with("kiosk", cmd, cols, rows, answer)
     }
 }
 
@@ -154,7 +150,10 @@ pub struct Output {
     pub bytes: Vec<u8>,
 }
 
-pub struct Kiosk {
+/// A program running in a pseudo-terminal.
+pub struct Term {
+    /// Names the program in failure messages.
+    pub name: String,
     master: Option<Box<dyn MasterPty + Send>>,
     /// Our own duplicate of the master side for writing (portable-pty's writer types a newline
     /// and EOF when dropped, which a test of a dropped terminal must not do).
@@ -174,16 +173,46 @@ fn dup(fd: i32) -> File {
     unsafe { File::from_raw_fd(copy) }
 }
 
-impl Kiosk {
+impl Term {
+    /// Starts `cmd` in a `cols`×`rows` pseudo-terminal that answers cursor position requests as
+    /// a real terminal does.
+    pub fn spawn(name: &str, cmd: CommandBuilder, cols: u16, rows: u16) -> Term {
+        Term::spawn_with(name, cmd, cols, rows, true)
+    }
+
+    /// [`Term::spawn`]; with `answer_reports` false the test answers cursor position requests.
+    pub fn spawn_with(
+        name: &str,
+        cmd: CommandBuilder,
+        cols: u16,
+        rows: u16,
+        answer_reports: bool,
+    ) -> Term {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        Term::attach(name, pair.master, child, cols, rows, answer_reports)
+    }
+
     fn attach(
+        name: &str,
         master: Box<dyn MasterPty + Send>,
         child: Box<dyn Child + Send + Sync>,
         cols: u16,
         rows: u16,
-    ) -> Kiosk {
+        answer_reports: bool,
+    ) -> Term {
         let fd = master.as_raw_fd().expect("master fd");
         let input = dup(fd);
         let mut output = dup(fd);
+        let mut answers = dup(fd);
         let out = Arc::new(Mutex::new(Output {
             vt: vt100::Parser::new(
                 std::num::NonZeroU16::new(rows).unwrap(),
@@ -213,15 +242,30 @@ impl Kiosk {
                         Ok(0) | Err(_) => return,
                         Ok(n) => {
                             let mut o = out.lock().unwrap();
-                            o.vt.process(&buf[..n]);
                             o.bytes.extend_from_slice(&buf[..n]);
+                            if !answer_reports {
+                                o.vt.process(&buf[..n]);
+                                continue;
+                            }
+                            // Answer each cursor position request where the emulator's cursor
+                            // is when it comes, as a terminal does (vt100 counts ambiguous
+                            // characters as one cell: a narrow terminal).
+                            let mut rest = &buf[..n];
+                            while let Some(i) = rest.windows(4).position(|w| w == b"\x1b[6n") {
+                                o.vt.process(&rest[..i + 4]);
+                                rest = &rest[i + 4..];
+                                let (row, col) = o.vt.screen().cursor_position();
+                                let _ = write!(answers, "\x1b[{};{}R", row + 1, col + 1);
+                            }
+                            o.vt.process(rest);
                         }
                     }
                 }
             })
         };
         let pid = child.process_id().expect("child pid");
-        Kiosk {
+        Term {
+            name: name.to_string(),
             master: Some(master),
             input: Some(input),
             child,
@@ -237,21 +281,17 @@ impl Kiosk {
 
     /// The screen as text, one line per row (trailing blanks cut).
     pub fn screen(&self) -> String {
-        let o = self.out.lock().unwrap();
-        let s = o.vt.screen();
-        let (_, cols) = s.size();
-        s.rows(0, cols.get())
-            .map(|r| r.trim_end().to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
+        super::screen::vt_text(self.out.lock().unwrap().vt.screen())
+    }
+
+    /// The screen's rows (trailing blanks cut).
+    pub fn rows(&self) -> Vec<String> {
+        super::screen::vt_rows(self.out.lock().unwrap().vt.screen())
     }
 
     /// (column, row) of the cursor, or None when it is hidden.
     pub fn cursor(&self) -> Option<(u16, u16)> {
-        let o = self.out.lock().unwrap();
-        let s = o.vt.screen();
-        let (row, col) = s.cursor_position();
-        (!s.hide_cursor()).then_some((col, row))
+        super::screen::vt_cursor(self.out.lock().unwrap().vt.screen())
     }
 
     pub fn bytes_len(&self) -> usize {
@@ -272,7 +312,10 @@ impl Kiosk {
                 return screen;
             }
             if Instant::now() > end {
-                panic!("timed out waiting for {what}; the screen:\n{screen}");
+                panic!(
+                    "[{}] timed out after {limit:?} waiting for {what}; the screen:\n{screen}",
+                    self.name
+                );
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -283,6 +326,14 @@ impl Kiosk {
     pub fn wait_for(&self, texts: &[&str]) -> String {
         self.wait_until(&format!("{texts:?}"), WAIT, |s| {
             texts.iter().all(|t| s.contains(t))
+        })
+    }
+
+    /// Waits until the cursor stands at `at` (column, row); fails with the screen.
+    #[track_caller]
+    pub fn wait_cursor(&self, at: (u16, u16)) -> String {
+        self.wait_until(&format!("the cursor at {at:?}"), WAIT, |_| {
+            self.cursor() == Some(at)
         })
     }
 
@@ -300,37 +351,62 @@ impl Kiosk {
         input.flush().expect("flush");
     }
 
+    /// Sends keys and text in order (see [`key`]), with no pause between them.
+    pub fn keys(&mut self, parts: &[&str]) {
+        for p in parts {
+            self.send(p.as_bytes());
+        }
+    }
+
     /// Types text (as bytes on the terminal; the program takes them in order).
     pub fn type_text(&mut self, text: &str) {
         self.send(text.as_bytes());
     }
 
     pub fn tab(&mut self) {
-        self.send(b"\t");
+        self.keys(&[key::TAB]);
     }
 
     pub fn back_tab(&mut self) {
-        self.send(b"\x1b[Z");
+        self.keys(&[key::BACK_TAB]);
     }
 
     pub fn enter(&mut self) {
-        self.send(b"\r");
+        self.keys(&[key::ENTER]);
     }
 
     pub fn space(&mut self) {
-        self.send(b" ");
+        self.keys(&[key::SPACE]);
     }
 
     pub fn left(&mut self) {
-        self.send(b"\x1b[D");
+        self.keys(&[key::LEFT]);
     }
 
     pub fn right(&mut self) {
-        self.send(b"\x1b[C");
+        self.keys(&[key::RIGHT]);
     }
 
     pub fn page_down(&mut self) {
-        self.send(b"\x1b[6~");
+        self.keys(&[key::PAGE_DOWN]);
+    }
+
+    /// The window changes size (as a terminal window or an SSH client tells the program).
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.out.lock().unwrap().vt.set_size(
+            std::num::NonZeroU16::new(rows).expect("rows"),
+            std::num::NonZeroU16::new(cols).expect("cols"),
+        );
+        self.master
+            .as_ref()
+            .expect("terminal open")
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
     }
 
     /// A tap (SGR mouse press and release, as a terminal sends for a touch) at a 0-based cell.
@@ -397,7 +473,7 @@ impl Kiosk {
 
     /// utime + stime of the process so far (also readable while it is a zombie), in clock ticks.
     pub fn cpu_ticks(&self) -> Option<u64> {
-        cpu_ticks(self.pid)
+        super::procs::cpu_ticks(self.pid)
     }
 
     /// The process state letter from /proc (R, S, Z, ...).
@@ -489,7 +565,7 @@ impl Kiosk {
     }
 }
 
-impl Drop for Kiosk {
+impl Drop for Term {
     fn drop(&mut self) {
         if self.child.try_wait().ok().flatten().is_none() {
             let _ = self.child.kill();
@@ -500,57 +576,4 @@ impl Drop for Kiosk {
             let _ = h.join();
         }
     }
-}
-
-/// utime + stime of a process, in clock ticks.
-pub fn cpu_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    // After the command: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(utime + stime)
-}
-
-/// Clock ticks per second.
-pub fn ticks_per_sec() -> u64 {
-    // SAFETY: sysconf has no preconditions.
-    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if t > 0 { t as u64 } else { 100 }
-}
-
-/// A value of /proc/<pid>/status in kB (e.g. VmHWM).
-pub fn status_kb(pid: u32, key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|l| {
-        let rest = l.strip_prefix(key)?.strip_prefix(':')?;
-        rest.split_whitespace().next()?.parse().ok()
-    })
-}
-
-pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// CPU time of every thread of a process so far, in nanoseconds (the first field of each
-/// /proc/<pid>/task/<tid>/schedstat), and how often its threads were switched in (voluntary and
-/// involuntary context switches): a thread that never wakes adds nothing to either.
-pub fn thread_cpu_ns_and_switches(pid: u32) -> Option<(u64, u64)> {
-    let mut ns = 0;
-    let mut switches = 0;
-    for entry in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
-        let dir = entry.ok()?.path();
-        let sched = std::fs::read_to_string(dir.join("schedstat")).ok()?;
-        ns += sched.split_whitespace().next()?.parse::<u64>().ok()?;
-        let status = std::fs::read_to_string(dir.join("status")).ok()?;
-        for l in status.lines() {
-            if let Some(v) = l
-                .strip_prefix("voluntary_ctxt_switches:")
-                .or_else(|| l.strip_prefix("nonvoluntary_ctxt_switches:"))
-            {
-                switches += v.trim().parse::<u64>().ok()?;
-            }
-        }
-    }
-    Some((ns, switches))
 }

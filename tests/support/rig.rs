@@ -1,23 +1,23 @@
-//! An in-process kiosk for tests and benchmarks: the real [`App`] on a real SQLite store in a temp
-//! dir, drawn to a ratatui `TestBackend`. Keys, typing and taps go through `App::handle` exactly as
-//! the terminal runtime feeds them; background work (argon2id, the store) runs on the app's task
-//! threads and is awaited with `App::wait_for_task`.
+//! The one in-process rig: the real [`App`] on a real SQLite store in a temp dir, drawn to a
+//! ratatui `TestBackend`. Keys, typing and taps go through `App::handle` exactly as the terminal
+//! runtime feeds them; background work (argon2id, the store) runs on the app's task threads and is
+//! awaited with `App::wait_for_task`. Every frame is also drawn incrementally into a terminal
+//! emulator, which must show the same text and cursor.
+//!
+//! [`Rig::new`] is the member kiosk on its own wizard [`store`]; [`Rig::on`] runs the app (kiosk or
+//! staff console, by its options) on a test's own [`Fixture`].
 #![allow(dead_code)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kosmo_kiosk::clock::FixedClock;
-use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::household::Relationship;
-use kosmo_kiosk::domain::text::display_width;
 use kosmo_kiosk::services::Services;
 use kosmo_kiosk::services::auth::LoginOutcome;
-use kosmo_kiosk::services::members::parse_members_csv;
 use kosmo_kiosk::services::registration::{IdentityOutcome, RegistrationInput, terms};
-use kosmo_kiosk::store::{Actor, Store};
+use kosmo_kiosk::store::Actor;
 use kosmo_kiosk::tui::{App, AppEvent, AppOptions};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::crossterm::event::{
@@ -25,47 +25,33 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use tempfile::TempDir;
-use time::macros::datetime;
 use zeroize::Zeroizing;
 
 #[allow(unused_imports)]
+pub use super::fixture::{Fixture, Postcard, T0};
+#[allow(unused_imports)]
+pub use super::households::{DEMO, SATO, SUZUKI, TAKAHASHI, TANAKA, YAMADA};
+#[allow(unused_imports)]
 pub use super::screen::{find, find_label, focused_box};
 
-/// The households of every test store (insurer numbers with valid check digits).
-pub const MEMBERS_CSV: &str = "\
-insurer_number,symbol,number,name,birth_date,relationship
-06139497,12,3402,佐藤 一郎,1980-01-01,insured
-01130012,7,88,鈴木 美咲,1990-07-15,insured
-01130012,7,88,鈴木 健,2015-03-03,dependent
-33120015,21,1005,高橋 清,1938-11-03,insured
-33120015,21,1006,田中 直子,1972-02-29,insured
-";
-
-pub const SATO: &str = "06139497-12-3402";
-pub const SUZUKI: &str = "01130012-7-88";
-pub const TAKAHASHI: &str = "33120015-21-1005";
-pub const TANAKA: &str = "33120015-21-1006";
-
-/// The user ID already registered (by TANAKA) in every store, for the "taken" states.
+/// The user ID already registered (by TANAKA) in every wizard store, for the "taken" states.
 pub const TAKEN_ID: &str = "tanaka1972";
 
-pub struct Postcard {
-    pub household: String,
-    pub temp_id: String,
-    pub password: String,
-}
-
 pub struct Rig {
-    pub dir: TempDir,
     pub svc: Services,
     pub app: App,
     /// Every frame drawn in full (a fresh buffer), for snapshots and the cursor.
     pub term: Terminal<TestBackend>,
     /// The same frames drawn incrementally (as the runtime does: only the changed cells) through
-    /// crossterm's escape sequences into a terminal emulator, which must show the same text.
-    pub mirror: Mirror,
-    pub cards: Vec<Postcard>,
+    /// crossterm's escape sequences into a terminal emulator, which must show the same text: on for
+    /// the wizard's rig, [`Rig::mirrored`] for a rig [`Rig::on`] a test's store. (vt100 drops U+FFFD,
+    /// which the staff console shows for neutralised characters.)
+    pub mirror: Option<Mirror>,
+    /// The store the rig made for itself ([`Rig::new`], [`Rig::with_options`]); None on a test's
+    /// own [`Fixture`] ([`Rig::on`]).
+    pub fx: Option<Fixture>,
+    /// Every key waits for the background task it started ([`Rig::settling`]).
+    pub settle_each_key: bool,
 }
 
 /// Bytes written by a `CrosstermBackend`, shared with the test.
@@ -131,15 +117,9 @@ impl Mirror {
         let bytes = std::mem::take(&mut *self.out.0.lock().unwrap());
         self.vt.process(&bytes);
         let screen = self.vt.screen();
-        let (_, w) = screen.size();
-        let text: Vec<String> = screen
-            .rows(0, w.get())
-            .map(|r| r.trim_end().to_string())
-            .collect();
-        let (row, col) = screen.cursor_position();
         (
-            text.join("\n"),
-            (!screen.hide_cursor()).then_some((col, row)),
+            super::screen::vt_text(screen),
+            super::screen::vt_cursor(screen),
         )
     }
 }
@@ -148,43 +128,19 @@ fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n.max(1)).expect("non-zero")
 }
 
-/// A store in a temp dir with the test households imported, TANAKA registered as [`TAKEN_ID`], and
-/// a postcard for everyone else. The clock stands at 2026-04-01 10:00 JST.
-pub fn store() -> (TempDir, Services, Vec<Postcard>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("kiosk.db")).expect("open store");
-    let clock = Arc::new(FixedClock::new(datetime!(2026-04-01 01:00 UTC)));
-    let svc = Services::with_clock(Arc::new(store), Arc::new(Config::default()), clock);
-    let admin = Actor::admin();
-    let rows = parse_members_csv(MEMBERS_CSV, svc.clock.today()).expect("members csv");
-    svc.import_rows(&admin, &rows).expect("import");
-    let report = svc
-        .issue_credentials(&admin, &dir.path().join("notices.csv"), &[])
-        .expect("issue credentials");
-    let mut cards: Vec<Postcard> = report
-        .notices
-        .iter()
-        .map(|n| Postcard {
-            household: n.household.clone(),
-            temp_id: n.temp_user_id.clone(),
-            password: n.temp_password.to_string(),
-        })
-        .collect();
-    // TANAKA registers through the services, so that TAKEN_ID exists.
-    let i = cards
-        .iter()
-        .position(|c| c.household == TANAKA)
-        .expect("tanaka card");
-    let tanaka = cards.remove(i);
+/// The wizard's store: the [`DEMO`] households with a postcard each, TANAKA registered as
+/// [`TAKEN_ID`] (so TANAKA's postcard is spent), the clock at [`T0`] (2026-04-01 10:00 JST).
+pub fn store() -> Fixture {
+    let fx = Fixture::build().at(T0).households(&DEMO).postcards().open();
     register_directly(
-        &svc,
-        &tanaka,
+        &fx.svc,
+        fx.card(TANAKA),
         "33120015",
         time::macros::date!(1972 - 02 - 29),
         TAKEN_ID,
     )
     .expect("tanaka registers");
-    (dir, svc, cards)
+    fx
 }
 
 /// A whole registration through the services (another kiosk, or the set-up of a test).
@@ -240,35 +196,60 @@ pub fn options(lang: Lang) -> AppOptions {
 }
 
 impl Rig {
+    /// The member kiosk at 80×24 on its own wizard [`store`].
     pub fn new(lang: Lang) -> Rig {
         Rig::with_options(options(lang), 80, 24)
     }
 
     pub fn with_options(opts: AppOptions, width: u16, height: u16) -> Rig {
-        let (dir, svc, cards) = store();
+        let fx = store();
+        let mut rig = Rig::on(&fx.svc, opts, width, height).mirrored();
+        rig.fx = Some(fx);
+        rig
+    }
+
+    /// The app on a test's own services (its [`Fixture`]).
+    pub fn on(svc: &Services, opts: AppOptions, width: u16, height: u16) -> Rig {
         let mut app = App::new(svc.clone(), opts);
         app.size = Rect::new(0, 0, width, height);
         let term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         Rig {
-            dir,
-            svc,
+            svc: svc.clone(),
             app,
             term,
-            mirror: Mirror::new(width, height),
-            cards,
+            mirror: None,
+            fx: None,
+            settle_each_key: false,
         }
     }
 
+    /// Every frame is also drawn incrementally into a terminal emulator and compared.
+    pub fn mirrored(mut self) -> Rig {
+        let area = self.term.backend().buffer().area;
+        self.mirror = Some(Mirror::new(area.width, area.height));
+        self
+    }
+
+    /// Every key waits for the background task it started (as a member waits for 処理中 to go), so
+    /// that the next key and the next frame meet the task's result.
+    pub fn settling(mut self) -> Rig {
+        self.settle_each_key = true;
+        self
+    }
+
+    /// The postcard of `household` in the rig's own store.
     pub fn card(&self, household: &str) -> &Postcard {
-        self.cards
-            .iter()
-            .find(|c| c.household == household)
-            .expect("postcard")
+        self.fx
+            .as_ref()
+            .expect("the rig's own store")
+            .card(household)
     }
 
     pub fn resize(&mut self, width: u16, height: u16) {
         self.term.backend_mut().resize(width, height);
-        self.mirror.resize(width, height);
+        if let Some(m) = &mut self.mirror {
+            m.resize(width, height);
+        }
         self.app
             .handle(AppEvent::Term(Event::Resize(width, height)));
     }
@@ -278,6 +259,9 @@ impl Rig {
     pub fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
         self.app
             .handle(AppEvent::Term(Event::Key(KeyEvent::new(code, modifiers))));
+        if self.settle_each_key {
+            self.settle();
+        }
     }
 
     pub fn key(&mut self, code: KeyCode) {
@@ -346,7 +330,7 @@ impl Rig {
     /// Waits for the background task (hashing, the store) and applies its result.
     pub fn settle(&mut self) {
         assert!(
-            self.app.wait_for_task(Duration::from_secs(30)),
+            self.app.wait_for_task(Duration::from_secs(60)),
             "the background task did not finish"
         );
     }
@@ -366,7 +350,7 @@ impl Rig {
     /// Draws a frame and returns it as text: one line per row, wide characters once, trailing
     /// blanks cut.
     ///
-    /// Also draws the frame incrementally to the mirror and checks that a terminal emulator shows
+    /// With a mirror, also draws the frame incrementally and checks that a terminal emulator shows
     /// exactly the same text and cursor (no stale cells left by wide characters).
     pub fn draw(&mut self) -> String {
         let app = &self.app;
@@ -377,14 +361,16 @@ impl Rig {
             .expect("draw")
             .buffer
             .clone();
-        let full = screen_text(self.term.backend());
+        let full = super::screen::text(self.term.backend().buffer());
         let cursor = self.cursor();
-        let (shown, shown_cursor) = self.mirror.draw(&frame, cursor);
-        assert_eq!(
-            shown, full,
-            "the incrementally redrawn terminal differs from the full frame"
-        );
-        assert_eq!(shown_cursor, cursor, "the terminal's cursor differs");
+        if let Some(mirror) = &mut self.mirror {
+            let (shown, shown_cursor) = mirror.draw(&frame, cursor);
+            assert_eq!(
+                shown, full,
+                "the incrementally redrawn terminal differs from the full frame"
+            );
+            assert_eq!(shown_cursor, cursor, "the terminal's cursor differs");
+        }
         full
     }
 
@@ -398,32 +384,13 @@ impl Rig {
     /// The frame and the cursor, as snapshots record them.
     pub fn frame(&mut self) -> String {
         let screen = self.draw();
+        // The same screen in every theme, narrow and wide (issue 12).
+        let area = self.term.backend().buffer().area;
+        super::looks::check(&self.app, area.width, area.height);
         let cursor = match self.cursor() {
             Some((x, y)) => format!("cursor: column {x}, row {y}"),
             None => "cursor: hidden".to_string(),
         };
         format!("{screen}\n----\n{cursor}\n")
     }
-}
-
-/// The backend's buffer as text (cells hidden under a wide character skipped; line ends trimmed).
-pub fn screen_text(backend: &TestBackend) -> String {
-    let buf = backend.buffer();
-    let w = buf.area.width as usize;
-    let mut out = Vec::new();
-    for cells in buf.content.chunks(w) {
-        let mut line = String::new();
-        let mut skip = 0usize;
-        for c in cells {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = c.symbol();
-            line.push_str(sym);
-            skip = display_width(sym).saturating_sub(1);
-        }
-        out.push(line.trim_end().to_string());
-    }
-    out.join("\n")
 }

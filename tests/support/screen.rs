@@ -1,11 +1,55 @@
-//! Finding things on a screen given as text (one line per row, wide characters once), the way a
-//! person finds them: columns are display columns (a wide character takes two).
+//! The one screen-to-text: a screen as text is one line per row, a wide character once, trailing
+//! blanks cut, rows joined with `\n` (from a ratatui buffer: [`text`]; from a terminal emulator:
+//! [`vt_text`]). And finding things in it the way a person does: columns are display columns (a
+//! wide character takes two).
 #![allow(dead_code)]
 
+use ratatui::buffer::Buffer;
 use unicode_width::UnicodeWidthStr;
 
 fn width(s: &str) -> u16 {
     UnicodeWidthStr::width(s) as u16
+}
+
+/// A drawn buffer as text (the cells hidden under a wide character skipped).
+pub fn text(buf: &Buffer) -> String {
+    let w = buf.area.width as usize;
+    let mut out = Vec::new();
+    for cells in buf.content.chunks(w.max(1)) {
+        let mut line = String::new();
+        let mut skip = 0usize;
+        for c in cells {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = c.symbol();
+            line.push_str(sym);
+            skip = UnicodeWidthStr::width(sym).saturating_sub(1);
+        }
+        out.push(line.trim_end().to_string());
+    }
+    out.join("\n")
+}
+
+/// What a terminal emulator shows, as text.
+pub fn vt_text(screen: &vt100::Screen) -> String {
+    vt_rows(screen).join("\n")
+}
+
+/// What a terminal emulator shows, row by row (trailing blanks cut).
+pub fn vt_rows(screen: &vt100::Screen) -> Vec<String> {
+    let (_, cols) = screen.size();
+    screen
+        .rows(0, cols.get())
+        .map(|r| r.trim_end().to_string())
+        .collect()
+}
+
+/// (column, row) of a terminal emulator's cursor, or None when it is hidden.
+pub fn vt_cursor(screen: &vt100::Screen) -> Option<(u16, u16)> {
+    let (row, col) = screen.cursor_position();
+    (!screen.hide_cursor()).then_some((col, row))
 }
 
 /// The 0-based (column, row) of the `nth` (1-based) occurrence of `text`.

@@ -4,17 +4,15 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::pty::{self, Kiosk, Store, contains};
+use crate::support::pty::{Postcard, Store, Term};
 use crate::support::screen as screen_text;
+use crate::support::{SATO, SUZUKI, contains_bytes, procs};
 use rusqlite::Connection;
-
-const SATO: &str = "06139497-12-3402";
-const SUZUKI: &str = "01130012-7-88";
 
 /// An empty configuration file (defaults), so that nothing of the machine's own config is read.
 const DEFAULTS: &str = "";
 
-fn login_keys(k: &mut Kiosk, card: &pty::Postcard) {
+fn login_keys(k: &mut Term, card: &Postcard) {
     k.wait_for(&["ログイン", "ユーザID", "パスワード"]);
     k.type_text(&card.temp_id);
     k.tab();
@@ -26,7 +24,7 @@ fn login_keys(k: &mut Kiosk, card: &pty::Postcard) {
 /// The start screen is drawn whole after it returns (the screen is cleared then, so every cell must
 /// be drawn again: the header, its rule and the footer too, not only what changed).
 #[track_caller]
-fn assert_whole_start_screen(k: &Kiosk) {
+fn assert_whole_start_screen(k: &Term) {
     let screen = k.wait_for(&["[ ログイン ]", "はじめてご利用の方は"]);
     let lines: Vec<&str> = screen.lines().collect();
     assert_eq!(lines.len(), 24, "{screen}");
@@ -37,7 +35,7 @@ fn assert_whole_start_screen(k: &Kiosk) {
 }
 
 /// STEP1–5 and the menu with the keyboard alone. Returns the time from [実行] to the done screen.
-fn walk_with_keys(k: &mut Kiosk, card: &pty::Postcard) -> Duration {
+fn walk_with_keys(k: &mut Term, card: &Postcard) -> Duration {
     login_keys(k, card);
     k.wait_for(&["本人確認", "保険者番号（8桁）"]);
     k.wait_focus("保険者番号");
@@ -67,11 +65,13 @@ fn walk_with_keys(k: &mut Kiosk, card: &pty::Postcard) -> Duration {
     k.tab(); // 医療費通知 (preset: 必要)
     k.tab(); // [入力内容確認]
     k.enter();
+    // The whole frame, focus marker included (a frame is read while it is being written).
     k.wait_for(&[
         "入力確認画面",
         "sato1980",
         "***********",
         "sato@example.com",
+        ">[ 実行 ]<",
     ]);
     let screen = k.screen();
     assert!(
@@ -285,7 +285,7 @@ fn a_postcard_cannot_be_used_twice() {
 
 /// The terminal is given back: alternate screen left, cursor shown, mouse reporting and bracketed
 /// paste off, both in the bytes written at exit and in the emulator's state.
-fn assert_restored(k: &Kiosk, from: usize) {
+fn assert_restored(k: &Term, from: usize) {
     let tail = k.bytes_since(from);
     let text = String::from_utf8_lossy(&tail);
     for (seq, what) in [
@@ -295,7 +295,7 @@ fn assert_restored(k: &Kiosk, from: usize) {
         (b"\x1b[?1006l", "stop SGR mouse reporting"),
         (b"\x1b[?2004l", "stop bracketed paste"),
     ] {
-        assert!(contains(&tail, seq), "{what}: not in {text:?}");
+        assert!(contains_bytes(&tail, seq), "{what}: not in {text:?}");
     }
     let o = k.out.lock().unwrap();
     let s = o.vt.screen();
@@ -384,7 +384,7 @@ fn a_dropped_terminal_ends_the_kiosk_without_spinning() {
         ended.is_some(),
         "the kiosk still runs {gone_after:?} after its terminal went away"
     );
-    let used = (after - before) as f64 / pty::ticks_per_sec() as f64;
+    let used = (after - before) as f64 / procs::ticks_per_sec() as f64;
     eprintln!("dropped terminal: gone after {gone_after:?}, CPU meanwhile {used:.2} s");
     assert!(
         used < 0.5,
@@ -420,7 +420,7 @@ fn idle_timeout_wipes_and_returns_to_the_start_screen() {
     assert!(!screen.contains("秒で"), "{screen}");
     let purge = k.bytes_since(from);
     assert!(
-        contains(&purge, b"\x1b[3J"),
+        contains_bytes(&purge, b"\x1b[3J"),
         "the scrollback is purged on the return to the start screen"
     );
     eprintln!("countdown after {shown_after:?}, reset after {reset_after:?}");
@@ -495,10 +495,7 @@ fn the_cursor_sits_in_the_focused_field_on_a_real_terminal() {
     let (open, _, row) = screen_text::field_box(&screen, "生年月日").expect("box");
     // 昭 和 年 are two columns each, 5 5 one each: 8 columns after the bracket.
     let want = (open + 1 + 8, row);
-    let end = Instant::now() + pty::WAIT;
-    while k.cursor() != Some(want) && Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    k.wait_cursor(want);
     assert_eq!(k.cursor(), Some(want), "{}", k.screen());
     k.stop();
 }
@@ -516,10 +513,11 @@ fn an_idle_kiosk_sleeps() {
             k.type_text("x");
             k.wait_for(&["[x "]);
         }
+        // Measuring windows, not waits: the frame after the key settles, then two idle seconds.
         std::thread::sleep(Duration::from_millis(200));
-        let (ns0, sw0) = pty::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
+        let (ns0, sw0) = procs::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
         std::thread::sleep(Duration::from_secs(2));
-        let (ns1, sw1) = pty::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
+        let (ns1, sw1) = procs::thread_cpu_ns_and_switches(k.pid).expect("schedstat");
         let (cpu_ms, wakeups) = ((ns1 - ns0) as f64 / 1e6, sw1 - sw0);
         eprintln!("{phase}: {cpu_ms:.3} ms CPU, {wakeups} wake-ups in 2 s");
         assert!(

@@ -7,6 +7,7 @@ mod support;
 
 mod account;
 mod kiosk;
+mod look;
 mod ssh;
 mod staff;
 mod vanish;

@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::staff::{
-    Fixture, Pty, cpu_ticks, is_running, key, pids_with, staff_finish, staff_login, staff_to_step4,
-};
+use crate::support::flows::{staff_finish, staff_login, staff_to_step4};
+use crate::support::procs::{cpu_ticks, is_running, pids_with};
+use crate::support::pty::{self, Term, key};
+use crate::support::{Fixture, SATO, SUZUKI, bin};
 use portable_pty::CommandBuilder;
 
 const SSHD: &str = "/usr/sbin/sshd";
@@ -133,7 +134,7 @@ fn start_sshd(fx: &Fixture) -> Option<Sshd> {
         ("Match User kosmo", format!("Match User {user}")),
         (
             "/usr/local/bin/kosmo-kiosk",
-            crate::support::staff::BIN.to_string(),
+            bin::path().display().to_string(),
         ),
         (
             "/etc/kosmo-kiosk/config.toml",
@@ -264,53 +265,43 @@ fn household_id(fx: &Fixture, key: &str) -> i64 {
 
 #[test]
 fn staff_register_a_member_over_ssh() {
-    let fx = Fixture::new(&["alice"]);
+    let fx = Fixture::counter(&["alice"]);
     let Some(sshd) = start_sshd(&fx) else {
         return;
     };
-    let mut p = Pty::spawn("ssh", ssh_command(&sshd), 80, 24);
-    p.wait_for("係員ID", 30);
+    let mut p = Term::spawn("ssh", ssh_command(&sshd), 80, 24);
+    p.wait_for(&["係員ID"]);
     staff_login(&mut p, "alice");
     // The SSH client address reaches the console from sshd's environment.
-    p.wait_for("接続元： 127.0.0.1", 5);
+    p.wait_for(&["接続元： 127.0.0.1"]);
 
     // A window resize travels over SSH and the console redraws at the new size.
     p.resize(100, 30);
-    let end = Instant::now() + Duration::from_secs(10);
-    loop {
+    p.wait_until("a redraw at 100x30 over ssh", pty::WAIT, |_| {
         let rows = p.rows();
-        if rows.len() == 30 && rows[29].contains("Tab/↓:次へ") && rows[0].ends_with("係員: alice")
-        {
-            break;
-        }
-        assert!(
-            Instant::now() < end,
-            "no redraw at 100x30 over ssh:\n{}",
-            p.screen()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+        rows.len() == 30 && rows[29].contains("Tab/↓:次へ") && rows[0].ends_with("係員: alice")
+    });
     p.resize(80, 24);
-    p.wait_for("係員メニュー", 5);
+    p.wait_for(&["係員メニュー"]);
 
-    let key_ = "06139497-12-3402";
-    staff_to_step4(&mut p, &fx.postcard(key_), "06139497", "19800101");
+    let key_ = SATO;
+    staff_to_step4(&mut p, fx.card(key_), "06139497", "19800101");
     staff_finish(&mut p, "sato1980", "Ichiro2026x");
-    p.send(key::ENTER);
-    p.wait_for("登録が完了しました（ユーザーID sato1980）", 10);
+    p.keys(&[key::ENTER]);
+    p.wait_for(&["登録が完了しました（ユーザーID sato1980）"]);
 
     // Log out, then quit: the SSH session ends normally.
-    p.keys(&["\x1b[A", "\x1b[A", key::ENTER]);
-    p.wait_for("係員ログイン", 10);
+    p.keys(&[key::UP, key::UP, key::ENTER]);
+    p.wait_for(&["係員ログイン"]);
     p.keys(&[key::TAB, key::TAB, key::TAB, key::ENTER]);
-    let status = p.wait_exit(15).unwrap_or_else(|| {
+    let (_, ok) = p.wait_exit(Duration::from_secs(15)).unwrap_or_else(|| {
         panic!(
             "ssh did not end after [終了]:\n{}\n{}",
             p.screen(),
             sshd_log(&sshd)
         )
     });
-    assert!(status.success(), "{status:?}");
+    assert!(ok, "the ssh client's exit status");
 
     let hid = household_id(&fx, key_);
     let c = rusqlite::Connection::open(&fx.db).unwrap();
@@ -354,19 +345,19 @@ fn staff_register_a_member_over_ssh() {
 
 #[test]
 fn a_dropped_connection_in_step4_ends_the_console_and_changes_nothing() {
-    let fx = Fixture::new(&["alice"]);
+    let fx = Fixture::counter(&["alice"]);
     let Some(sshd) = start_sshd(&fx) else {
         return;
     };
     let db = fx.db.display().to_string();
-    let mut p = Pty::spawn("ssh", ssh_command(&sshd), 80, 24);
-    p.wait_for("係員ID", 30);
+    let mut p = Term::spawn("ssh", ssh_command(&sshd), 80, 24);
+    p.wait_for(&["係員ID"]);
     staff_login(&mut p, "alice");
-    let key_ = "01130012-7-88";
-    staff_to_step4(&mut p, &fx.postcard(key_), "01130012", "19900715");
+    let key_ = SUZUKI;
+    staff_to_step4(&mut p, fx.card(key_), "01130012", "19900715");
     // Half of STEP4 typed.
     p.keys(&["suzuki1990", key::TAB, key::TAB, "Misaki20"]);
-    p.wait_for("suzuki1990", 5);
+    p.wait_for(&["suzuki1990"]);
 
     let console: Vec<i32> = pids_with(&db)
         .into_iter()
@@ -383,9 +374,10 @@ fn a_dropped_connection_in_step4_ends_the_console_and_changes_nothing() {
     );
     let pid = console[0];
     // Waiting for input costs no CPU.
-    let before = cpu_ticks(pid).expect("cpu ticks");
+    let before = cpu_ticks(pid as u32).expect("cpu ticks");
+    // A measuring window, not a wait: what the console does in one idle second.
     std::thread::sleep(Duration::from_secs(1));
-    let idle = cpu_ticks(pid).expect("cpu ticks") - before;
+    let idle = cpu_ticks(pid as u32).expect("cpu ticks") - before;
     eprintln!("console CPU while idle over ssh: {idle} ticks in 1 s");
     assert!(idle <= 5, "the console used {idle} ticks in 1 s while idle");
 
@@ -401,7 +393,7 @@ fn a_dropped_connection_in_step4_ends_the_console_and_changes_nothing() {
             dropped.elapsed() < Duration::from_secs(5),
             "the console still runs {:?} after the connection dropped (cpu ticks {:?})\n{}",
             dropped.elapsed(),
-            cpu_ticks(pid),
+            cpu_ticks(pid as u32),
             sshd_log(&sshd)
         );
         std::thread::sleep(Duration::from_millis(50));
@@ -431,10 +423,14 @@ fn a_dropped_connection_in_step4_ends_the_console_and_changes_nothing() {
     let check: String = fx.query("PRAGMA integrity_check", &[]);
     assert_eq!(check, "ok");
     // The same postcard still works for a new attempt.
-    let (temp_id, temp_pw) = fx.postcard(key_);
+    let card = fx.card(key_);
     let outcome = fx
         .services()
-        .login(&kosmo_kiosk::store::Actor::kiosk(), &temp_id, &temp_pw)
+        .login(
+            &kosmo_kiosk::store::Actor::kiosk(),
+            &card.temp_id,
+            &card.password,
+        )
         .unwrap();
     assert!(matches!(
         outcome,

@@ -2,20 +2,27 @@
 //! `admin staff-add`, two staff sessions and a kiosk registering at once on one store, and redrawing on
 //! window resizes. (Over a real sshd: tests/staff_ssh.rs.)
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::thread;
 
-use crate::support::staff::{
-    Fixture, Pty, key, kiosk_register, staff_finish, staff_login, staff_to_step4,
-};
+use crate::support::flows::{kiosk_register, staff_finish, staff_login, staff_to_step4};
+use crate::support::pty::{self, Term, key};
+use crate::support::{Fixture, SUZUKI, TAKAHASHI, YAMADA, bin};
+use portable_pty::CommandBuilder;
+
+/// The binary on the fixture's store (its private environment, `--db`) in a pseudo-terminal.
+fn console(fx: &Fixture, args: &[&str]) -> CommandBuilder {
+    let db = fx.db.display().to_string();
+    let mut all = vec!["--db", db.as_str()];
+    all.extend_from_slice(args);
+    pty::command(fx.dir.path(), &all)
+}
 
 fn run(fx: &Fixture, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(crate::support::staff::BIN)
+    let mut child = bin::command(fx.dir.path())
         .arg("--db")
         .arg(&fx.db)
         .args(args)
-        .env("KOSMO_KIOSK_LOG_DIR", fx.dir.path().join("logs"))
-        .env("KOSMO_KIOSK_CONFIG", fx.dir.path().join("config.toml"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -36,7 +43,7 @@ fn run(fx: &Fixture, args: &[&str], stdin: &str) -> (i32, String, String) {
 
 #[test]
 fn the_console_needs_a_terminal_and_a_staff_account() {
-    let fx = Fixture::new(&["alice"]);
+    let fx = Fixture::counter(&["alice"]);
     let (code, _, err) = run(&fx, &["staff"], "");
     assert_ne!(code, 0);
     assert!(err.contains("ssh -t"), "{err}");
@@ -45,20 +52,17 @@ fn the_console_needs_a_terminal_and_a_staff_account() {
     // With a terminal but no staff account yet, the console says how to add one.
     let empty = tempfile::tempdir().unwrap();
     let db = empty.path().join("kiosk.db");
-    let mut cmd = portable_pty::CommandBuilder::new(crate::support::staff::BIN);
-    cmd.args(["--db", db.to_str().unwrap(), "staff"]);
-    cmd.env("KOSMO_KIOSK_LOG_DIR", empty.path().join("logs"));
     std::fs::write(empty.path().join("config.toml"), "").unwrap();
-    cmd.env("KOSMO_KIOSK_CONFIG", empty.path().join("config.toml"));
-    let mut p = Pty::spawn("no-staff", cmd, 80, 24);
-    let status = p.wait_exit(10).expect("the console ends");
-    assert!(!status.success());
-    p.wait_for("admin staff-add", 5);
+    let cmd = pty::command(empty.path(), &["--db", db.to_str().unwrap(), "staff"]);
+    let mut p = Term::spawn("no-staff", cmd, 80, 24);
+    let (_, ok) = p.wait_exit(pty::WAIT).expect("the console ends");
+    assert!(!ok);
+    p.wait_for(&["admin staff-add"]);
 }
 
 #[test]
 fn staff_add_from_stdin_with_the_password_policy() {
-    let fx = Fixture::new(&[]);
+    let fx = Fixture::counter(&[]);
     let (code, out, err) = run(
         &fx,
         &["admin", "staff-add", "sato.k", "--password-stdin"],
@@ -103,15 +107,15 @@ fn staff_add_from_stdin_with_the_password_policy() {
 
 #[test]
 fn two_staff_sessions_and_a_kiosk_register_at_once() {
-    let fx = Fixture::new(&["alice", "bob"]);
-    let mut alice_cmd = Pty::kiosk_command(&fx, &["staff"]);
+    let fx = Fixture::counter(&["alice", "bob"]);
+    let mut alice_cmd = console(&fx, &["staff"]);
     alice_cmd.env("SSH_CLIENT", "198.51.100.7 50022 22");
-    let mut alice = Pty::spawn("alice", alice_cmd, 80, 24);
-    let mut bob = Pty::spawn("bob", Pty::kiosk_command(&fx, &["staff"]), 80, 24);
-    let mut kiosk = Pty::spawn("kiosk", Pty::kiosk_command(&fx, &["kiosk"]), 80, 24);
-    let pa = fx.postcard("06139497-12-3401");
-    let pb = fx.postcard("01130012-7-88");
-    let pk = fx.postcard("33120015-21-1005");
+    let mut alice = Term::spawn("alice", alice_cmd, 80, 24);
+    let mut bob = Term::spawn("bob", console(&fx, &["staff"]), 80, 24);
+    let mut kiosk = Term::spawn("kiosk", console(&fx, &["kiosk"]), 80, 24);
+    let pa = fx.card(YAMADA).clone();
+    let pb = fx.card(SUZUKI).clone();
+    let pk = fx.card(TAKAHASHI).clone();
 
     thread::scope(|s| {
         s.spawn(|| {
@@ -119,9 +123,9 @@ fn two_staff_sessions_and_a_kiosk_register_at_once() {
             // The dependent's birth date: she registers for the household.
             staff_to_step4(&mut alice, &pa, "06139497", "19580930");
             staff_finish(&mut alice, "yamada1958", "Hanako2026x");
-            alice.send(key::ENTER);
-            alice.wait_for("yamada1958", 10);
-            alice.wait_for("係員メニュー", 10);
+            alice.keys(&[key::ENTER]);
+            alice.wait_for(&["yamada1958"]);
+            alice.wait_for(&["係員メニュー"]);
         });
         s.spawn(|| {
             staff_login(&mut bob, "bob");
@@ -209,72 +213,63 @@ fn two_staff_sessions_and_a_kiosk_register_at_once() {
 
 #[test]
 fn window_resizes_redraw_the_console() {
-    let fx = Fixture::new(&["alice"]);
-    let mut p = Pty::spawn("resize", Pty::kiosk_command(&fx, &["staff"]), 80, 24);
+    let fx = Fixture::counter(&["alice"]);
+    let mut p = Term::spawn("resize", console(&fx, &["staff"]), 80, 24);
     staff_login(&mut p, "alice");
     p.resize(110, 32);
-    p.wait_for("監査ログ", 5);
+    p.wait_for(&["監査ログ"]);
     // The footer moved to the new last row, the header's right edge to the new width.
-    let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
+    p.wait_until("a redraw at 110x32", pty::WAIT, |_| {
         let rows = p.rows();
         let footer_last = rows.len() == 32 && rows[31].contains("Tab/↓:次へ");
         let header_wide = rows[0].ends_with("係員: alice") && rows[0].chars().count() > 90;
-        if footer_last && header_wide {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < end,
-            "not redrawn at 110x32:\n{}",
-            p.screen()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+        footer_last && header_wide
+    });
     p.resize(70, 20);
-    p.wait_for("画面が小さすぎます", 5);
+    p.wait_for(&["画面が小さすぎます"]);
     p.resize(80, 24);
-    p.wait_for("係員メニュー", 5);
+    p.wait_for(&["係員メニュー"]);
     let rows = p.rows();
     assert!(rows[23].contains("Tab/↓:次へ"), "{}", p.screen());
     assert!(!p.screen().contains("画面が小さすぎます"));
     // The console still answers keys after all that.
     p.keys(&[key::ENTER]);
-    p.wait_for("仮パスワード", 5);
+    p.wait_for(&["仮パスワード"]);
 }
 
 #[test]
 fn staff_add_asks_twice_on_the_terminal_without_echo() {
-    let fx = Fixture::new(&[]);
-    let mut p = Pty::spawn(
+    let fx = Fixture::counter(&[]);
+    let mut p = Term::spawn(
         "staff-add",
-        Pty::kiosk_command(&fx, &["admin", "staff-add", "bob"]),
+        console(&fx, &["admin", "staff-add", "bob"]),
         80,
         24,
     );
-    p.wait_for("Password for staff bob:", 10);
+    p.wait_for(&["Password for staff bob:"]);
     p.keys(&["Madoguchi2026", key::ENTER]);
-    p.wait_for("The same password again:", 10);
+    p.wait_for(&["The same password again:"]);
     p.keys(&["Madoguchi2026", key::ENTER]);
-    p.wait_for("added staff account bob", 10);
-    assert!(p.wait_exit(10).expect("ends").success());
+    p.wait_for(&["added staff account bob"]);
+    assert!(p.wait_exit(pty::WAIT).expect("ends").1);
     assert!(
         !p.screen().contains("Madoguchi2026"),
         "no echo:\n{}",
         p.screen()
     );
 
-    let mut p = Pty::spawn(
+    let mut p = Term::spawn(
         "staff-add-mismatch",
-        Pty::kiosk_command(&fx, &["admin", "staff-add", "carol"]),
+        console(&fx, &["admin", "staff-add", "carol"]),
         80,
         24,
     );
-    p.wait_for("Password for staff carol:", 10);
+    p.wait_for(&["Password for staff carol:"]);
     p.keys(&["Madoguchi2026", key::ENTER]);
-    p.wait_for("The same password again:", 10);
+    p.wait_for(&["The same password again:"]);
     p.keys(&["Madoguchi2027", key::ENTER]);
-    p.wait_for("the two passwords differ", 10);
-    assert!(!p.wait_exit(10).expect("ends").success());
+    p.wait_for(&["the two passwords differ"]);
+    assert!(!p.wait_exit(pty::WAIT).expect("ends").1);
     let n: i64 = fx.query("SELECT count(*) FROM staff", &[]);
     assert_eq!(n, 1);
 }

@@ -14,11 +14,9 @@ use kosmo_kiosk::services::auth::LoginOutcome;
 use kosmo_kiosk::services::registration::IdentityOutcome;
 use kosmo_kiosk::store::{Actor, Store as Db};
 
+use crate::support::households::{SATO, SUZUKI};
 use crate::support::input;
-use crate::support::pty::{Kiosk, Postcard, Store};
-
-const SATO: &str = "06139497-12-3402";
-const SUZUKI: &str = "01130012-7-88";
+use crate::support::pty::{Postcard, Store, Term as Kiosk};
 const MEMBER: &str = "suzuki1990";
 const MEMBER_PW: &str = "Kosmo2026pw";
 const STAFF: &str = "alice";
@@ -225,7 +223,7 @@ fn a_vanished_terminal_ends_the_kiosk_cleanly_on_every_screen() {
         vanish(k, &store, name);
     }
     // A terminal too small for the kiosk has its own screen.
-    let mut k = store.kiosk_sized(&[], 60, 16);
+    let k = store.kiosk_sized(&[], 60, 16);
     k.wait_until("the too-small screen", crate::support::pty::WAIT, |s| {
         !s.trim().is_empty()
     });

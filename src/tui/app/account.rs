@@ -2,17 +2,19 @@
 //! and the results of their background work. Routing comes from `domain::account_flow`.
 
 use super::{App, TaskResult};
+use crate::dates::jst_long_date;
 use crate::domain::Msg;
 use crate::domain::account_flow::{AccountEvent, AccountPage};
 use crate::domain::text::neutralize;
 use crate::domain::wizard::{Event as WizardEvent, Page};
 use crate::services::account::{
     ContactChange, ContactError, ContactInput, PasswordChangeError, PasswordChangeInput,
-    PasswordChanged, ResetDone, ResetError, ResetInput,
+    PasswordChanged,
 };
 use crate::services::auth::AccountSession;
+use crate::services::reset::{ResetDone, ResetError, ResetInput};
 use crate::tui::screens::Screen;
-use crate::tui::screens::account::{AccountAction, format_date};
+use crate::tui::screens::account::AccountAction;
 use crate::tui::screens::account_done::{AccountDoneScreen, Tone};
 use crate::tui::screens::forgot::ForgotScreen;
 use crate::tui::screens::forgot_code::ResetScreen;
@@ -331,7 +333,7 @@ impl App {
                 });
                 if let Some(next) = r.expires_at {
                     lines.push((
-                        Msg::new("pwchange_done.next").arg("date", format_date(next, self.lang)),
+                        Msg::new("pwchange_done.next").arg("date", jst_long_date(next, self.lang)),
                         Tone::Note,
                     ));
                 }

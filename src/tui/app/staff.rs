@@ -18,12 +18,13 @@ use crate::domain::Msg;
 use crate::domain::password::PasswordContext;
 use crate::domain::staff::generate_initial_password;
 use crate::domain::wizard::{Event as WizardEvent, Page};
+use crate::services::audit::{AuditPage, AuditQuery};
 use crate::services::auth::{LoginOutcome, RegistrationTicket};
+use crate::services::credentials::{ReissueError, Reissued};
+use crate::services::households::HouseholdView;
+use crate::services::outbox::RequeueOutcome;
 use crate::services::registration::RegistrationInput;
-use crate::services::staff::{
-    AuditPage, AuditQuery, HouseholdView, LockView, ReissueError, Reissued, RequeueOutcome,
-    StaffLoginOutcome, StaffSession,
-};
+use crate::services::staff::{LockView, StaffLoginOutcome, StaffSession};
 use crate::store::Channel;
 use crate::store::outbox::OutboxRow;
 use crate::tui::i18n::tr;

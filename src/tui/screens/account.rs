@@ -2,10 +2,8 @@
 //! ask of the app, and the label/value row used to show registered data.
 
 use ratatui::text::{Line, Span};
-use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::clock::JST;
 use crate::domain::Lang;
 use crate::domain::text::display_width;
 use crate::tui::i18n::{msg, tr};
@@ -101,15 +99,6 @@ pub fn label_column(lang: Lang, keys: &[&str]) -> usize {
         .unwrap_or(0)
 }
 
-/// A date as a member reads it, in Japan: `2026年1月2日` or `2 January 2026`.
-pub fn format_date(t: OffsetDateTime, lang: Lang) -> String {
-    let d = t.to_offset(JST).date();
-    match lang {
-        Lang::Ja => format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()),
-        Lang::En => format!("{} {} {}", d.day(), d.month(), d.year()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,12 +122,5 @@ mod tests {
             Row::Message(Some((text, _))) => assert!(text.starts_with("! メールアドレスの形")),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn dates_are_in_japan() {
-        let t = time::macros::datetime!(2026-01-01 16:00:00 UTC);
-        assert_eq!(format_date(t, Lang::Ja), "2026年1月2日");
-        assert_eq!(format_date(t, Lang::En), "2 January 2026");
     }
 }

@@ -2,8 +2,9 @@
 //! mail setting to change – checked as at registration. [入力内容確認] opens the confirm screen only
 //! when something changed.
 
-use super::account::{AccountAction, field_note, format_date, label_column, value_row};
+use super::account::{AccountAction, field_note, label_column, value_row};
 use super::{Action, Cx, Screen};
+use crate::dates::jst_long_date as format_date;
 use crate::domain::Msg;
 use crate::domain::email::{self, validate_email};
 use crate::domain::text::neutralize;

@@ -10,6 +10,7 @@ use crate::domain::Lang;
 use crate::domain::text::display_width;
 use crate::domain::wizard::Step;
 use crate::tui::i18n::{tr, trf};
+use crate::tui::symbols::{border_set, shown};
 use crate::tui::theme;
 
 /// Rows taken by the header.
@@ -22,7 +23,7 @@ pub const FOOTER_ROWS: u16 = 1;
 pub fn progress_line(lang: Lang, current: Step, width: u16) -> Line<'static> {
     let items: Vec<String> = Step::ALL
         .iter()
-        .map(|s| format!("STEP{} {}", s.number(), tr(lang, s.label_key())))
+        .map(|s| format!("STEP{} {}", s.number(), shown(tr(lang, s.label_key()))))
         .collect();
     let total =
         |sep: &str| items.iter().map(|i| display_width(i)).sum::<usize>() + display_width(sep) * 4;
@@ -67,10 +68,11 @@ pub fn header(
     let mut spans = vec![
         Span::styled(" KOSMO Communication Web ", theme::brand()),
         Span::styled("| ", theme::dim()),
-        Span::styled(title.to_string(), theme::title()),
+        Span::styled(shown(title).into_owned(), theme::title()),
     ];
     let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
     if let Some(r) = right {
+        let r = shown(&r).into_owned();
         let pad = (area.width as usize).saturating_sub(used + display_width(&r) + 1);
         spans.push(Span::raw(" ".repeat(pad)));
         spans.push(Span::styled(r, theme::dim()));
@@ -89,6 +91,7 @@ pub fn header(
     frame.render_widget(
         Block::default()
             .borders(Borders::TOP)
+            .border_set(border_set())
             .border_style(theme::panel_border()),
         Rect::new(area.x, area.y + 2, area.width, 1),
     );
@@ -104,7 +107,7 @@ pub fn footer(frame: &mut Frame<'_>, area: Rect, lang: Lang, hints_key: &str) {
     );
     frame.render_widget(
         Paragraph::new(Line::styled(
-            format!(" {}", tr(lang, hints_key)),
+            format!(" {}", shown(tr(lang, hints_key))),
             theme::key_hint(),
         )),
         row,
@@ -115,6 +118,7 @@ pub fn footer(frame: &mut Frame<'_>, area: Rect, lang: Lang, hints_key: &str) {
 /// the session never lands on a button hidden under the banner.
 pub fn countdown(frame: &mut Frame<'_>, area: Rect, lang: Lang, secs: u64) {
     let text = trf(lang, "common.countdown", &[("secs", &secs.to_string())]);
+    let text = shown(&text);
     let lines = super::wrap::wrap(&text, area.width.saturating_sub(2) as usize);
     let h = (lines.len() as u16).min(area.height);
     let rect = Rect::new(area.x, area.y, area.width, h);
@@ -128,6 +132,8 @@ pub fn countdown(frame: &mut Frame<'_>, area: Rect, lang: Lang, secs: u64) {
 
 /// A message over the footer and the row above it (a system error no screen expected).
 pub fn flash(frame: &mut Frame<'_>, area: Rect, text: &str) {
+    let text = shown(text);
+    let text = text.as_ref();
     let lines = super::wrap::wrap(text, area.width.saturating_sub(2) as usize);
     let h = (lines.len() as u16).min(2).min(area.height);
     let rect = Rect::new(area.x, area.y + area.height - h, area.width, h);
@@ -142,8 +148,9 @@ pub fn flash(frame: &mut Frame<'_>, area: Rect, text: &str) {
 
 /// A centred box saying the kiosk is working.
 pub fn busy(frame: &mut Frame<'_>, area: Rect, lang: Lang, dots: usize) {
-    let text = format!("{}{}", tr(lang, "common.busy"), ".".repeat(dots % 4));
-    let w = (display_width(tr(lang, "common.busy")) as u16 + 10).min(area.width);
+    let busy = shown(tr(lang, "common.busy"));
+    let text = format!("{busy}{}", ".".repeat(dots % 4));
+    let w = (display_width(&busy) as u16 + 10).min(area.width);
     let rect = Rect::new(
         area.x + (area.width.saturating_sub(w)) / 2,
         area.y + area.height / 2 - 1,
@@ -158,6 +165,7 @@ pub fn busy(frame: &mut Frame<'_>, area: Rect, lang: Lang, dots: usize) {
             .block(
                 Block::default()
                     .borders(Borders::ALL)
+                    .border_set(border_set())
                     .border_style(theme::busy()),
             ),
         rect,
@@ -174,7 +182,7 @@ pub fn too_small(frame: &mut Frame<'_>, area: Rect, lang: Lang) {
             ("rows", &area.height.to_string()),
         ],
     );
-    let lines: Vec<Line<'_>> = super::wrap::wrap(&text, area.width.max(10) as usize)
+    let lines: Vec<Line<'_>> = super::wrap::wrap(&shown(&text), area.width.max(10) as usize)
         .into_iter()
         .map(Line::raw)
         .collect();

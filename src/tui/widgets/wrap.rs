@@ -29,6 +29,8 @@ fn no_break_before(c: char) -> bool {
             | ';'
             | '!'
             | '?'
+            // The reserved second cell of a measured letter goes with it (see `tui::symbols`).
+            | crate::tui::symbols::FILLER
     )
 }
 

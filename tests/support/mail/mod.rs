@@ -2,7 +2,7 @@
 //! (Debian's python3-aiosmtpd, when present), and one interface over both, so that the delivery
 //! scenarios (`tests/services/delivery_scenarios.rs`) run against each.
 
-pub mod fixture;
+pub mod outbox;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

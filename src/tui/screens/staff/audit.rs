@@ -5,7 +5,7 @@ use super::{StaffAction, jst, message_row, panel_width, safe};
 use crate::domain::household::HouseholdKey;
 use crate::domain::{Lang, Msg};
 use crate::key;
-use crate::services::staff::{AuditPage, AuditQuery, AuditView};
+use crate::services::audit::{AuditPage, AuditQuery, AuditView};
 use crate::tui::i18n::{tr, trf};
 use crate::tui::screens::login::ID_MAX_CHARS;
 use crate::tui::screens::staff::reissue::KEY_MAX_CHARS;

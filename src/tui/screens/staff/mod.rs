@@ -13,13 +13,12 @@ pub mod reissue;
 pub mod start;
 pub mod unlock;
 
-use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::clock::JST;
-use crate::domain::text::{display_width, neutralize, truncate_width};
+use crate::domain::text::neutralize;
 use crate::domain::{Lang, Msg};
-use crate::services::staff::{AuditQuery, HouseholdQuery};
+use crate::services::audit::AuditQuery;
+use crate::services::households::HouseholdQuery;
 use crate::store::outbox::MailState;
 use crate::tui::i18n::msg;
 use crate::tui::theme;
@@ -68,29 +67,11 @@ pub enum StaffAction {
     Audit(AuditQuery),
 }
 
-/// A time for the staff screens: Japan time, to the minute.
-pub fn jst(t: OffsetDateTime) -> String {
-    let t = t.to_offset(JST);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
-}
+pub use crate::dates::jst_minute as jst;
 
 /// Text from the store, made safe for the staff terminal and cut to `cols` display columns.
 pub fn safe(s: &str, cols: usize) -> String {
-    let n = neutralize(s);
-    if display_width(&n) <= cols {
-        n.into_owned()
-    } else {
-        let mut t = truncate_width(&n, cols.saturating_sub(1));
-        t.push('…');
-        t
-    }
+    crate::tui::symbols::shown_cut(&neutralize(s), cols)
 }
 
 /// The message row of a staff screen (an error in red, good news in green).

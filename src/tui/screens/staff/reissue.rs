@@ -6,15 +6,16 @@
 use ratatui::text::{Line, Span};
 
 use super::{StaffAction, jst, message_row, safe};
+use crate::dates::iso_date as format_date;
 use crate::domain::birthdate::{self, parse_birth_date};
 use crate::domain::credential::grouped;
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::display_width;
 use crate::domain::{Lang, Msg};
 use crate::key;
-use crate::services::staff::{HouseholdQuery, HouseholdView, Reissued};
+use crate::services::credentials::Reissued;
+use crate::services::households::{HouseholdQuery, HouseholdView};
 use crate::store::credentials::CredentialState;
-use crate::store::households::format_date;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::screens::{Action, Cx, Screen};
 use crate::tui::theme;

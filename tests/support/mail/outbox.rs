@@ -1,40 +1,21 @@
-//! A store in a temp dir with the mail configuration of a test, a clock the test moves, and helpers to
-//! queue mail through the real registration path and to run delivery rounds.
+//! Mail on the one store fixture: the test configuration (short backoff and timeouts), a welcome
+//! mail queued through the real registration path, plain messages queued directly, delivery rounds
+//! with the configured transports, and received messages parsed.
 
-#![allow(dead_code)]
-
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use kosmo_kiosk::clock::{Clock, FixedClock};
+use kosmo_kiosk::clock::Clock;
 use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::Lang;
-use kosmo_kiosk::domain::household::Relationship;
-use kosmo_kiosk::services::Services;
-use kosmo_kiosk::services::auth::LoginOutcome;
 use kosmo_kiosk::services::delivery::{
     Control, DeliveryOptions, Round, Worker, borrow_all, transports_from_config,
 };
 use kosmo_kiosk::services::mail;
-use kosmo_kiosk::services::members::parse_members_csv;
-use kosmo_kiosk::services::registration::{IdentityOutcome, RegistrationInput, terms};
+use kosmo_kiosk::services::registration::{RegistrationInput, terms};
+use kosmo_kiosk::store::Actor;
 use kosmo_kiosk::store::outbox::{self, NewMail, OutboxRow};
-use kosmo_kiosk::store::{Actor, Store};
-use zeroize::Zeroizing;
 
-pub const MEMBERS: &str = "insurer_number,symbol,number,name,birth_date,relationship\n\
-06139497,12,3401,山田 太郎,1955-04-12,insured\n\
-06139497,12,3401,山田 花子,1958-09-30,dependent\n";
-pub const HOUSEHOLD: &str = "06139497-12-3401";
+use super::super::fixture::{Fixture, YAMADA, csv, input};
+
 pub const FROM: &str = "KOSMO Communication Web <webmaster@kosmoweb.jp>";
-
-pub struct Fixture {
-    pub dir: tempfile::TempDir,
-    pub db: PathBuf,
-    pub config: Config,
-    pub clock: Arc<FixedClock>,
-    pub svc: Services,
-}
 
 /// What the real registration produced.
 pub struct Registration {
@@ -60,75 +41,18 @@ pub fn test_config(smtp_url: Option<String>) -> Config {
 }
 
 impl Fixture {
-    pub fn new(config: Config) -> Fixture {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = dir.path().join("kiosk.db");
-        let store = Arc::new(Store::open(&db).expect("open store"));
-        let now = time::OffsetDateTime::now_utc()
-            .replace_nanosecond(0)
-            .expect("whole second");
-        let clock = Arc::new(FixedClock::new(now));
-        let svc = Services::with_clock(store, Arc::new(config.clone()), clock.clone());
-        Fixture {
-            dir,
-            db,
-            config,
-            clock,
-            svc,
-        }
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.svc.store
-    }
-
-    /// A registration through the services the kiosk uses: import, postcard, login, [実行].
-    pub fn register(&self, lang: Lang, user_id: &str, email: &str) -> Registration {
-        let admin = Actor::admin();
-        let rows = parse_members_csv(MEMBERS, self.clock.today()).expect("members csv");
-        self.svc.import_rows(&admin, &rows).expect("import");
-        let key = HOUSEHOLD.parse().expect("household key");
-        let notices = self.dir.path().join(format!("notices-{user_id}.csv"));
-        let report = self
-            .svc
-            .issue_credentials(&admin, &notices, &[key])
-            .expect("issue credentials");
-        let notice = &report.notices[0];
-        let mut ticket = match self
-            .svc
-            .login(&Actor::kiosk(), &notice.temp_user_id, &notice.temp_password)
-            .expect("login")
-        {
-            LoginOutcome::Temporary(t) => t,
-            _ => panic!("the postcard did not log in"),
-        };
-        // STEP3 with 山田 太郎's birth date.
-        let insurer = "06139497".parse().expect("insurer number");
-        match self
-            .svc
-            .check_identity(
-                &Actor::kiosk(),
-                &ticket,
-                &insurer,
-                time::macros::date!(1955 - 04 - 12),
-            )
-            .expect("identity check")
-        {
-            IdentityOutcome::Confirmed(m) => ticket.confirm(&m),
-            other => panic!("identity check: {other:?}"),
-        }
+    /// 山田 registers through the services the kiosk uses (import, postcard, login, STEP3 with
+    /// 山田 太郎, [実行]) in `lang`, with mail wanted at `email`: the welcome mail is queued.
+    pub fn register_for_mail(&self, lang: Lang, user_id: &str, email: &str) -> Registration {
+        self.import(&csv(&[YAMADA]));
+        let notice = self.issue_one(YAMADA);
+        let ticket = self.confirmed_ticket(&notice);
         let password = "Kosmo2026pass".to_string();
         let input = RegistrationInput {
-            user_id: user_id.into(),
-            password: Zeroizing::new(password.clone()),
-            password_confirm: Zeroizing::new(password.clone()),
-            email: email.into(),
             notify_mail: true,
-            registrant: Relationship::Insured,
-            member_id: None,
             terms_version: terms(lang).version.into(),
             lang,
-            initial_password: false,
+            ..input(user_id, &password, email)
         };
         let r = self
             .svc
@@ -200,10 +124,6 @@ impl Fixture {
 
     pub fn rows(&self) -> Vec<OutboxRow> {
         self.store().read(|c| outbox::list(c, None)).expect("list")
-    }
-
-    pub fn advance(&self, secs: i64) {
-        self.clock.advance(time::Duration::seconds(secs));
     }
 }
 

@@ -7,15 +7,16 @@ use std::process::ExitCode;
 
 use zeroize::Zeroizing;
 
-use crate::cli::{CliError, CliResult, Global, open, private_dir};
+use super::{CliError, CliResult, Global, open};
 use crate::domain::Lang;
+use crate::files::private_dir;
 use crate::services::auth::LoginOutcome;
 use crate::services::members::parse_members_csv;
 use crate::services::registration::{IdentityOutcome, RegistrationInput, terms};
 use crate::store::{Actor, households};
 use crate::tui::{App, AppOptions};
 
-pub const DEMO_MEMBERS: &str = include_str!("../assets/demo/members.csv");
+pub const DEMO_MEMBERS: &str = include_str!("../../assets/demo/members.csv");
 /// The household registered in advance, to try a permanent login.
 pub const DEMO_REGISTERED_HOUSEHOLD: &str = "33120015-21-1006";
 pub const DEMO_USER_ID: &str = "tanaka1972";
@@ -29,7 +30,7 @@ fn default_dir() -> PathBuf {
     std::env::temp_dir().join(format!("kosmo-kiosk-demo-{stamp}-{}", std::process::id()))
 }
 
-pub fn run_demo(global: &Global, dir: Option<PathBuf>) -> CliResult {
+pub(super) fn run(global: &Global, dir: Option<PathBuf>) -> CliResult {
     let dir = dir.unwrap_or_else(default_dir);
     let db = dir.join("kiosk.db");
     if db.exists() {
@@ -180,7 +181,7 @@ pub fn run_demo(global: &Global, dir: Option<PathBuf>) -> CliResult {
     let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
     let mut app = App::new(ctx.services.clone(), opts);
     // The same worker as a kiosk's, delivering to .eml files in the demo folder.
-    let worker = crate::cli::start_mail_worker(&ctx, &mut app);
+    let worker = super::kiosk::start_mail_worker(&ctx, &mut app);
     crate::tui::run(app)?;
     drop(worker);
     println!(
@@ -200,9 +201,13 @@ fn register_demo_account(svc: &crate::services::Services, admin: &Actor) -> Resu
     let key: crate::domain::household::HouseholdKey = DEMO_REGISTERED_HOUSEHOLD
         .parse()
         .expect("demo household key");
-    let tmp = tempfile_path();
-    let report = svc.issue_credentials(admin, &tmp, std::slice::from_ref(&key))?;
-    let _ = std::fs::remove_file(&tmp);
+    // Its postcard is used at once and never shown: the notices file goes with its folder.
+    let tmp = tempfile::tempdir()?;
+    let report = svc.issue_credentials(
+        admin,
+        &tmp.path().join("notice.csv"),
+        std::slice::from_ref(&key),
+    )?;
     let notice = report
         .notices
         .first()
@@ -237,14 +242,6 @@ fn register_demo_account(svc: &crate::services::Services, admin: &Actor) -> Resu
     svc.register(admin, &ticket, &input)
         .map_err(|e| CliError(format!("demo registration failed: {e}")))?;
     Ok(())
-}
-
-fn tempfile_path() -> PathBuf {
-    std::env::temp_dir().join(format!(
-        "kosmo-demo-notice-{}-{}.csv",
-        std::process::id(),
-        time::OffsetDateTime::now_utc().unix_timestamp_nanos()
-    ))
 }
 
 /// `s` padded with spaces to `width` display columns.

@@ -1,18 +1,21 @@
 //! A screen's body as a list of rows. [`layout`] is a pure function of the rows, the form and the area;
 //! drawing ([`render`]) and tapping ([`hit`]) both use it, so what is drawn is exactly what is tapped.
 
-use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::text::Line;
 
 use super::form::{Form, Kind};
 use super::wrap::wrap;
 use crate::domain::Lang;
 use crate::domain::text::display_width;
 use crate::tui::i18n::{msg, tr};
+use crate::tui::symbols::shown;
 use crate::tui::theme;
+
+mod render;
+
+pub use render::render;
 
 /// Columns left of every row: the focus marker `>` sits in them.
 pub const MARGIN: u16 = 2;
@@ -78,8 +81,8 @@ fn text_width(area: Rect) -> usize {
 
 fn row_height(spec: &Spec<'_>, row: &Row, area: Rect) -> u16 {
     match row {
-        Row::Text(t, _) | Row::Intro(t, _) => wrap(t, text_width(area)).len() as u16,
-        Row::Message(Some((t, _))) => wrap(t, text_width(area)).len().max(1) as u16,
+        Row::Text(t, _) | Row::Intro(t, _) => wrap(&shown(t), text_width(area)).len() as u16,
+        Row::Message(Some((t, _))) => wrap(&shown(t), text_width(area)).len().max(1) as u16,
         Row::Note(i) => note_lines(spec, *i, area.width.saturating_sub(MARGIN * 2))
             .1
             .len()
@@ -96,10 +99,10 @@ fn row_height(spec: &Spec<'_>, row: &Row, area: Rect) -> u16 {
 pub fn note_lines(spec: &Spec<'_>, i: usize, width: u16) -> (u16, Vec<(String, Style)>) {
     let c = &spec.form.controls[i];
     let (prefix, text, style) = match (&c.error, &c.info) {
-        (Some(e), _) => ("! ", msg(spec.lang, e), theme::error()),
+        (Some(e), _) => ("! ", shown(&msg(spec.lang, e)).into_owned(), theme::error()),
         (None, Some(info)) => (
             "",
-            msg(spec.lang, info),
+            shown(&msg(spec.lang, info)).into_owned(),
             if c.info_ok {
                 theme::ok()
             } else {
@@ -195,16 +198,27 @@ pub fn inner_width(w: u16) -> usize {
 
 /// Button captions are drawn as ` [ caption ] `; returns each button's width.
 fn button_width(lang: Lang, label: &str) -> u16 {
-    display_width(tr(lang, label)) as u16 + 6
+    display_width(&shown(tr(lang, label))) as u16 + 6
 }
 
 fn radio_option_text(lang: Lang, key: &str, selected: bool) -> String {
-    format!("({}) {}", if selected { "*" } else { " " }, tr(lang, key))
+    format!(
+        "({}) {}",
+        if selected { "*" } else { " " },
+        shown(tr(lang, key))
+    )
 }
 
 pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
-    let heights = fit_heights(spec, area);
-    let fixed: u16 = heights.iter().sum();
+    let mut heights = fit_heights(spec, area);
+    // Room to spare (a terminal larger than 80×24): taller buttons, space between controls.
+    let growth = super::room::grow(spec.rows, &heights, area);
+    for (k, row) in spec.rows.iter().enumerate() {
+        if matches!(row, Row::Buttons(_)) && heights[k] > 0 {
+            heights[k] = growth.button_rows;
+        }
+    }
+    let fixed: u16 = heights.iter().sum::<u16>() + growth.above.iter().sum::<u16>();
     let has_panel = spec.rows.iter().any(|r| matches!(r, Row::Panel { .. }));
     let panel_height = if has_panel {
         area.height.saturating_sub(fixed).max(3)
@@ -216,7 +230,10 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
     let bottom = area.y + area.height;
     let x0 = area.x + MARGIN;
     let inner_w = area.width.saturating_sub(MARGIN * 2);
-    for (row, &height) in spec.rows.iter().zip(&heights) {
+    for ((row, &height), &above) in spec.rows.iter().zip(&heights).zip(&growth.above) {
+        let above = above.min(bottom.saturating_sub(y));
+        y += above;
+        let first_hit = p.hits.len();
         let h = match row {
             Row::Panel { .. } => panel_height,
             _ => height,
@@ -233,7 +250,7 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
                         let w = button_width(spec.lang, spec.form.controls[i].label);
                         let w = w.min((x0 + inner_w).saturating_sub(x));
                         p.hits.push(Hit {
-                            rect: Rect::new(x, y, w, 1),
+                            rect: Rect::new(x, y, w, h),
                             control: i,
                             option: None,
                             field_box: None,
@@ -243,6 +260,11 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
                 }
                 Row::Panel { .. } => p.panel = Some(rect),
                 _ => {}
+            }
+            // The blank row above a control is part of its tap target.
+            for hit in &mut p.hits[first_hit..] {
+                hit.rect.y -= above;
+                hit.rect.height += above;
             }
         }
         y += h;
@@ -272,7 +294,7 @@ fn place_control(spec: &Spec<'_>, i: usize, rect: Rect, p: &mut Placement) {
             }
         }
         Kind::Checkbox(_) => {
-            let w = 4 + display_width(tr(spec.lang, c.label)) as u16;
+            let w = 4 + display_width(&shown(tr(spec.lang, c.label))) as u16;
             p.hits.push(Hit {
                 rect: Rect::new(rect.x, rect.y, w.min(rect.width), 1),
                 control: i,
@@ -320,185 +342,12 @@ pub fn hit(p: &Placement, col: u16, row: u16) -> Option<Hit> {
         .copied()
 }
 
-fn focus_marker(frame: &mut Frame<'_>, rect: Rect) {
-    if rect.x >= MARGIN {
-        frame.render_widget(
-            Paragraph::new(Span::styled(">", theme::label_focused())),
-            Rect::new(rect.x - MARGIN, rect.y, 1, 1),
-        );
-    }
-}
-
-fn padded_label(lang: Lang, key: &str, width: u16) -> String {
-    let text = tr(lang, key);
-    let pad = (width as usize).saturating_sub(display_width(text));
-    format!("{text}{}", " ".repeat(pad))
-}
-
-pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
-    let lang = spec.lang;
-    let form = spec.form;
-    for (row, rect) in spec.rows.iter().zip(&p.rows) {
-        let rect = *rect;
-        if rect.height == 0 {
-            continue;
-        }
-        match row {
-            Row::Blank => {}
-            Row::Text(t, style) | Row::Intro(t, style) => {
-                let lines: Vec<Line<'_>> = wrap(t, rect.width as usize)
-                    .into_iter()
-                    .map(|l| Line::styled(l, *style))
-                    .collect();
-                frame.render_widget(Paragraph::new(lines), rect);
-            }
-            Row::Line(line) => frame.render_widget(Paragraph::new(line.clone()), rect),
-            Row::Message(None) => {}
-            Row::Message(Some((t, style))) => {
-                let lines: Vec<Line<'_>> = wrap(t, rect.width as usize)
-                    .into_iter()
-                    .map(|l| Line::styled(l, *style))
-                    .collect();
-                frame.render_widget(Paragraph::new(lines), rect);
-            }
-            Row::Control(i) => render_control(frame, spec, *i, rect, p),
-            Row::Note(i) => {
-                let (indent, lines) = note_lines(spec, *i, rect.width);
-                let lines: Vec<Line<'_>> = lines
-                    .into_iter()
-                    .map(|(text, style)| Line::styled(text, style))
-                    .collect();
-                let r = Rect::new(
-                    rect.x + indent.min(rect.width),
-                    rect.y,
-                    rect.width.saturating_sub(indent),
-                    rect.height,
-                );
-                frame.render_widget(Paragraph::new(lines), r);
-            }
-            Row::Buttons(_) => {
-                for h in p.hits.iter().filter(|h| h.rect.y == rect.y) {
-                    let c = &form.controls[h.control];
-                    if !matches!(c.kind, Kind::Button) {
-                        continue;
-                    }
-                    let focused = form.focus == h.control;
-                    let caption = tr(lang, c.label);
-                    let (text, style) = if focused {
-                        (format!(">[ {caption} ]<"), theme::button_focused())
-                    } else if c.dimmed {
-                        (format!(" [ {caption} ] "), theme::button_disabled())
-                    } else {
-                        (format!(" [ {caption} ] "), theme::button())
-                    };
-                    frame.render_widget(Paragraph::new(Span::styled(text, style)), h.rect);
-                }
-            }
-            Row::Panel {
-                title,
-                lines,
-                scroll,
-            } => {
-                let inner_h = rect.height.saturating_sub(2) as usize;
-                let total = lines.len();
-                let first = (*scroll).min(total.saturating_sub(inner_h));
-                let shown: Vec<Line<'_>> = lines
-                    .iter()
-                    .skip(first)
-                    .take(inner_h)
-                    .map(|l| Line::raw(l.as_str()))
-                    .collect();
-                let position = if total > inner_h {
-                    format!(" {}-{}/{} ", first + 1, (first + inner_h).min(total), total)
-                } else {
-                    String::new()
-                };
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme::panel_border())
-                    .title(Line::styled(format!(" {title} "), theme::title()))
-                    .title_bottom(Line::styled(position, theme::dim()).right_aligned());
-                frame.render_widget(Paragraph::new(shown).block(block), rect);
-            }
-        }
-    }
-    if let Some((x, y)) = p.cursor {
-        frame.set_cursor_position((x, y));
-    }
-}
-
-fn render_control(frame: &mut Frame<'_>, spec: &Spec<'_>, i: usize, rect: Rect, p: &Placement) {
-    let lang = spec.lang;
-    let c = &spec.form.controls[i];
-    let focused = spec.form.focus == i;
-    let label_style = if focused {
-        theme::label_focused()
-    } else {
-        theme::label()
-    };
-    if focused {
-        focus_marker(frame, rect);
-    }
-    match &c.kind {
-        Kind::Text(field) => {
-            let Some(h) = p.hits.iter().find(|h| h.control == i) else {
-                return;
-            };
-            let bx = h.field_box.unwrap_or(rect);
-            let (visible, _) = field.visible(inner_width(bx.width));
-            let pad = (bx.width as usize).saturating_sub(display_width(&visible) + 2);
-            let style = if focused {
-                theme::input_focused()
-            } else {
-                theme::input()
-            };
-            let line = Line::from(vec![
-                Span::styled(padded_label(lang, c.label, spec.label_width), label_style),
-                Span::raw("  "),
-                Span::styled("[", label_style),
-                Span::styled(format!("{visible}{}", " ".repeat(pad)), style),
-                Span::styled("]", label_style),
-            ]);
-            frame.render_widget(Paragraph::new(line), rect);
-        }
-        Kind::Checkbox(on) => {
-            let line = Line::from(vec![
-                Span::styled(if *on { "[x] " } else { "[ ] " }, label_style),
-                Span::styled(tr(lang, c.label), label_style),
-            ]);
-            frame.render_widget(Paragraph::new(line), rect);
-        }
-        Kind::Radio { options, selected } => {
-            let mut spans = vec![
-                Span::styled(padded_label(lang, c.label, spec.label_width), label_style),
-                Span::raw("  "),
-            ];
-            for (o, key) in options.iter().enumerate() {
-                let style = if *selected == o && focused {
-                    theme::input_focused()
-                } else if *selected == o {
-                    theme::label_focused()
-                } else {
-                    theme::text()
-                };
-                spans.push(Span::styled(
-                    radio_option_text(lang, key, *selected == o),
-                    style,
-                ));
-                spans.push(Span::raw("   "));
-            }
-            frame.render_widget(Paragraph::new(Line::from(spans)), rect);
-        }
-        Kind::Button => {}
-    }
-}
-
 /// The widest label among the given controls, for aligning a column of fields.
 pub fn label_width(form: &Form, lang: Lang) -> u16 {
     form.controls
         .iter()
         .filter(|c| matches!(c.kind, Kind::Text(_) | Kind::Radio { .. }))
-        .map(|c| display_width(tr(lang, c.label)) as u16)
+        .map(|c| display_width(&shown(tr(lang, c.label))) as u16)
         .max()
         .unwrap_or(0)
 }

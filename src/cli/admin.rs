@@ -1,0 +1,194 @@
+//! `kosmo-kiosk admin …`: the member list, postcard credentials, staff accounts, locks and password
+//! expiry, from the shell.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::{CliError, CliResult, Context, Global, open};
+use crate::domain::household::HouseholdKey;
+use crate::domain::text::neutralize;
+use crate::store::Actor;
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Imports members (CSV: insurer_number,symbol,number,name,birth_date,relationship); all or nothing.
+    ImportMembers { file: PathBuf },
+    /// Issues postcard credentials and writes the notices file (mode 0600, never overwritten).
+    IssueCredentials {
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+        /// Only these households (`insurer-symbol-number`); their live credential is revoked.
+        #[arg(long = "household", value_name = "KEY")]
+        households: Vec<String>,
+    },
+    /// Lists households and their registration status.
+    Members {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Adds a staff account.
+    StaffAdd {
+        staff_id: String,
+        /// Read the password from standard input instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Clears the lock of a temporary, permanent or staff ID.
+    Unlock { id: String },
+    /// Makes a member change the password at the next login.
+    ExpirePassword { user_id: String },
+    #[command(flatten)]
+    Ops(super::ops::OpsCommand),
+}
+
+/// The new staff member's password: one line of standard input, or asked twice on the terminal
+/// without echo.
+fn staff_password(
+    staff_id: &str,
+    from_stdin: bool,
+) -> Result<zeroize::Zeroizing<String>, CliError> {
+    use std::io::BufRead;
+    if from_stdin {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin().lock().read_line(&mut line)?;
+        let pw = zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
+        if pw.is_empty() {
+            return Err(CliError("no password on standard input".into()));
+        }
+        return Ok(pw);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError(
+            "there is no terminal to ask for the password; give it on standard input with --password-stdin"
+                .into(),
+        ));
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map(zeroize::Zeroizing::new)
+            .map_err(|e| CliError(format!("cannot read the password: {e}")))
+    };
+    let pw = ask(&format!("Password for staff {}: ", neutralize(staff_id)))?;
+    let again = ask("The same password again: ")?;
+    if *pw != *again {
+        return Err(CliError(
+            "the two passwords differ; nothing was added".into(),
+        ));
+    }
+    Ok(pw)
+}
+
+pub(super) fn run(global: &Global, cmd: AdminCommand) -> CliResult {
+    if let AdminCommand::Ops(cmd) = cmd {
+        return super::ops::run(global, cmd);
+    }
+    let ctx = match cmd {
+        AdminCommand::Members { .. } => super::ops::open_read_only(global)?,
+        _ => open(global, |_| {})?,
+    };
+    super::ops::warn_if_not_logging(&ctx);
+    let result = command(&ctx, cmd);
+    if result.is_err() {
+        super::ops::forget_new_store(ctx);
+    }
+    result
+}
+
+fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
+    let svc = &ctx.services;
+    let actor = Actor::admin();
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        AdminCommand::ImportMembers { file } => {
+            let r = svc.import_members(&actor, &file)?;
+            use super::ops::counted as n;
+            writeln!(
+                out,
+                "imported {}: {}, {}, {} already present",
+                n(r.rows, "row", "rows"),
+                n(r.households_added, "new household", "new households"),
+                n(r.members_added, "new member", "new members"),
+                r.unchanged
+            )?;
+        }
+        AdminCommand::IssueCredentials {
+            out: path,
+            households,
+        } => {
+            let keys = households
+                .iter()
+                .map(|k| {
+                    HouseholdKey::parse(k).map_err(|e| CliError(format!("{}: {e}", neutralize(k))))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let r = svc.issue_credentials(&actor, &path, &keys)?;
+            writeln!(
+                out,
+                "issued {} to {}{}",
+                super::ops::counted(r.notices.len(), "credential", "credentials"),
+                r.out.display(),
+                if r.revoked > 0 {
+                    format!(
+                        " ({} revoked)",
+                        super::ops::counted(r.revoked, "earlier credential", "earlier credentials")
+                    )
+                } else {
+                    String::new()
+                }
+            )?;
+        }
+        AdminCommand::Members { json } => {
+            let list = svc.household_summaries()?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &list)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{:<24} {:<8} {:<11} {:<14} NAME",
+                    "HOUSEHOLD", "MEMBERS", "STATUS", "USER_ID"
+                )?;
+                for h in &list {
+                    writeln!(
+                        out,
+                        "{:<24} {:<8} {:<11} {:<14} {}",
+                        neutralize(&h.household),
+                        h.members,
+                        h.status,
+                        neutralize(h.user_id.as_deref().unwrap_or("-")),
+                        neutralize(&h.name)
+                    )?;
+                }
+            }
+        }
+        AdminCommand::StaffAdd {
+            staff_id,
+            password_stdin,
+        } => {
+            let password = staff_password(&staff_id, password_stdin)?;
+            let id = svc.add_staff(&actor, &staff_id, &password)?;
+            writeln!(out, "added staff account {}", neutralize(&id))?;
+        }
+        AdminCommand::Unlock { id } => {
+            let any = svc.unlock(&actor, &id)?;
+            if any {
+                writeln!(out, "unlocked {}", neutralize(&id))?;
+            } else {
+                writeln!(out, "{} was not locked", neutralize(&id))?;
+            }
+        }
+        AdminCommand::ExpirePassword { user_id } => {
+            svc.expire_password(&actor, &user_id)?;
+            writeln!(
+                out,
+                "{} must change the password at the next login",
+                neutralize(&user_id)
+            )?;
+        }
+        AdminCommand::Ops(_) => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}

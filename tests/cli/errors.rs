@@ -1,0 +1,79 @@
+//! Errors of the command line: one plain sentence on stderr starting `kosmo-kiosk: `, no debug
+//! output and no backtrace, a non-zero exit (2 for usage mistakes); `--help` still in full.
+
+use super::admin::Cli;
+use crate::support::bin::assert_plain_error;
+
+#[test]
+fn errors_are_one_plain_sentence_with_a_non_zero_exit() {
+    let cli = Cli::new();
+    // The kiosk without a terminal.
+    let err = cli.fails(&[]);
+    assert!(err.contains("needs a terminal"), "{err}");
+    // A store that is not a database; a folder as the store.
+    let not_db = cli.write("not-a-db.txt", "this is not SQLite\n".repeat(200));
+    let o = cli
+        .bare()
+        .args(["--db", not_db.to_str().unwrap(), "admin", "members"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_plain_error(&err);
+    assert!(err.contains("not a database"), "{err}");
+    let folder = cli.path("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let o = cli
+        .bare()
+        .args(["--db", folder.to_str().unwrap(), "admin", "members"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert_plain_error(&String::from_utf8(o.stderr).unwrap());
+    // A configuration file that is missing or broken.
+    for (file, fragment) in [
+        ("missing.toml", "cannot read"),
+        ("broken.toml", "not valid"),
+    ] {
+        if file == "broken.toml" {
+            cli.write(file, "[lockout]\nmax_failures = \"five\"\n");
+        }
+        let o = cli
+            .cmd()
+            .env("KOSMO_KIOSK_CONFIG", cli.path(file))
+            .args(["admin", "members"])
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{file}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_plain_error(&err);
+        assert!(err.contains(fragment), "{file}: {err}");
+    }
+    // Usage mistakes: one line too (clap's message and tip), exit code 2; help still prints in full.
+    for (args, fragment) in [
+        (
+            vec!["admin", "membrs"],
+            "a similar subcommand exists: 'members'",
+        ),
+        (vec!["admin", "issue-credentials"], "--out"),
+        (vec!["--lang", "fr", "admin", "members"], "use ja or en"),
+        (vec!["admin", "members", "--jsn"], "'--json'"),
+    ] {
+        let o = cli.run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_plain_error(&err);
+        assert!(err.contains(fragment), "{args:?}: {err}");
+    }
+    let help = cli.run(&["admin", "--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("import-members"));
+
+    // A store from a newer version of the program.
+    cli.ok(&["admin", "members"]);
+    let c = rusqlite::Connection::open(&cli.db).unwrap();
+    c.pragma_update(None, "user_version", 999).unwrap();
+    drop(c);
+    let err = cli.fails(&["admin", "members"]);
+    assert!(err.contains("schema version 999"), "{err}");
+}
