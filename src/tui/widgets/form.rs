@@ -5,7 +5,6 @@
 //! ←/→ move within a radio group (the selection follows, as in a browser) and move the cursor in a text
 //! field; Esc goes back; PgUp/PgDn scroll the screen's panel.
 
-
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::domain::Msg;
