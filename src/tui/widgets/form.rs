@@ -4,12 +4,33 @@
 //! next control, on a button presses it; Space toggles a checkbox or picks the focused radio option;
 //! ←/→ move within a radio group (the selection follows, as in a browser) and move the cursor in a text
 //! field; Esc goes back; PgUp/PgDn scroll the screen's panel.
+//!
+//! This is the untyped core the app and the page layout work with (controls by position). Screens
+//! name their controls with an enum and use the typed view over it, [`super::fields::Fields`].
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+pub use super::text_field::TextField;
 use crate::domain::Msg;
 
-pub use super::text_field::TextField;
+/// The id of a control: an enum per screen (see the `controls!` macro).
+pub trait ControlId: Copy + Eq + std::fmt::Debug + 'static {
+    /// The control's name: unique in its form; what tests and logs use, and what a service names
+    /// in a `RuleViolation::field`.
+    fn name(self) -> &'static str;
+    /// The id of that name, if this enum has one.
+    fn from_name(name: &str) -> Option<Self>;
+}
+
+/// Plain names, for forms that are not a screen's (the widgets' own tests).
+impl ControlId for &'static str {
+    fn name(self) -> &'static str {
+        self
+    }
+    fn from_name(_: &str) -> Option<Self> {
+        None
+    }
+}
 
 #[derive(Debug, Clone)]
 pub enum Kind {
@@ -25,7 +46,8 @@ pub enum Kind {
 
 #[derive(Debug, Clone)]
 pub struct Control {
-    pub id: &'static str,
+    /// The name of the screen's id for this control (`ControlId::name`): for tests and logs.
+    pub name: &'static str,
     /// Message key of the label (for a button: its caption).
     pub label: &'static str,
     pub kind: Kind,
@@ -40,9 +62,9 @@ pub struct Control {
 }
 
 impl Control {
-    fn new(id: &'static str, label: &'static str, kind: Kind) -> Self {
+    fn new(id: impl ControlId, label: &'static str, kind: Kind) -> Self {
         Control {
-            id,
+            name: id.name(),
             label,
             kind,
             error: None,
@@ -52,16 +74,16 @@ impl Control {
         }
     }
 
-    pub fn text(id: &'static str, label: &'static str, field: TextField) -> Self {
+    pub fn text(id: impl ControlId, label: &'static str, field: TextField) -> Self {
         Control::new(id, label, Kind::Text(field))
     }
 
-    pub fn checkbox(id: &'static str, label: &'static str) -> Self {
+    pub fn checkbox(id: impl ControlId, label: &'static str) -> Self {
         Control::new(id, label, Kind::Checkbox(false))
     }
 
     pub fn radio(
-        id: &'static str,
+        id: impl ControlId,
         label: &'static str,
         options: Vec<&'static str>,
         selected: usize,
@@ -69,7 +91,7 @@ impl Control {
         Control::new(id, label, Kind::Radio { options, selected })
     }
 
-    pub fn button(id: &'static str, label: &'static str) -> Self {
+    pub fn button(id: impl ControlId, label: &'static str) -> Self {
         Control::new(id, label, Kind::Button)
     }
 
@@ -109,79 +131,37 @@ impl Form {
         Form { controls, focus }
     }
 
-    pub fn index(&self, id: &str) -> usize {
+    /// The position of the control named `name`, if there is one.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.controls.iter().position(|c| c.name == name)
+    }
+
+    /// The name of the focused control (tests and logs; screens use `Fields::focused`).
+    pub fn focused_name(&self) -> &'static str {
+        self.controls[self.focus].name
+    }
+
+    /// The value of the text field named `name` (tests; screens use `Fields::value`).
+    pub fn value_named(&self, name: &str) -> Option<&str> {
+        match &self.controls[self.position(name)?].kind {
+            Kind::Text(f) => Some(f.value()),
+            _ => None,
+        }
+    }
+
+    /// The text field at position `i`, if it is one.
+    pub fn text_at(&self, i: usize) -> Option<&TextField> {
+        match &self.controls.get(i)?.kind {
+            Kind::Text(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// True when no text field holds anything (the start screens' "nothing entered").
+    pub fn all_empty(&self) -> bool {
         self.controls
             .iter()
-            .position(|c| c.id == id)
-            .unwrap_or_else(|| panic!("no control {id}"))
-    }
-
-    pub fn get(&self, id: &str) -> &Control {
-        &self.controls[self.index(id)]
-    }
-
-    pub fn get_mut(&mut self, id: &str) -> &mut Control {
-        let i = self.index(id);
-        &mut self.controls[i]
-    }
-
-    pub fn field(&self, id: &str) -> &TextField {
-        match &self.get(id).kind {
-            Kind::Text(f) => f,
-            _ => panic!("{id} is not a text field"),
-        }
-    }
-
-    pub fn field_mut(&mut self, id: &str) -> &mut TextField {
-        match &mut self.get_mut(id).kind {
-            Kind::Text(f) => f,
-            _ => panic!("{id} is not a text field"),
-        }
-    }
-
-    pub fn value(&self, id: &str) -> &str {
-        self.field(id).value()
-    }
-
-    pub fn checked(&self, id: &str) -> bool {
-        matches!(self.get(id).kind, Kind::Checkbox(true))
-    }
-
-    pub fn set_checked(&mut self, id: &str, on: bool) {
-        if let Kind::Checkbox(v) = &mut self.get_mut(id).kind {
-            *v = on;
-        }
-    }
-
-    pub fn selected(&self, id: &str) -> usize {
-        match self.get(id).kind {
-            Kind::Radio { selected, .. } => selected,
-            _ => 0,
-        }
-    }
-
-    pub fn set_selected(&mut self, id: &str, index: usize) {
-        if let Kind::Radio { options, selected } = &mut self.get_mut(id).kind {
-            *selected = index.min(options.len().saturating_sub(1));
-        }
-    }
-
-    pub fn set_error(&mut self, id: &str, error: Option<Msg>) {
-        self.get_mut(id).error = error;
-    }
-
-    pub fn set_info(&mut self, id: &str, info: Option<Msg>, ok: bool) {
-        let c = self.get_mut(id);
-        c.info = info;
-        c.info_ok = ok;
-    }
-
-    pub fn focused_id(&self) -> &'static str {
-        self.controls[self.focus].id
-    }
-
-    pub fn is_focused(&self, id: &str) -> bool {
-        self.focused_id() == id
+            .all(|c| !matches!(&c.kind, Kind::Text(t) if !t.is_empty()))
     }
 
     /// Moves focus to control `to`. Leaving a text field re-normalises its value.
@@ -196,11 +176,6 @@ impl Form {
         }
         self.focus = to;
         FormEvent::Moved { from }
-    }
-
-    pub fn focus_id(&mut self, id: &str) -> FormEvent {
-        let i = self.index(id);
-        self.focus_to(i)
     }
 
     pub fn focus_next(&mut self) -> FormEvent {
@@ -330,50 +305,55 @@ impl Form {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::widgets::fields::Fields;
     use ratatui::crossterm::event::{KeyEventKind, KeyModifiers};
+
+    crate::controls! {
+        enum T { Lang = "lang", A = "a", C = "c", Ok = "ok", Back = "back" }
+    }
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
-    fn form() -> Form {
-        Form::new(vec![
-            Control::radio("lang", "x", vec!["a", "b"], 0),
-            Control::text("a", "x", TextField::new(5)),
-            Control::checkbox("c", "x"),
-            Control::button("ok", "x"),
-            Control::button("back", "x"),
+    fn form() -> Fields<T> {
+        Fields::new(vec![
+            Control::radio(T::Lang, "x", vec!["a", "b"], 0),
+            Control::text(T::A, "x", TextField::new(5)),
+            Control::checkbox(T::C, "x"),
+            Control::button(T::Ok, "x"),
+            Control::button(T::Back, "x"),
         ])
     }
 
     #[test]
     fn opens_on_first_text_field_and_cycles() {
         let mut f = form();
-        assert_eq!(f.focused_id(), "a");
+        assert_eq!(f.focused(), T::A);
         assert_eq!(
             f.handle_key(&key(KeyCode::Tab)),
             FormEvent::Moved { from: 1 }
         );
-        assert_eq!(f.focused_id(), "c");
+        assert_eq!(f.focused(), T::C);
         f.handle_key(&key(KeyCode::Down));
-        assert_eq!(f.focused_id(), "ok");
+        assert_eq!(f.focused(), T::Ok);
         f.handle_key(&key(KeyCode::Right));
-        assert_eq!(f.focused_id(), "back");
+        assert_eq!(f.focused(), T::Back);
         f.handle_key(&key(KeyCode::Tab));
-        assert_eq!(f.focused_id(), "lang", "wraps around");
+        assert_eq!(f.focused(), T::Lang, "wraps around");
         f.handle_key(&key(KeyCode::BackTab));
-        assert_eq!(f.focused_id(), "back");
+        assert_eq!(f.focused(), T::Back);
         f.handle_key(&key(KeyCode::Up));
-        assert_eq!(f.focused_id(), "ok");
+        assert_eq!(f.focused(), T::Ok);
     }
 
     #[test]
     fn enter_moves_on_in_fields_and_presses_buttons() {
         let mut f = form();
         f.handle_key(&key(KeyCode::Enter));
-        assert_eq!(f.focused_id(), "c");
+        assert_eq!(f.focused(), T::C);
         f.handle_key(&key(KeyCode::Enter));
-        assert_eq!(f.focused_id(), "ok");
+        assert_eq!(f.focused(), T::Ok);
         assert_eq!(f.handle_key(&key(KeyCode::Enter)), FormEvent::Pressed(3));
         assert_eq!(
             f.handle_key(&key(KeyCode::Char(' '))),
@@ -385,21 +365,21 @@ mod tests {
     #[test]
     fn space_toggles_checkbox_and_arrows_move_radio() {
         let mut f = form();
-        f.focus_id("c");
+        f.focus(T::C);
         f.handle_key(&key(KeyCode::Char(' ')));
-        assert!(f.checked("c"));
+        assert!(f.checked(T::C));
         f.handle_key(&key(KeyCode::Char(' ')));
-        assert!(!f.checked("c"));
-        f.focus_id("lang");
+        assert!(!f.checked(T::C));
+        f.focus(T::Lang);
         assert_eq!(f.handle_key(&key(KeyCode::Right)), FormEvent::Selected(0));
-        assert_eq!(f.selected("lang"), 1);
+        assert_eq!(f.selected(T::Lang), 1);
         assert_eq!(
             f.handle_key(&key(KeyCode::Right)),
             FormEvent::None,
             "stays at the end"
         );
         f.handle_key(&key(KeyCode::Left));
-        assert_eq!(f.selected("lang"), 0);
+        assert_eq!(f.selected(T::Lang), 0);
     }
 
     #[test]
@@ -413,12 +393,12 @@ mod tests {
                 state: ratatui::crossterm::event::KeyEventState::NONE,
             });
         }
-        assert_eq!(f.value("a"), "AB123", "NFKC and the 5-character maximum");
+        assert_eq!(f.value(T::A), "AB123", "NFKC and the 5-character maximum");
         f.paste("\u{1b}[31mzz");
-        assert_eq!(f.value("a"), "AB123");
+        assert_eq!(f.value(T::A), "AB123");
         f.handle_key(&key(KeyCode::Backspace));
         f.paste("\u{1b}x");
-        assert_eq!(f.value("a"), "AB12x", "escape dropped");
+        assert_eq!(f.value(T::A), "AB12x", "escape dropped");
     }
 
     #[test]
@@ -428,12 +408,12 @@ mod tests {
             f.tap(2, None, None),
             vec![FormEvent::Moved { from: 1 }, FormEvent::Toggled(2)]
         );
-        assert!(f.checked("c"));
+        assert!(f.checked(T::C));
         assert_eq!(
             f.tap(0, Some(1), None),
             vec![FormEvent::Moved { from: 2 }, FormEvent::Selected(0)]
         );
-        assert_eq!(f.selected("lang"), 1);
+        assert_eq!(f.selected(T::Lang), 1);
         assert_eq!(
             f.tap(4, None, None),
             vec![FormEvent::Moved { from: 0 }, FormEvent::Pressed(4)]

@@ -2,7 +2,9 @@
 //! (one pure function shared by drawing and hit-testing), the header and footer, and text wrapping.
 
 pub mod chrome;
+pub mod fields;
 pub mod form;
+pub mod notice;
 pub mod page;
 pub mod room;
 pub mod text_field;
