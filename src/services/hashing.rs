@@ -1,7 +1,9 @@
 //! argon2id password hashing with the OWASP minimum parameters (m=19456 KiB, t=2, p=1).
 //!
 //! Every login path verifies exactly one hash (a dummy one when the ID is unknown or locked), so that
-//! the answer takes the same time whatever the reason for a refusal.
+//! the answer takes the same time whatever the reason for a refusal. The dummy hash is a constant made
+//! with the same parameters ([`DUMMY_PHC`]): nothing is built lazily, so the first refusal in a new
+//! process (each SSH session is one) costs one argon2id run like every other.
 //!
 //! argon2id's 19 MiB of working memory is taken from a small process-wide pool and given back after
 //! each hash, instead of being allocated and freed every time: glibc serves a freed block that size
@@ -10,7 +12,7 @@
 //! threads' arenas each kept one. The pool holds at most one block per core, so memory stays at
 //! (hashes running at once) × 19 MiB.
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
@@ -40,17 +42,20 @@ fn with_memory<T>(count: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
     out
 }
 
+/// The hash that refusals without a real one verify against: argon2id with the parameters above, of a
+/// password no one types (and [`Hasher::verify_or_burn`] answers `false` whatever matches). Public, like
+/// any salt; a test checks that its parameters are the live ones.
+pub const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$chzuUtG/ysOak/fKBgFgvw$k74jNAgRHOaRB/zpBQ73Iz0Wbd8ZprbU3kz9wDkK9YI";
+
 #[derive(Debug)]
 pub struct Hasher {
     params: Params,
-    dummy: OnceLock<String>,
 }
 
 impl Default for Hasher {
     fn default() -> Self {
         Hasher {
             params: Params::new(M_COST_KIB, T_COST, P_COST, None).expect("valid argon2 parameters"),
-            dummy: OnceLock::new(),
         }
     }
 }
@@ -62,7 +67,6 @@ impl Hasher {
     pub fn with_params(m_cost_kib: u32, t_cost: u32, p_cost: u32) -> Hasher {
         Hasher {
             params: Params::new(m_cost_kib, t_cost, p_cost, None).expect("valid argon2 parameters"),
-            dummy: OnceLock::new(),
         }
     }
 
@@ -143,11 +147,7 @@ impl Hasher {
     }
 
     fn burn(&self, password: &str) {
-        let dummy = self.dummy.get_or_init(|| {
-            self.hash("kosmo-kiosk dummy password for constant-time refusals")
-                .unwrap_or_default()
-        });
-        if let Ok(parsed) = PasswordHash::new(dummy) {
+        if let Ok(parsed) = PasswordHash::new(DUMMY_PHC) {
             let _ = Self::check(password, &parsed);
         }
     }
@@ -224,5 +224,21 @@ mod tests {
         // (Other tests hash meanwhile, some with smaller parameters, and may hold blocks out of the
         // pool.)
         assert!(pool.len() <= cores, "{} blocks kept", pool.len());
+    }
+
+    #[test]
+    fn the_dummy_hash_has_the_live_parameters_and_is_ready_without_work() {
+        let parsed = PasswordHash::new(DUMMY_PHC).expect("a PHC string");
+        let live = Hasher::default().params;
+        let dummy = Params::try_from(&parsed).expect("argon2 params");
+        assert_eq!(
+            (dummy.m_cost(), dummy.t_cost(), dummy.p_cost()),
+            (live.m_cost(), live.t_cost(), live.p_cost())
+        );
+        // The output length of every hash this hasher makes (argon2's default).
+        assert_eq!(dummy.output_len(), Some(argon2::Params::DEFAULT_OUTPUT_LEN));
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        // It verifies like any stored hash: one argon2id run, the answer no.
+        assert!(!Hasher::default().verify_or_burn("anything", None));
     }
 }
