@@ -12,6 +12,7 @@ pub mod email;
 pub mod household;
 pub mod insurer;
 pub mod lockout;
+pub mod mail_words;
 pub mod password;
 pub mod staff;
 pub mod text;

@@ -457,8 +457,13 @@ impl App {
             StaffAction::Unlock(id) => self.spawn(move |svc, actor| {
                 StaffTask::Unlocked(
                     svc.unlock(&actor, &id)
-                        .and_then(|any| {
-                            Ok((id.clone(), any, svc.lock_overview(&id)?, svc.lock_list()?))
+                        .and_then(|o| {
+                            Ok((
+                                id.clone(),
+                                o.cleared(),
+                                svc.lock_overview(&id)?,
+                                svc.lock_list()?,
+                            ))
                         })
                         .map_err(|e| e.to_string()),
                 )
@@ -605,7 +610,7 @@ impl App {
                         RequeueOutcome::NotFound => {
                             (Msg::new("staff_mail.not_found").arg("id", id), true)
                         }
-                        RequeueOutcome::NotDead(state) => (
+                        RequeueOutcome::NotRequeueable(state) => (
                             Msg::new("staff_mail.not_dead")
                                 .arg("id", id)
                                 .arg("state", tr(lang, mail::state_key(state))),
