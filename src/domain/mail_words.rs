@@ -321,4 +321,37 @@ mod tests {
         assert_eq!(kind_msg("expense_notice_v9").key, "mail_kind.other");
         assert!(kind_msg("expense_notice_v9").args.is_empty());
     }
+
+    #[test]
+    fn every_key_exists() {
+        let cat = crate::i18n::Catalogue::get();
+        let mut keys: Vec<&str> = KINDS.iter().map(|(_, k)| *k).collect();
+        keys.push("mail_kind.other");
+        for cause in [
+            Cause::NoSuchUser,
+            Cause::NoSuchDomain,
+            Cause::MailboxFull,
+            Cause::TooBig,
+            Cause::Refused,
+            Cause::TryLater,
+            Cause::Unreachable,
+            Cause::Timeout,
+            Cause::BadMessage,
+            Cause::Other,
+        ] {
+            let r = MailReason {
+                cause,
+                gave_up_after: Some(2),
+                code: None,
+            };
+            keys.push(r.msg().key);
+            keys.extend(r.advice().map(|m| m.key));
+            keys.extend(r.gave_up_msg().map(|m| m.key));
+        }
+        for key in keys {
+            for lang in crate::domain::Lang::ALL {
+                assert!(cat.lookup(lang, key).is_some(), "{key} missing in {lang}");
+            }
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! the member's language (see `assets/i18n/*/rules.toml`).
 
 pub mod account_flow;
+pub mod audit_words;
 pub mod backoff;
 pub mod birthdate;
 pub mod credential;

@@ -109,13 +109,13 @@ impl Services {
             for r in rows.into_iter().map(without_stale_error) {
                 let (household, name, user_id) = match r.household_id {
                     Some(id) => {
-                        if !who.contains_key(&id) {
+                        if let std::collections::hash_map::Entry::Vacant(e) = who.entry(id) {
                             let masked = households::get(c, id)?
                                 .map(|h| h.key.masked())
                                 .unwrap_or_else(|| format!("#{id}"));
                             let name = households::name_of(c, id)?;
                             let user_id = accounts::for_household(c, id)?.map(|a| a.user_id);
-                            who.insert(id, (masked, name, user_id));
+                            e.insert((masked, name, user_id));
                         }
                         let (m, n, u) = who[&id].clone();
                         (Some(m), n, u)

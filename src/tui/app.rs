@@ -913,6 +913,7 @@ impl App {
                         household_id: r.household_id,
                         user_id: r.user_id.clone(),
                         must_change: None,
+                        login_password_set_at: None,
                     });
                 }
                 // The registration is over: nothing of it stays in memory.
@@ -1097,6 +1098,7 @@ mod tests {
             household_id: 1,
             user_id: "yamada2026".into(),
             must_change: None,
+            login_password_set_at: None,
         });
         app.perform(Action::ToMenu);
         assert_eq!(app.page, Page::Menu);

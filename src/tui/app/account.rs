@@ -355,6 +355,10 @@ impl App {
                 self.reset_to_start();
                 self.login.notice(Msg::new("pwchange.locked"), true);
             }
+            AccountTask::PasswordChanged(Err(PasswordChangeError::Replaced)) => {
+                self.reset_to_start();
+                self.login.notice(Msg::new("pwchange.replaced"), true);
+            }
             AccountTask::PasswordChanged(Err(PasswordChangeError::Service(e))) => {
                 tracing::error!(error = %e, "password change failed with an error");
                 if let Some(p) = self.account.password.as_mut() {
