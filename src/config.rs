@@ -366,8 +366,36 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Parses and checks a configuration. An error names the line and the key (`line 3, [kiosk]
+    /// idle_timeout: unknown field …`) and fits on one line.
     pub fn from_toml(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().replace('\n', " ");
+            match e.span() {
+                Some(span) => format!("{}: {message}", locate(text, span.start)),
+                None => message,
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Rules between keys that the types alone cannot say.
+    pub fn validate(&self) -> Result<(), String> {
+        let k = &self.kiosk;
+        if k.idle_timeout_secs == 0 {
+            return Err("[kiosk] idle_timeout_secs must be at least 1".into());
+        }
+        if k.countdown_secs >= k.idle_timeout_secs {
+            return Err(format!(
+                "[kiosk] countdown_secs ({}) must be less than idle_timeout_secs ({}): the countdown is the end of the idle time",
+                k.countdown_secs, k.idle_timeout_secs
+            ));
+        }
+        if self.log_keep_days == 0 {
+            return Err("log_keep_days must be at least 1".into());
+        }
+        Ok(())
     }
 
     /// Loads the configuration: the file named (`--config`, or `KOSMO_KIOSK_CONFIG` through clap's
@@ -433,6 +461,29 @@ impl Config {
         };
         c.mail.smtp_url = Some("smtp://127.0.0.1:25".into());
         toml::to_string_pretty(&c).unwrap_or_default()
+    }
+}
+
+/// "line 3, [kiosk] idle_timeout": the line of byte `at`, and the key written on it (with its table).
+fn locate(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let line_no = text[..at].matches('\n').count() + 1;
+    let table = text[..at]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(|l| l.split(']').next())
+        .map(|l| format!("{}] ", l.trim_start_matches('[')))
+        .map(|t| format!("[{t}"));
+    let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    match key {
+        Some(key) => format!("line {line_no}, {}{key}", table.unwrap_or_default()),
+        None => format!("line {line_no}"),
     }
 }
 
@@ -513,6 +564,35 @@ max_age_hours = 24
     fn unknown_keys_are_reported() {
         let err = Config::from_toml("[kiosk]\nidle_timeout = 5\n").unwrap_err();
         assert!(err.contains("idle_timeout"), "{err}");
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_key() {
+        let err = Config::from_toml("db = \"/x\"\n\n[kiosk]\nlang = \"ja\"\nidle_timeout = 5\n")
+            .unwrap_err();
+        assert!(
+            err.starts_with("line 5, [kiosk] idle_timeout: unknown field"),
+            "{err}"
+        );
+        let err = Config::from_toml("[mail]\nretry_min_secs = \"soon\"\n").unwrap_err();
+        assert!(err.starts_with("line 2, [mail] retry_min_secs: "), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+        let err = Config::from_toml("log_keep_days = -1\n").unwrap_err();
+        assert!(err.starts_with("line 1, log_keep_days: "), "{err}");
+        let err = Config::from_toml("[kiosk\n").unwrap_err();
+        assert!(err.starts_with("line 1"), "{err}");
+    }
+
+    #[test]
+    fn a_countdown_as_long_as_the_idle_time_is_refused() {
+        let err = Config::from_toml("[kiosk]\nidle_timeout_secs = 10\ncountdown_secs = 10\n")
+            .unwrap_err();
+        assert!(
+            err.contains("countdown_secs (10) must be less than idle_timeout_secs (10)"),
+            "{err}"
+        );
+        assert!(Config::from_toml("[kiosk]\nidle_timeout_secs = 10\ncountdown_secs = 9\n").is_ok());
+        assert!(Config::from_toml("[kiosk]\nidle_timeout_secs = 0\ncountdown_secs = 0\n").is_err());
     }
 
     #[test]

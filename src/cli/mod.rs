@@ -162,6 +162,8 @@ pub struct Context {
     pub db_path: PathBuf,
     pub services: Services,
     pub logging: crate::logging::Logging,
+    /// The store did not exist before this command (a failed command removes it again).
+    pub created: bool,
 }
 
 /// An empty `--db`/`--config` (or an empty variable) counts as not given.
@@ -194,6 +196,7 @@ fn prepare_with(
 
 pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context, CliError> {
     let (config, db_path, logging) = prepare_with(global, adjust)?;
+    let created = !db_path.exists();
     let store = Store::open(&db_path)?;
     let config = Arc::new(config);
     let services = Services::new(Arc::new(store), config.clone());
@@ -202,6 +205,7 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         db_path,
         services,
         logging,
+        created,
     })
 }
 

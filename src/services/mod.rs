@@ -7,6 +7,7 @@ pub mod auth;
 pub mod credentials;
 pub mod delivery;
 pub mod email_correction;
+pub mod encoding;
 pub mod hashing;
 pub mod households;
 pub mod lockout;

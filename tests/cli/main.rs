@@ -12,6 +12,7 @@ mod check;
 mod deploy;
 mod errors;
 mod logs;
+mod operator;
 mod outbox;
 mod outbox_crash;
 mod security;

@@ -4,6 +4,7 @@
 pub mod chrome;
 pub mod form;
 pub mod page;
+pub mod room;
 pub mod wrap;
 
 /// Marks a string literal as a message-catalogue key (checked by a test in `tui::i18n`).
