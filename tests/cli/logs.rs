@@ -45,7 +45,12 @@ fn a_new_log_folder_is_0700_and_its_files_0600_whatever_the_umask() {
     let notices = ops.dir.path().join("notices.csv");
     let o = with_open_umask(
         &ops,
-        &["admin", "issue-credentials", "--out", notices.to_str().unwrap()],
+        &[
+            "admin",
+            "issue-credentials",
+            "--out",
+            notices.to_str().unwrap(),
+        ],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(mode(&ops.logs()), 0o700);
