@@ -55,6 +55,10 @@ pub struct Global {
     /// The language the screens open in.
     #[arg(long, global = true, value_parser = parse_lang, value_name = "ja|en")]
     pub lang: Option<Lang>,
+    /// Line-by-line prompts for screen readers and braille displays instead of the full screen
+    /// (the kiosk and the staff console; also `[kiosk] plain = true`).
+    #[arg(long, global = true)]
+    pub plain: bool,
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {

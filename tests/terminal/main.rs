@@ -8,5 +8,6 @@ mod support;
 mod account;
 mod kiosk;
 mod look;
+mod plain;
 mod ssh;
 mod staff;
