@@ -8,6 +8,7 @@ use super::wizard::{
     ENTER, assert_cursor_after, assert_cursor_hidden, details, login, name, to_details,
 };
 use crate::support::rig::{self, Rig, SATO, SUZUKI, TAKAHASHI, focused_box};
+use crate::support::wait;
 use insta::assert_snapshot;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::wizard::Page;
@@ -119,11 +120,9 @@ fn input_during_the_countdown_removes_the_banner() {
     opts.countdown = Duration::from_secs(1);
     let mut rig = Rig::with_options(opts, 80, 24);
     rig.type_text("abc");
-    let end = std::time::Instant::now() + Duration::from_secs(5);
-    while rig.app.countdown_secs(std::time::Instant::now()).is_none() {
-        assert!(std::time::Instant::now() < end, "no countdown");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait::until("the countdown", Duration::from_secs(5), || {
+        rig.app.countdown_secs(std::time::Instant::now()).is_some()
+    });
     assert!(rig.draw().contains("秒で入力内容を消去"));
     let redraw = rig.app.handle(kosmo_kiosk::tui::AppEvent::Term(
         ratatui::crossterm::event::Event::Mouse(ratatui::crossterm::event::MouseEvent {

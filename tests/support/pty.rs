@@ -302,14 +302,27 @@ impl Term {
         self.out.lock().unwrap().bytes[from..].to_vec()
     }
 
-    /// Waits until `pred` holds for the screen; fails with the screen after `limit`.
+    /// Waits until `pred` holds for a whole frame; fails with the screen after `limit`.
+    ///
+    /// A frame reaches the emulator in pieces (the pseudo-terminal hands it over in chunks), so a
+    /// screen read between two pieces shows the new header over the old rows. The predicate counts
+    /// only when it holds on two polls with no output between them: the frame was complete.
     #[track_caller]
     pub fn wait_until(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
         let end = Instant::now() + limit;
+        let mut held_at = None;
         loop {
-            let screen = self.screen();
+            let (screen, len) = {
+                let o = self.out.lock().unwrap();
+                (super::screen::vt_text(o.vt.screen()), o.bytes.len())
+            };
             if pred(&screen) {
-                return screen;
+                if held_at == Some(len) {
+                    return screen;
+                }
+                held_at = Some(len);
+            } else {
+                held_at = None;
             }
             if Instant::now() > end {
                 panic!(
