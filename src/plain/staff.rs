@@ -9,7 +9,6 @@ use zeroize::Zeroizing;
 
 use super::wizard::{register, step, system_error, text_or};
 use super::{Answer, Console, Flow, Options, chosen};
-use crate::domain::wizard::Step;
 use crate::i18n::{Msg, tr, trf};
 use crate::services::Services;
 use crate::services::account::{PasswordChangeError, PasswordChangeInput};
@@ -17,6 +16,7 @@ use crate::services::auth::{AccountSession, ChangeReason, LoginOutcome};
 use crate::services::staff::{IdKind, StaffLoginOutcome};
 use crate::store::Actor;
 use crate::store::outbox::MailState;
+use crate::tui::nav::Step;
 
 /// The member's main menu in plain lines.
 pub(super) fn member_menu(

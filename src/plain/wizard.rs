@@ -12,12 +12,12 @@ use crate::domain::birthdate::{self, parse_birth_date};
 use crate::domain::household::Relationship;
 use crate::domain::insurer::{self, InsurerNumber};
 use crate::domain::user_id::validate_user_id;
-use crate::domain::wizard::Step;
 use crate::i18n::{Lang, Msg, tr, trf};
 use crate::services::Services;
 use crate::services::auth::{LoginOutcome, RegistrationTicket};
 use crate::services::registration::{IdentityOutcome, RegisterError, RegistrationInput, terms};
 use crate::store::Actor;
+use crate::tui::nav::Step;
 
 /// `kosmo-kiosk --plain`: one person after another until the program is stopped.
 pub fn run_kiosk(svc: Services, opts: Options) -> io::Result<()> {

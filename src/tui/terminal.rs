@@ -204,10 +204,9 @@ pub fn run(mut app: App) -> Result<(), RunError> {
             }
         }
     }
-    if app.is_busy() {
-        // Let a registration in flight finish (it is one transaction either way).
-        app.wait_for_task(std::time::Duration::from_secs(5));
-    }
+    // Let work in flight finish: a registration (one transaction either way), the audit row of a
+    // session's end.
+    app.wait_for_task(std::time::Duration::from_secs(5));
     restore();
     tracing::info!("kiosk stopped");
     Ok(())

@@ -11,7 +11,7 @@ use crate::support::rig::{self, Rig, SATO, SUZUKI, TAKAHASHI, focused_box};
 use crate::support::wait;
 use insta::assert_snapshot;
 use kosmo_kiosk::domain::Lang;
-use kosmo_kiosk::domain::wizard::Page;
+use kosmo_kiosk::tui::Page;
 use ratatui::crossterm::event::KeyCode;
 
 // ----- confirm, done, menu -------------------------------------------------------------------------
@@ -27,11 +27,11 @@ fn confirm_done_menu_with_mail() {
         rig.key(ENTER); // [実行]
         assert!(rig.app.is_busy());
         rig.settle();
-        assert_eq!(rig.app.page, Page::Done);
+        assert_eq!(rig.app.page(), Page::Done);
         assert_snapshot!(name("done_mail_queued", lang), rig.frame());
 
         rig.key(ENTER);
-        assert_eq!(rig.app.page, Page::Menu);
+        assert_eq!(rig.app.page(), Page::Menu);
         assert_snapshot!(name("menu", lang), rig.frame());
 
         // ログアウト: the start screen, nothing kept.
@@ -39,7 +39,7 @@ fn confirm_done_menu_with_mail() {
             Lang::Ja => "[ ログアウト ]",
             Lang::En => "[ Log out ]",
         });
-        assert_eq!(rig.app.page, Page::Login);
+        assert_eq!(rig.app.page(), Page::Login);
         assert!(rig.app.session().is_none());
         assert!(rig.app.clear_screen, "the scrollback is purged on return");
     }
@@ -86,7 +86,7 @@ fn user_id_taken_at_execute_keeps_everything_else() {
         .expect("the other kiosk wins");
         rig.key(ENTER);
         rig.settle();
-        assert_eq!(rig.app.page, Page::Details);
+        assert_eq!(rig.app.page(), Page::Details);
         assert_snapshot!(name("details_taken_at_execute", lang), rig.frame());
         assert_cursor_after(&mut rig, "race2026");
         let screen = rig.draw();
@@ -210,11 +210,10 @@ fn long_value_in_a_box_keeps_still_under_taps_and_arrows() {
     rig.type_text("Z");
     let value = rig
         .app
-        .details
-        .as_ref()
+        .screen()
+        .form()
+        .value_named("email")
         .unwrap()
-        .form
-        .value("email")
         .to_string();
     let at = 41 - 28 + 5;
     assert_eq!(value, format!("{}Z{}", &email[..at], &email[at..]));
