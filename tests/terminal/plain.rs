@@ -29,9 +29,10 @@ fn answer(k: &mut Term, prompt: &str, answer: &str) -> String {
         );
         std::thread::sleep(Duration::from_millis(10));
     };
+    // Everything from here on answers this question: the echo, and what comes next.
+    MARK.with(|m| m.set(k.bytes_len()));
     k.type_text(answer);
     k.send(b"\r");
-    MARK.with(|m| m.set(k.bytes_len()));
     said
 }
 
