@@ -442,7 +442,7 @@ fn sizes(o: &Opts, out: &mut Vec<Line>) {
                             household: Some(
                                 HouseholdKey::parse(&society::key(pick(big, run, k))).unwrap(),
                             ),
-                            staff_id: None,
+                            ..Default::default()
                         };
                         let t = Instant::now();
                         svc_of(big).audit_view(&q, 300).unwrap();

@@ -140,49 +140,68 @@ pub struct AuditFilter {
     pub household_id: Option<i64>,
     pub staff_id: Option<String>,
     pub event: Option<String>,
+    /// Any of these households (a name that several households share).
+    pub household_ids: Option<Vec<i64>>,
+    /// The ID acted on (case-insensitive).
+    pub subject: Option<String>,
 }
 
 /// The newest rows first.
 pub fn recent(conn: &Connection, filter: &AuditFilter, limit: usize) -> Result<Vec<AuditRow>> {
     // Only the filters given are in the statement, so that SQLite walks the household's or the staff
-    // member's index (newest first) instead of the whole table. Four statements in all, each cached.
+    // member's index (newest first) instead of the whole table; each combination cached.
     let mut sql = String::from(
         "SELECT id, at, channel, staff_id, client_addr, event, outcome, household_id, subject, detail
          FROM audit WHERE 1",
     );
-    if filter.household_id.is_some() {
-        sql.push_str(" AND household_id = ?1");
+    let ids = filter
+        .household_ids
+        .as_ref()
+        .map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+    let filters: [(&str, Option<&dyn rusqlite::ToSql>); 5] = [
+        (
+            " AND household_id = ?",
+            filter.household_id.as_ref().map(|v| v as _),
+        ),
+        (
+            " AND staff_id = ? COLLATE NOCASE",
+            filter.staff_id.as_ref().map(|v| v as _),
+        ),
+        (" AND event = ?", filter.event.as_ref().map(|v| v as _)),
+        (
+            " AND household_id IN (SELECT value FROM json_each(?))",
+            ids.as_ref().map(|v| v as _),
+        ),
+        (
+            " AND subject = ? COLLATE NOCASE",
+            filter.subject.as_ref().map(|v| v as _),
+        ),
+    ];
+    for (clause, value) in filters {
+        if let Some(v) = value {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        }
     }
-    if filter.staff_id.is_some() {
-        sql.push_str(" AND staff_id = ?2 COLLATE NOCASE");
-    }
-    if filter.event.is_some() {
-        sql.push_str(" AND event = ?3");
-    }
-    sql.push_str(" ORDER BY id DESC LIMIT ?4");
+    args.push(&limit);
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", args.len()));
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        params![
-            filter.household_id,
-            filter.staff_id,
-            filter.event,
-            limit as i64
-        ],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<i64>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, Option<String>>(9)?,
-            ))
-        },
-    )?;
+    let rows = stmt.query_map(args.as_slice(), |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, Option<i64>>(7)?,
+            r.get::<_, Option<String>>(8)?,
+            r.get::<_, Option<String>>(9)?,
+        ))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (id, at, channel, staff_id, client_addr, event, outcome, household_id, subject, detail) =

@@ -13,6 +13,8 @@ CREATE INDEX terms_by_household ON terms_agreements(household_id, id);
 -- The staff audit screen filters by staff ID case-insensitively, as staff IDs are compared.
 DROP INDEX audit_by_staff;
 CREATE INDEX audit_by_staff ON audit(staff_id COLLATE NOCASE, id);
+-- The staff audit screen filtered by an ID that names no household (a staff ID, an unknown ID).
+CREATE INDEX audit_by_subject ON audit(subject COLLATE NOCASE, id);
 -- Every column that references another table has an index, so that SQLite's foreign-key checks (an
 -- account inserted, a household or account deleted by a purge) search instead of scanning the child table.
 CREATE INDEX terms_by_account ON terms_agreements(account_id);
