@@ -219,7 +219,7 @@ pub fn newest(conn: &Connection, states: &[MailState], limit: usize) -> Result<V
         .into_iter()
         .map(RawRow::build)
         .collect::<Result<Vec<OutboxRow>>>()?;
-    out.sort_by(|a, b| b.id.cmp(&a.id));
+    out.sort_by_key(|r| std::cmp::Reverse(r.id));
     out.truncate(limit);
     Ok(out)
 }
