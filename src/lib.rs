@@ -17,6 +17,7 @@ pub mod files;
 pub mod i18n;
 pub mod logging;
 pub mod plain;
+pub mod process;
 pub mod services;
 pub mod store;
 pub mod tui;

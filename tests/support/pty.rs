@@ -511,6 +511,37 @@ impl Term {
         None
     }
 
+    /// Waits for the process to end (`limit`); its exit status (an exit code, or the signal that
+    /// killed it), or None on timeout.
+    pub fn wait_status(&mut self, limit: Duration) -> Option<portable_pty::ExitStatus> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                self.drain();
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    /// Presses Tab until the terminal cursor is hidden (the focus is on a button, a checkbox or a
+    /// choice rather than a text field), at most `max` times.
+    #[track_caller]
+    pub fn tab_until_cursor_hidden(&mut self, max: usize) {
+        for _ in 0..=max {
+            let end = Instant::now() + Duration::from_millis(700);
+            while Instant::now() < end {
+                if self.cursor().is_none() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            self.tab();
+        }
+        panic!("the cursor stays visible; the screen:\n{}", self.screen());
+    }
+
     /// Waits (bounded) until the reader has everything the closed terminal had to give.
     fn drain(&mut self) {
         if let Some(h) = self.reader.take() {

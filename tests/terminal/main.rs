@@ -11,3 +11,4 @@ mod look;
 mod plain;
 mod ssh;
 mod staff;
+mod vanish;

@@ -29,9 +29,12 @@ fn answer(k: &mut Term, prompt: &str, answer: &str) -> String {
         );
         std::thread::sleep(Duration::from_millis(10));
     };
+    // The mark is taken before the answer goes out: a program that answers at once (the password
+    // question follows the ID without any work) may have written its next question before this
+    // thread looks again, and that question must come after the mark.
+    MARK.with(|m| m.set(k.bytes_len()));
     k.type_text(answer);
     k.send(b"\r");
-    MARK.with(|m| m.set(k.bytes_len()));
     said
 }
 

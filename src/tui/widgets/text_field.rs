@@ -1,18 +1,25 @@
-//! A single-line text field: NFKC on the way in, a maximum length enforced while typing, masked
-//! display, and a view that scrolls only as far as the cursor needs (measured by display width).
+//! A single-line text field: typing, editing keys, the maximum length, masking, horizontal scrolling,
+//! and a buffer that is wiped.
 
 use std::cell::Cell;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tui_input::{Input, InputRequest};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::domain::text::normalize;
 
 /// A single-line text field with a maximum length enforced while typing.
-#[derive(Debug, Clone)]
+///
+/// The text lives in one buffer allocated at its full size up front (4 bytes per allowed character) and
+/// edited in place, so it is never reallocated: no copy of what was typed is left behind in freed
+/// memory, and clearing the field or dropping it (the screen going away) overwrites the whole buffer.
+/// That matters for passwords: a core file or a swapped-out page must not find one. (tui-input, which
+/// this field used before, grows its `String` by reallocation and keeps deleted text in a yank buffer,
+/// neither of which can be wiped from outside.)
 pub struct TextField {
-    input: Input,
+    text: Zeroizing<String>,
+    /// The cursor, in characters from the start.
+    cursor: usize,
     pub max_chars: usize,
     pub masked: bool,
     /// The first display column shown when the value is wider than its box, as last drawn. It
@@ -21,10 +28,42 @@ pub struct TextField {
     scroll: Cell<usize>,
 }
 
+impl std::fmt::Debug for TextField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("TextField");
+        if self.masked {
+            d.field("text", &self.display_text());
+        } else {
+            d.field("text", &self.text.as_str());
+        }
+        d.field("cursor", &self.cursor)
+            .field("max_chars", &self.max_chars)
+            .field("masked", &self.masked)
+            .finish()
+    }
+}
+
+impl Clone for TextField {
+    fn clone(&self) -> Self {
+        let mut copy = TextField::new(self.max_chars);
+        copy.text.push_str(&self.text);
+        copy.cursor = self.cursor;
+        copy.masked = self.masked;
+        copy.scroll = self.scroll.clone();
+        copy
+    }
+}
+
+/// The byte offset of the `chars`-th character of `s` (its length when past the end).
+fn byte_at(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
+}
+
 impl TextField {
     pub fn new(max_chars: usize) -> Self {
         TextField {
-            input: Input::default(),
+            text: Zeroizing::new(String::with_capacity(max_chars.saturating_mul(4))),
+            cursor: 0,
             max_chars,
             masked: false,
             scroll: Cell::new(0),
@@ -37,15 +76,15 @@ impl TextField {
     }
 
     pub fn value(&self) -> &str {
-        self.input.value()
+        &self.text
     }
 
     pub fn len(&self) -> usize {
-        self.input.value().chars().count()
+        self.text.chars().count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.input.value().is_empty()
+        self.text.is_empty()
     }
 
     /// Replaces the value (normalised, cut to the maximum) and puts the cursor at its end.
@@ -54,10 +93,54 @@ impl TextField {
         self.insert_str(value);
     }
 
-    /// Empties the field, overwriting the old characters where the buffer allows.
+    /// Empties the field, overwriting every byte of its buffer (the buffer itself is kept).
     pub fn clear(&mut self) {
-        let mut old = std::mem::take(&mut self.input).value_and_reset();
-        old.zeroize();
+        // SAFETY: only zero bytes are written, and the length is set to 0 afterwards; the String stays
+        // valid UTF-8. (`String::zeroize` would also free the buffer, which the field keeps.)
+        unsafe {
+            let bytes = self.text.as_mut_vec();
+            bytes.set_len(bytes.capacity());
+            bytes.as_mut_slice().zeroize();
+            bytes.set_len(0);
+        }
+        self.cursor = 0;
+    }
+
+    /// Inserts one character at the cursor, in place (the buffer has room for the maximum length).
+    fn insert_char(&mut self, ch: char) {
+        let at = byte_at(&self.text, self.cursor);
+        self.text.insert(at, ch);
+        self.cursor += 1;
+    }
+
+    /// Removes the characters `from..to` (in characters), in place.
+    fn delete_chars(&mut self, from: usize, to: usize) -> bool {
+        if from >= to {
+            return false;
+        }
+        let (a, b) = (byte_at(&self.text, from), byte_at(&self.text, to));
+        if a >= b {
+            return false;
+        }
+        self.text.replace_range(a..b, "");
+        if self.cursor > from {
+            self.cursor = from.max(self.cursor.saturating_sub(to - from));
+        }
+        true
+    }
+
+    /// The start (in characters) of the word before the cursor, as Ctrl-W deletes it: the spaces
+    /// before the cursor, then the word.
+    fn prev_word_start(&self) -> usize {
+        let chars: Vec<char> = self.text.chars().take(self.cursor).collect();
+        let mut i = chars.len();
+        while i > 0 && chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        while i > 0 && !chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        i
     }
 
     /// Inserts typed or pasted text at the cursor: NFKC-normalised, control characters dropped, and
@@ -71,7 +154,7 @@ impl TextField {
             if ch == '\n' || ch == '\r' {
                 continue;
             }
-            self.input.handle(InputRequest::InsertChar(ch));
+            self.insert_char(ch);
             changed = true;
         }
         changed
@@ -79,8 +162,8 @@ impl TextField {
 
     /// Re-normalises the whole value (a combining mark typed after its base character composes here).
     pub fn normalize_value(&mut self) {
-        let whole = normalize(self.value());
-        if whole != self.value() {
+        let whole = Zeroizing::new(normalize(self.value()));
+        if *whole != self.value() {
             self.set_value(&whole);
         }
     }
@@ -88,25 +171,44 @@ impl TextField {
     /// Editing keys. Returns true when the value changed.
     pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let req = match key.code {
+        let len = self.len();
+        let at = self.cursor.min(len);
+        match key.code {
             KeyCode::Char(c) if !ctrl => {
                 let mut buf = [0u8; 4];
-                return self.insert_str(c.encode_utf8(&mut buf));
+                self.insert_str(c.encode_utf8(&mut buf))
             }
-            KeyCode::Char('u') if ctrl => InputRequest::DeleteFromStart,
-            KeyCode::Char('k') if ctrl => InputRequest::DeleteTillEnd,
-            KeyCode::Char('a') if ctrl => InputRequest::GoToStart,
-            KeyCode::Char('e') if ctrl => InputRequest::GoToEnd,
-            KeyCode::Char('w') if ctrl => InputRequest::DeletePrevWord,
-            KeyCode::Backspace => InputRequest::DeletePrevChar,
-            KeyCode::Delete => InputRequest::DeleteNextChar,
-            KeyCode::Left => InputRequest::GoToPrevChar,
-            KeyCode::Right => InputRequest::GoToNextChar,
-            KeyCode::Home => InputRequest::GoToStart,
-            KeyCode::End => InputRequest::GoToEnd,
-            _ => return false,
-        };
-        self.input.handle(req).is_some_and(|changed| changed.value)
+            KeyCode::Char('u') if ctrl => self.delete_chars(0, at),
+            KeyCode::Char('k') if ctrl => self.delete_chars(at, len),
+            KeyCode::Char('w') if ctrl => self.delete_chars(self.prev_word_start(), at),
+            KeyCode::Backspace => at > 0 && self.delete_chars(at - 1, at),
+            KeyCode::Delete => self.delete_chars(at, (at + 1).min(len)),
+            KeyCode::Char('a') if ctrl => {
+                self.cursor = 0;
+                false
+            }
+            KeyCode::Home => {
+                self.cursor = 0;
+                false
+            }
+            KeyCode::Char('e') if ctrl => {
+                self.cursor = len;
+                false
+            }
+            KeyCode::End => {
+                self.cursor = len;
+                false
+            }
+            KeyCode::Left => {
+                self.cursor = at.saturating_sub(1);
+                false
+            }
+            KeyCode::Right => {
+                self.cursor = (at + 1).min(len);
+                false
+            }
+            _ => false,
+        }
     }
 
     /// Moves the cursor to a display column of the visible text (a tap inside the field): before
@@ -125,7 +227,7 @@ impl TextField {
             acc += w;
             pos += 1;
         }
-        self.input.handle(InputRequest::SetCursor(pos));
+        self.cursor = pos.min(self.len());
     }
 
     /// What the field shows (stars for a masked field).
@@ -139,10 +241,13 @@ impl TextField {
 
     /// The cursor's display column in the whole (shown) value.
     fn cursor_column(&self) -> usize {
+        let before = self.text.chars().take(self.cursor);
         if self.masked {
-            self.input.cursor()
+            before.count()
         } else {
-            self.input.visual_cursor()
+            before
+                .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+                .sum()
         }
     }
 
@@ -201,12 +306,6 @@ impl TextField {
             col += w;
         }
         (out, cursor.saturating_sub(scroll))
-    }
-}
-
-impl Drop for TextField {
-    fn drop(&mut self) {
-        self.clear();
     }
 }
 
@@ -279,5 +378,94 @@ mod tests {
         let (vis, cur) = t.visible(20);
         assert_eq!(vis, "昭和55年");
         assert_eq!(cur, 8, "2+2+1+1+2 columns");
+    }
+
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    /// The whole buffer of a field, spare capacity included. Only after `clear`, which has written
+    /// every byte of it.
+    fn whole_buffer_after_clear(f: &mut TextField) -> Vec<u8> {
+        f.clear();
+        let cap = f.text.capacity();
+        // SAFETY: `clear` initialised every byte of the capacity (to zero).
+        unsafe { std::slice::from_raw_parts(f.text.as_ptr(), cap) }.to_vec()
+    }
+
+    #[test]
+    fn a_password_field_never_moves_its_buffer_and_clearing_wipes_all_of_it() {
+        let mut f = TextField::new(20).masked();
+        let buffer = f.text.as_ptr();
+        let cap = f.text.capacity();
+        assert!(cap >= 80);
+        // The longest text of the widest characters: no reallocation (which would leave a copy).
+        for _ in 0..25 {
+            f.handle_key(&key(KeyCode::Char('𠀋')));
+        }
+        assert_eq!(f.len(), 20);
+        assert_eq!((f.text.as_ptr(), f.text.capacity()), (buffer, cap));
+        // Edits in the middle, deletions of every kind, then clear: every byte is zero.
+        f.clear();
+        for c in "Sekret2026 pass word".chars() {
+            f.handle_key(&key(KeyCode::Char(c)));
+        }
+        f.handle_key(&key(KeyCode::Left));
+        f.handle_key(&key(KeyCode::Backspace));
+        f.handle_key(&ctrl('w'));
+        f.handle_key(&key(KeyCode::Home));
+        f.handle_key(&key(KeyCode::Delete));
+        f.handle_key(&ctrl('k'));
+        assert_eq!((f.text.as_ptr(), f.text.capacity()), (buffer, cap));
+        for c in "Sekret2026".chars() {
+            f.handle_key(&key(KeyCode::Char(c)));
+        }
+        let bytes = whole_buffer_after_clear(&mut f);
+        assert!(bytes.iter().all(|&b| b == 0), "{bytes:?}");
+        assert!(f.is_empty());
+        assert_eq!(
+            f.text.as_ptr(),
+            buffer,
+            "the buffer is kept for the next member"
+        );
+    }
+
+    #[test]
+    fn editing_keys_work_on_characters_not_bytes() {
+        let mut f = TextField::new(10);
+        f.insert_str("山田 tarou");
+        assert_eq!(f.value(), "山田 tarou");
+        f.handle_key(&ctrl('w'));
+        assert_eq!(f.value(), "山田 ");
+        f.handle_key(&key(KeyCode::Left));
+        f.handle_key(&key(KeyCode::Backspace));
+        assert_eq!(f.value(), "山 ");
+        f.handle_key(&key(KeyCode::Char('本')));
+        assert_eq!(f.value(), "山本 ");
+        assert_eq!(
+            f.cursor_column(),
+            4,
+            "two wide characters before the cursor"
+        );
+        f.handle_key(&ctrl('a'));
+        f.handle_key(&key(KeyCode::Delete));
+        assert_eq!(f.value(), "本 ");
+        f.handle_key(&ctrl('e'));
+        f.insert_str("abc");
+        f.handle_key(&ctrl('u'));
+        assert!(f.is_empty());
+        f.insert_str("abcdef");
+        f.handle_key(&key(KeyCode::Home));
+        f.handle_key(&key(KeyCode::Right));
+        f.handle_key(&ctrl('k'));
+        assert_eq!(f.value(), "a");
+        // Past the maximum nothing is inserted.
+        f.insert_str("0123456789xyz");
+        assert_eq!(f.value(), "a012345678");
+        // A copy is a field of its own, with a buffer of full size.
+        let copy = f.clone();
+        assert_eq!(copy.value(), f.value());
+        assert!(copy.text.capacity() >= 40);
+        assert!(!format!("{:?}", f.clone().masked()).contains("a0123"));
     }
 }
