@@ -9,6 +9,9 @@ use crate::domain::backoff::RetryPolicy;
 use crate::domain::lockout::LockPolicy;
 use crate::domain::password::PasswordPolicy;
 
+mod expenses;
+pub use expenses::{BenefitKind, BenefitsConfig, ExpensesConfig};
+
 pub const ENV_DB: &str = "KOSMO_KIOSK_DB";
 pub const ENV_CONFIG: &str = "KOSMO_KIOSK_CONFIG";
 pub const ENV_SMTP_URL: &str = "KOSMO_KIOSK_SMTP_URL";
@@ -32,6 +35,8 @@ pub struct Config {
     pub staff: StaffConfig,
     pub retention: RetentionConfig,
     pub check: CheckConfig,
+    pub expenses: ExpensesConfig,
+    pub benefits: BenefitsConfig,
 }
 
 impl Default for Config {
@@ -49,6 +54,8 @@ impl Default for Config {
             staff: StaffConfig::default(),
             retention: RetentionConfig::default(),
             check: CheckConfig::default(),
+            expenses: ExpensesConfig::default(),
+            benefits: BenefitsConfig::default(),
         }
     }
 }

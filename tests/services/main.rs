@@ -12,6 +12,7 @@ mod aiosmtpd;
 mod audit;
 mod delivery;
 mod delivery_scenarios;
+mod expenses;
 mod lockout;
 mod login;
 mod processes;
