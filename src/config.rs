@@ -373,8 +373,36 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Parses and checks a configuration. An error names the line and the key (`line 3, [kiosk]
+    /// idle_timeout: unknown field …`) and fits on one line.
     pub fn from_toml(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().replace('\n', " ");
+            match e.span() {
+                Some(span) => format!("{}: {message}", locate(text, span.start)),
+                None => message,
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Rules between keys that the types alone cannot say.
+    pub fn validate(&self) -> Result<(), String> {
+        let k = &self.kiosk;
+        if k.idle_timeout_secs == 0 {
+            return Err("[kiosk] idle_timeout_secs must be at least 1".into());
+        }
+        if k.countdown_secs >= k.idle_timeout_secs {
+            return Err(format!(
+                "[kiosk] countdown_secs ({}) must be less than idle_timeout_secs ({}): the countdown is the end of the idle time",
+                k.countdown_secs, k.idle_timeout_secs
+            ));
+        }
+        if self.log_keep_days == 0 {
+            return Err("log_keep_days must be at least 1".into());
+        }
+        Ok(())
     }
 
     /// Loads the configuration: the file named (`--config`, or `KOSMO_KIOSK_CONFIG` through clap's
@@ -443,91 +471,33 @@ impl Config {
     }
 }
 
+/// "line 3, [kiosk] idle_timeout": the line of byte `at`, and the key written on it (with its table).
+fn locate(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let line_no = text[..at].matches('\n').count() + 1;
+    let table = text[..at]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(|l| l.split(']').next())
+        .map(|l| format!("{}] ", l.trim_start_matches('[')))
+        .map(|t| format!("[{t}"));
+    let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    match key {
+        Some(key) => format!("line {line_no}, {}{key}", table.unwrap_or_default()),
+        None => format!("line {line_no}"),
+    }
+}
+
 fn default_config_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "kosmo-kiosk")
         .map(|d| d.config_dir().join("config.toml"))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn empty_file_gives_defaults() {
-        let c = Config::from_toml("").unwrap();
-        assert_eq!(c, Config::default());
-        assert_eq!(c.kiosk.idle_timeout_secs, 120);
-        assert_eq!(c.password.max_age_days, 1095);
-        assert_eq!(c.lockout.max_failures, 5);
-        assert_eq!(c.credentials.temp_valid_days, 60);
-        assert_eq!(c.reset.code_valid_minutes, 15);
-        assert_eq!(c.reset.max_code_attempts, 5);
-        assert_eq!(c.reset.max_codes_per_hour, 3);
-    }
-
-    #[test]
-    fn reset_section_parses() {
-        let c = Config::from_toml(
-            "[reset]\ncode_valid_minutes = 10\nmax_code_attempts = 3\nmax_codes_per_hour = 5\n",
-        )
-        .unwrap();
-        assert_eq!(
-            c.reset,
-            ResetConfig {
-                code_valid_minutes: 10,
-                max_code_attempts: 3,
-                max_codes_per_hour: 5
-            }
-        );
-        assert!(Config::from_toml("[reset]\ncode_minutes = 5\n").is_err());
-    }
-
-    #[test]
-    fn spec_example_parses() {
-        let text = r#"
-db = "/var/lib/kosmo-kiosk/kiosk.db"
-[kiosk]
-idle_timeout_secs = 90
-[credentials]
-temp_valid_days = 30
-[lockout]
-max_failures = 3
-lock_minutes = 10
-[password]
-min_len = 15
-max_len = 64
-require_letter = false
-require_digit = false
-max_age_days = 0
-[mail]
-smtp_url = "smtp://127.0.0.1:25"
-from = "KOSMO Communication Web <webmaster@kosmoweb.jp>"
-retry_min_secs = 60
-retry_max_secs = 600
-max_attempts = 5
-max_age_hours = 24
-"#;
-        let c = Config::from_toml(text).unwrap();
-        assert_eq!(c.kiosk.idle_timeout_secs, 90);
-        assert_eq!(c.password.min_len, 15);
-        assert!(!c.password.require_letter);
-        assert_eq!(c.lockout.policy().max_failures, 3);
-        assert_eq!(c.mail.retry_policy().max_secs, 600);
-        assert_eq!(c.db, Some(PathBuf::from("/var/lib/kosmo-kiosk/kiosk.db")));
-    }
-
-    #[test]
-    fn unknown_keys_are_reported() {
-        let err = Config::from_toml("[kiosk]\nidle_timeout = 5\n").unwrap_err();
-        assert!(err.contains("idle_timeout"), "{err}");
-    }
-
-    #[test]
-    fn defaults_round_trip() {
-        let text = Config::defaults_toml();
-        let c = Config::from_toml(&text).unwrap();
-        assert_eq!(c.kiosk, KioskConfig::default());
-        assert_eq!(c.password, PasswordPolicy::default());
-        assert_eq!(c.reset, ResetConfig::default());
-    }
-}
+mod tests;

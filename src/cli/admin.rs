@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{CliError, CliResult, Global, open};
+use super::{CliError, CliResult, Context, Global, open};
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::neutralize;
 use crate::store::Actor;
@@ -131,18 +131,33 @@ pub(super) fn run(global: &Global, cmd: AdminCommand) -> CliResult {
     if let AdminCommand::Ops(cmd) = cmd {
         return super::ops::run(global, cmd);
     }
-    let ctx = open(global, |_| {})?;
+    let ctx = match cmd {
+        AdminCommand::Members { .. } => super::ops::open_read_only(global)?,
+        _ => open(global, |_| {})?,
+    };
     super::ops::warn_if_not_logging(&ctx);
+    let result = command(&ctx, cmd);
+    if result.is_err() {
+        super::ops::forget_new_store(ctx);
+    }
+    result
+}
+
+fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
     let svc = &ctx.services;
     let actor = Actor::admin();
     let mut out = std::io::stdout().lock();
     match cmd {
         AdminCommand::ImportMembers { file } => {
             let r = svc.import_members(&actor, &file)?;
+            use super::ops::counted as n;
             writeln!(
                 out,
-                "imported {} rows: {} new households, {} new members, {} already present",
-                r.rows, r.households_added, r.members_added, r.unchanged
+                "imported {}: {}, {}, {} already present",
+                n(r.rows, "row", "rows"),
+                n(r.households_added, "new household", "new households"),
+                n(r.members_added, "new member", "new members"),
+                r.unchanged
             )?;
         }
         AdminCommand::ImportExpenses { file } => {
@@ -166,11 +181,14 @@ pub(super) fn run(global: &Global, cmd: AdminCommand) -> CliResult {
             let r = svc.issue_credentials(&actor, &path, &keys)?;
             writeln!(
                 out,
-                "issued {} credentials to {}{}",
-                r.notices.len(),
+                "issued {} to {}{}",
+                super::ops::counted(r.notices.len(), "credential", "credentials"),
                 r.out.display(),
                 if r.revoked > 0 {
-                    format!(" ({} earlier credentials revoked)", r.revoked)
+                    format!(
+                        " ({} revoked)",
+                        super::ops::counted(r.revoked, "earlier credential", "earlier credentials")
+                    )
                 } else {
                     String::new()
                 }

@@ -56,6 +56,10 @@ pub struct Global {
     /// The language the screens open in.
     #[arg(long, global = true, value_parser = parse_lang, value_name = "ja|en")]
     pub lang: Option<Lang>,
+    /// Line-by-line prompts for screen readers and braille displays instead of the full screen
+    /// (the kiosk and the staff console; also `[kiosk] plain = true`).
+    #[arg(long, global = true)]
+    pub plain: bool,
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -98,6 +102,8 @@ pub type CliResult = Result<ExitCode, CliError>;
 
 /// The process entry point.
 pub fn main() -> ExitCode {
+    // Before anything reads a password: no core file of this process, ever.
+    crate::process::no_core_dumps();
     crate::logging::private_umask();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -163,6 +169,8 @@ pub struct Context {
     pub db_path: PathBuf,
     pub services: Services,
     pub logging: crate::logging::Logging,
+    /// The store did not exist before this command (a failed command removes it again).
+    pub created: bool,
 }
 
 /// An empty `--db`/`--config` (or an empty variable) counts as not given.
@@ -190,11 +198,13 @@ fn prepare_with(
         .map_err(|e| CliError(format!("the [password] configuration is not usable: {e}")))?;
     let db_path = config.db_path(given(&global.db))?;
     let logging = crate::logging::init(&config.log_dir(&db_path), config.log_keep_days);
+    crate::process::log_problems();
     Ok((config, db_path, logging))
 }
 
 pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context, CliError> {
     let (config, db_path, logging) = prepare_with(global, adjust)?;
+    let created = !db_path.exists();
     let store = Store::open(&db_path)?;
     let config = Arc::new(config);
     let services = Services::new(Arc::new(store), config.clone());
@@ -203,6 +213,7 @@ pub fn open(global: &Global, adjust: impl FnOnce(&mut Config)) -> Result<Context
         db_path,
         services,
         logging,
+        created,
     })
 }
 

@@ -7,12 +7,15 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{CliResult, Context, Global, open, prepare};
+use std::sync::Arc;
+
+use super::{CliError, CliResult, Context, Global, open, prepare};
 use crate::domain::Lang;
 use crate::domain::text::neutralize;
+use crate::services::Services;
 use crate::services::delivery::Control;
 use crate::services::ops::{backup, check};
-use crate::store::Actor;
+use crate::store::{Actor, Store, StoreError};
 
 #[derive(Debug, Subcommand)]
 pub enum OpsCommand {
@@ -75,6 +78,11 @@ pub fn with_daily_purge<T>(purge: impl Fn() + Sync, work: impl FnOnce() -> T) ->
         daily.stop();
         out
     })
+}
+
+/// "1 row", "3 rows": a count with its noun.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The operator's language for `admin check`: `--lang`, else the locale (`LC_ALL`, `LC_MESSAGES`,
@@ -210,6 +218,41 @@ fn purge(ctx: &Context, dry_run: bool) -> CliResult {
         }
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// For commands that only read (`admin members`, `outbox list`): the store is never created or
+/// migrated, and a store this account can only read (a monitoring account, a read-only mount) works.
+/// Where there is no store yet there is nothing to list: an empty store in memory stands in.
+pub fn open_read_only(global: &Global) -> Result<Context, CliError> {
+    let (config, db_path, logging) = prepare(global)?;
+    let store = match Store::open_read_only(&db_path) {
+        Ok(s) => s,
+        Err(StoreError::Missing(_)) => Store::open_empty_in_memory()?,
+        Err(e) => return Err(CliError(e.to_string())),
+    };
+    let config = Arc::new(config);
+    let services = Services::new(Arc::new(store), config.clone());
+    Ok(Context {
+        config,
+        db_path,
+        services,
+        logging,
+        created: false,
+    })
+}
+
+/// After a failed command: a store this command created (e.g. `import-members` of a file that is not
+/// there) is removed again, rather than left behind empty. Only a store made in this run is touched.
+pub fn forget_new_store(ctx: Context) {
+    if !ctx.created {
+        return;
+    }
+    let db = ctx.db_path.clone();
+    drop(ctx);
+    let _ = std::fs::remove_file(&db);
+    for f in crate::store::ops::wal_files(&db) {
+        let _ = std::fs::remove_file(f);
+    }
 }
 
 /// `outbox sync` purges once a day (what is due is decided in the store: the last purge's audit row).

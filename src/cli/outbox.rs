@@ -26,7 +26,10 @@ pub enum OutboxCommand {
 }
 
 pub(super) fn run(global: &Global, cmd: OutboxCommand) -> CliResult {
-    let ctx = open(global, |_| {})?;
+    let ctx = match cmd {
+        OutboxCommand::List { .. } => super::ops::open_read_only(global)?,
+        OutboxCommand::Sync { .. } => open(global, |_| {})?,
+    };
     super::ops::warn_if_not_logging(&ctx);
     let mut out = std::io::stdout().lock();
     match cmd {

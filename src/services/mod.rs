@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod credentials;
 pub mod delivery;
+pub mod encoding;
 pub mod expenses;
 pub mod hashing;
 pub mod households;

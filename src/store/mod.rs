@@ -62,6 +62,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("there is no store at {}", .0.display())]
     Missing(PathBuf),
+    #[error("{} is not a store file (a folder or a device?)", .0.display())]
+    NotAFile(PathBuf),
 }
 
 impl StoreError {

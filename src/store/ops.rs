@@ -49,8 +49,12 @@ impl Store {
     /// WAL index cannot be created beside a store that has no WAL file (so no process is writing it),
     /// the file is read as immutable.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        if !path.is_file() {
-            return Err(StoreError::Missing(path.to_path_buf()));
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Missing(path.to_path_buf()));
+            }
+            Ok(m) if !m.is_file() => return Err(StoreError::NotAFile(path.to_path_buf())),
+            _ => {}
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -84,6 +88,18 @@ impl Store {
                 known: known_schema_version(),
             });
         }
+        Ok(store)
+    }
+
+    /// An empty store in memory, with the current schema: what a listing shows where there is no
+    /// store yet (nothing), without creating one.
+    pub fn open_empty_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let store = Store {
+            path: PathBuf::from(":memory:"),
+            conn: Mutex::new(conn),
+        };
+        store.migrate()?;
         Ok(store)
     }
 

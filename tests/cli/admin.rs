@@ -368,7 +368,7 @@ fn issue_credentials_picks_households_without_account_or_live_postcard_and_reiss
     let old = notice(&first, NAKAMURA).clone();
     let (stdout, third) = cli.issue("n3.csv", &[NAKAMURA]);
     assert!(
-        stdout.contains("(1 earlier credentials revoked)"),
+        stdout.contains("(1 earlier credential revoked)"),
         "{stdout}"
     );
     assert_eq!(third.len(), 1);

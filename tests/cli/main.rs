@@ -13,6 +13,7 @@ mod deploy;
 mod errors;
 mod expenses;
 mod logs;
+mod operator;
 mod outbox;
 mod outbox_crash;
 mod security;

@@ -70,3 +70,53 @@ fn the_contrast_check_refuses_what_the_issue_found() {
     );
     assert!(low_contrast_cells(&buf, 4.5).is_empty());
 }
+
+/// Item 4: on a terminal larger than 80×24 the buttons are three rows tall (a tap on any of them
+/// presses the button) and a blank row above a control is part of its tap target; at 80×24 the
+/// same screen is as before.
+#[test]
+fn larger_screens_grow_buttons_and_tap_targets() {
+    use crate::support::screen::{find, find_label};
+    use kosmo_kiosk::tui::Page;
+
+    let mut small = Rig::new(Lang::Ja);
+    let s = small.draw();
+    let (_, user_small) = find_label(&s, "ユーザID").unwrap();
+    let (_, pass_small) = find_label(&s, "パスワード").unwrap();
+    assert_eq!(pass_small - user_small, 1, "one field under the other\n{s}");
+
+    let mut rig = Rig::with_options(crate::support::rig::options(Lang::Ja), 100, 30);
+    let screen = rig.frame();
+    let (_, user) = find_label(&screen, "ユーザID").unwrap();
+    let (_, pass) = find_label(&screen, "パスワード").unwrap();
+    assert_eq!(pass - user, 2, "a blank row between the fields\n{screen}");
+    // The spacing row above パスワード focuses it.
+    rig.tap_at(4, pass - 1);
+    rig.type_text("x");
+    let after = rig.draw();
+    let line = after.lines().nth(pass as usize).unwrap();
+    assert!(
+        line.contains("[*"),
+        "the password got the key: {line}\n{after}"
+    );
+
+    let (x, y) = find(&screen, "[ ログイン ]", 1).unwrap();
+    let buf = crate::support::looks::draw(&rig.app, Look::new(Theme::Auto, false), 100, 30);
+    for row in [y - 1, y, y + 1] {
+        assert_eq!(
+            buf[(x + 2, row)].bg,
+            Color::Indexed(25),
+            "row {row} of the button"
+        );
+    }
+    assert_eq!(buf[(x + 2, y + 2)].bg, Color::Reset, "three rows, not more");
+    // A tap on the button's top row presses it: an empty ID is asked for.
+    rig.tap_at(x + 2, y - 1);
+    rig.settle();
+    rig.expect_page(Page::Login);
+    let pressed = rig.draw();
+    assert!(
+        pressed.contains("ユーザIDとパスワードを入力してください"),
+        "the login was tried\n{pressed}"
+    );
+}

@@ -1,19 +1,21 @@
 //! A screen's body as a list of rows. [`layout`] is a pure function of the rows, the form and the area;
 //! drawing ([`render`]) and tapping ([`hit`]) both use it, so what is drawn is exactly what is tapped.
 
-use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::text::Line;
 
 use super::form::{Form, Kind};
 use super::wrap::wrap;
 use crate::domain::Lang;
 use crate::domain::text::display_width;
 use crate::tui::i18n::{msg, tr};
-use crate::tui::symbols::{border_set, shown};
+use crate::tui::symbols::shown;
 use crate::tui::theme;
+
+mod render;
+
+pub use render::render;
 
 /// Columns left of every row: the focus marker `>` sits in them.
 pub const MARGIN: u16 = 2;
@@ -208,8 +210,15 @@ fn radio_option_text(lang: Lang, key: &str, selected: bool) -> String {
 }
 
 pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
-    let heights = fit_heights(spec, area);
-    let fixed: u16 = heights.iter().sum();
+    let mut heights = fit_heights(spec, area);
+    // Room to spare (a terminal larger than 80×24): taller buttons, space between controls.
+    let growth = super::room::grow(spec.rows, &heights, area);
+    for (k, row) in spec.rows.iter().enumerate() {
+        if matches!(row, Row::Buttons(_)) && heights[k] > 0 {
+            heights[k] = growth.button_rows;
+        }
+    }
+    let fixed: u16 = heights.iter().sum::<u16>() + growth.above.iter().sum::<u16>();
     let has_panel = spec.rows.iter().any(|r| matches!(r, Row::Panel { .. }));
     let panel_height = if has_panel {
         area.height.saturating_sub(fixed).max(3)
@@ -221,7 +230,10 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
     let bottom = area.y + area.height;
     let x0 = area.x + MARGIN;
     let inner_w = area.width.saturating_sub(MARGIN * 2);
-    for (row, &height) in spec.rows.iter().zip(&heights) {
+    for ((row, &height), &above) in spec.rows.iter().zip(&heights).zip(&growth.above) {
+        let above = above.min(bottom.saturating_sub(y));
+        y += above;
+        let first_hit = p.hits.len();
         let h = match row {
             Row::Panel { .. } => panel_height,
             _ => height,
@@ -238,7 +250,7 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
                         let w = button_width(spec.lang, spec.form.controls[i].label);
                         let w = w.min((x0 + inner_w).saturating_sub(x));
                         p.hits.push(Hit {
-                            rect: Rect::new(x, y, w, 1),
+                            rect: Rect::new(x, y, w, h),
                             control: i,
                             option: None,
                             field_box: None,
@@ -248,6 +260,11 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
                 }
                 Row::Panel { .. } => p.panel = Some(rect),
                 _ => {}
+            }
+            // The blank row above a control is part of its tap target.
+            for hit in &mut p.hits[first_hit..] {
+                hit.rect.y -= above;
+                hit.rect.height += above;
             }
         }
         y += h;
@@ -325,192 +342,6 @@ pub fn hit(p: &Placement, col: u16, row: u16) -> Option<Hit> {
         .copied()
 }
 
-fn focus_marker(frame: &mut Frame<'_>, rect: Rect) {
-    if rect.x >= MARGIN {
-        frame.render_widget(
-            Paragraph::new(Span::styled(">", theme::label_focused())),
-            Rect::new(rect.x - MARGIN, rect.y, 1, 1),
-        );
-    }
-}
-
-fn padded_label(lang: Lang, key: &str, width: u16) -> String {
-    let text = shown(tr(lang, key));
-    let pad = (width as usize).saturating_sub(display_width(&text));
-    format!("{text}{}", " ".repeat(pad))
-}
-
-pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
-    let lang = spec.lang;
-    let form = spec.form;
-    for (row, rect) in spec.rows.iter().zip(&p.rows) {
-        let rect = *rect;
-        if rect.height == 0 {
-            continue;
-        }
-        match row {
-            Row::Blank => {}
-            Row::Text(t, style) | Row::Intro(t, style) => {
-                let lines: Vec<Line<'_>> = wrap(&shown(t), rect.width as usize)
-                    .into_iter()
-                    .map(|l| Line::styled(l, *style))
-                    .collect();
-                frame.render_widget(Paragraph::new(lines), rect);
-            }
-            Row::Line(line) => frame.render_widget(Paragraph::new(shown_line(line)), rect),
-            Row::Message(None) => {}
-            Row::Message(Some((t, style))) => {
-                let lines: Vec<Line<'_>> = wrap(&shown(t), rect.width as usize)
-                    .into_iter()
-                    .map(|l| Line::styled(l, *style))
-                    .collect();
-                frame.render_widget(Paragraph::new(lines), rect);
-            }
-            Row::Control(i) => render_control(frame, spec, *i, rect, p),
-            Row::Note(i) => {
-                let (indent, lines) = note_lines(spec, *i, rect.width);
-                let lines: Vec<Line<'_>> = lines
-                    .into_iter()
-                    .map(|(text, style)| Line::styled(text, style))
-                    .collect();
-                let r = Rect::new(
-                    rect.x + indent.min(rect.width),
-                    rect.y,
-                    rect.width.saturating_sub(indent),
-                    rect.height,
-                );
-                frame.render_widget(Paragraph::new(lines), r);
-            }
-            Row::Buttons(_) => {
-                for h in p.hits.iter().filter(|h| h.rect.y == rect.y) {
-                    let c = &form.controls[h.control];
-                    if !matches!(c.kind, Kind::Button) {
-                        continue;
-                    }
-                    let focused = form.focus == h.control;
-                    let caption = shown(tr(lang, c.label));
-                    let (text, style) = if focused {
-                        (format!(">[ {caption} ]<"), theme::button_focused())
-                    } else if c.dimmed {
-                        (format!(" [ {caption} ] "), theme::button_disabled())
-                    } else {
-                        (format!(" [ {caption} ] "), theme::button())
-                    };
-                    frame.render_widget(Paragraph::new(Span::styled(text, style)), h.rect);
-                }
-            }
-            Row::Panel {
-                title,
-                lines,
-                scroll,
-            } => {
-                let inner_h = rect.height.saturating_sub(2) as usize;
-                let total = lines.len();
-                let first = (*scroll).min(total.saturating_sub(inner_h));
-                let visible: Vec<Line<'_>> = lines
-                    .iter()
-                    .skip(first)
-                    .take(inner_h)
-                    .map(|l| Line::raw(shown(l)))
-                    .collect();
-                let position = if total > inner_h {
-                    format!(" {}-{}/{} ", first + 1, (first + inner_h).min(total), total)
-                } else {
-                    String::new()
-                };
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_set(border_set())
-                    .border_style(theme::panel_border())
-                    .title(Line::styled(format!(" {} ", shown(title)), theme::title()))
-                    .title_bottom(Line::styled(position, theme::dim()).right_aligned());
-                frame.render_widget(Paragraph::new(visible).block(block), rect);
-            }
-        }
-    }
-    if let Some((x, y)) = p.cursor {
-        frame.set_cursor_position((x, y));
-    }
-}
-
-/// A prepared line with every span made safe for the terminal (see [`shown`]).
-fn shown_line(line: &Line<'static>) -> Line<'static> {
-    let mut out = line.clone();
-    for span in &mut out.spans {
-        if let std::borrow::Cow::Owned(s) = shown(&span.content) {
-            span.content = s.into();
-        }
-    }
-    out
-}
-
-fn render_control(frame: &mut Frame<'_>, spec: &Spec<'_>, i: usize, rect: Rect, p: &Placement) {
-    let lang = spec.lang;
-    let c = &spec.form.controls[i];
-    let focused = spec.form.focus == i;
-    let label_style = if focused {
-        theme::label_focused()
-    } else {
-        theme::label()
-    };
-    if focused {
-        focus_marker(frame, rect);
-    }
-    match &c.kind {
-        Kind::Text(field) => {
-            let Some(h) = p.hits.iter().find(|h| h.control == i) else {
-                return;
-            };
-            let bx = h.field_box.unwrap_or(rect);
-            let (visible, _) = field.visible(inner_width(bx.width));
-            let visible = shown(&visible);
-            let pad = (bx.width as usize).saturating_sub(display_width(&visible) + 2);
-            let style = if focused {
-                theme::input_focused()
-            } else {
-                theme::input()
-            };
-            let line = Line::from(vec![
-                Span::styled(padded_label(lang, c.label, spec.label_width), label_style),
-                Span::raw("  "),
-                Span::styled("[", label_style),
-                Span::styled(format!("{visible}{}", " ".repeat(pad)), style),
-                Span::styled("]", label_style),
-            ]);
-            frame.render_widget(Paragraph::new(line), rect);
-        }
-        Kind::Checkbox(on) => {
-            let line = Line::from(vec![
-                Span::styled(if *on { "[x] " } else { "[ ] " }, label_style),
-                Span::styled(shown(tr(lang, c.label)), label_style),
-            ]);
-            frame.render_widget(Paragraph::new(line), rect);
-        }
-        Kind::Radio { options, selected } => {
-            let mut spans = vec![
-                Span::styled(padded_label(lang, c.label, spec.label_width), label_style),
-                Span::raw("  "),
-            ];
-            for (o, key) in options.iter().enumerate() {
-                let style = if *selected == o && focused {
-                    theme::input_focused()
-                } else if *selected == o {
-                    theme::label_focused()
-                } else {
-                    theme::text()
-                };
-                spans.push(Span::styled(
-                    radio_option_text(lang, key, *selected == o),
-                    style,
-                ));
-                spans.push(Span::raw("   "));
-            }
-            frame.render_widget(Paragraph::new(Line::from(spans)), rect);
-        }
-        Kind::Button => {}
-    }
-}
-
 /// The widest label among the given controls, for aligning a column of fields.
 pub fn label_width(form: &Form, lang: Lang) -> u16 {
     form.controls
@@ -528,13 +359,12 @@ mod tests {
     use crate::tui::widgets::form::{Control, TextField};
 
     fn form() -> Form {
-        let mut f = Form::new(vec![
-            Control::text("a", "login.user_id", TextField::new(10)),
+        let error = Some(Msg::new("identity.locked")); // long: wraps at 40 columns
+        let field = Control::text("a", "login.user_id", TextField::new(10));
+        Form::new(vec![
+            Control { error, ..field },
             Control::button("ok", "login.submit"),
-        ]);
-        // A long error: wraps to several lines at 40 columns.
-        f.set_error("a", Some(Msg::new("identity.locked")));
-        f
+        ])
     }
 
     #[test]
