@@ -402,6 +402,12 @@ impl Config {
         if self.log_keep_days == 0 {
             return Err("log_keep_days must be at least 1".into());
         }
+        if !(1..=120).contains(&self.expenses.window_months) {
+            return Err("[expenses] window_months must be 1 to 120".into());
+        }
+        self.benefits
+            .validate()
+            .map_err(|e| format!("[benefits] kinds: {e}"))?;
         Ok(())
     }
 
