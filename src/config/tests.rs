@@ -120,7 +120,10 @@ fn expenses_and_benefit_kinds_are_checked_and_the_example_holds_the_defaults() {
     let twice = "[benefits]\nkinds = [{ code = \"a\", ja = \"付加金\", en = \"x\" }, \
                  { code = \"A\", ja = \"y\", en = \"y\" }]\n";
     let err = Config::from_toml(twice).unwrap_err();
-    assert!(err.contains("[benefits] kinds") && err.contains("twice"), "{err}");
+    assert!(
+        err.contains("[benefits] kinds") && err.contains("twice"),
+        "{err}"
+    );
     let bad = "[benefits]\nkinds = [{ code = \"a b\", ja = \"x\", en = \"x\" }]\n";
     assert!(Config::from_toml(bad).unwrap_err().contains("code"));
     assert!(Config::from_toml("[benefits]\nkinds = []\n").is_err());
