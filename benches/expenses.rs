@@ -50,6 +50,8 @@ struct Run {
     stdout: String,
 }
 
+// The child is reaped by `wait4` (for its rusage), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn run(cmd: &mut Command) -> Run {
     let started = Instant::now();
     let child = cmd
