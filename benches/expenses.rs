@@ -299,6 +299,7 @@ fn session(svc: &Services, i: usize) -> AccountSession {
         household_id: h.id,
         user_id: String::new(),
         must_change: None,
+        login_password_set_at: None,
     }
 }
 

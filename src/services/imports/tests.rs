@@ -67,6 +67,7 @@ fn account(fx: &Fx, key: &str, user: &str, email: Option<&str>, notify: bool) ->
         household_id: hid,
         user_id: user.into(),
         must_change: None,
+        login_password_set_at: None,
     }
 }
 
