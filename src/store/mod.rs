@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod credentials;
+pub mod expenses;
 pub mod households;
 pub mod locks;
 pub mod ops;
@@ -37,7 +38,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_identity_token.sql"),
     include_str!("migrations/003_lock_proofs.sql"),
-    include_str!("migrations/004_scale.sql"),
+    include_str!("migrations/004_expenses.sql"),
+    include_str!("migrations/005_scale.sql"),
 ];
 
 static STATEMENT_OBSERVER: OnceLock<fn(&str)> = OnceLock::new();

@@ -232,7 +232,7 @@ fn no_backup_for_two_days_is_a_warning_and_a_week_critical() {
 #[test]
 fn a_corrupt_page_is_critical() {
     let ops = healthy();
-    // Enough rows for several pages, then one page in the middle overwritten.
+    // Enough rows for several pages, then one page of the members table overwritten.
     let many: String =
         std::iter::once("insurer_number,symbol,number,name,birth_date,relationship\n".to_string())
             .chain((0..400).map(|i| {
@@ -251,12 +251,12 @@ fn a_corrupt_page_is_critical() {
         c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .unwrap();
         let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-        // The root page of `members` (an interior page over several leaves): a page of table data,
-        // which a backup has to read. (A page in the middle of the file may be an index page,
-        // which VACUUM INTO rebuilds rather than reads.)
+        // A page of a table, not of an index: `VACUUM INTO` (the backup) rebuilds indexes from
+        // the tables, so a damaged index page is repaired by a copy rather than refused. The
+        // members table's root is an interior page above its 400 rows.
         let root: i64 = c
             .query_row(
-                "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'members'",
+                "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'members'",
                 [],
                 |r| r.get(0),
             )

@@ -1,5 +1,5 @@
 -- Indexes for a society of a few hundred thousand households (issue 14). Every statement that a command,
--- a staff screen, login or the kiosk runs is checked by tests/query_plans.rs: EXPLAIN QUERY PLAN must show
+-- a staff screen, login or the kiosk runs is checked by tests/services/query_plans.rs: EXPLAIN QUERY PLAN must show
 -- no full scan of a table that grows with the society, so a new query without its index fails there.
 
 -- The newest credential of a household (admin members, the staff household view).
