@@ -1,14 +1,22 @@
 //! Time of [実行] (`Services::register`: argon2id hashing + the one `BEGIN IMMEDIATE` transaction with
-//! `synchronous=FULL`, committed) and of `Services::login`, on a real store file in a temp dir.
+//! `synchronous=FULL`, committed) and of `Services::login`, on a real store file in a temp dir; and every
+//! kind of refusal of the login form, staff login and パスワードを忘れた方, in steady state
+//! (`refusal_steady/<form>/<kind>`) and as the first call of a new process (`refusal_first_try/…`: each
+//! iteration starts this program afresh, which times its one call; see `support/first_try.rs`). The
+//! kinds of one form must lie within 10 % of each other in both; `scripts/first-try-timing.sh` gives
+//! the medians side by side with the verdict.
 //!
-//! `cargo bench --bench registration`
+//! `cargo bench --bench registration [-- refusal]`
+
+#[path = "support/first_try.rs"]
+mod first_try;
 
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, criterion_group};
 use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::household::Relationship;
@@ -138,7 +146,7 @@ fn bench_login(c: &mut Criterion) {
     let postcard = tickets.pop().expect("a ticket");
     // Refusals without the lockout, so that every attempt takes the full path.
     let mut no_lock = Config::default();
-    no_lock.lockout.max_failures = 0;
+    no_lock.lockout.max_failures = u32::MAX;
     let refusing = services(&db, no_lock);
 
     let mut g = c.benchmark_group("login");
@@ -187,5 +195,52 @@ fn bench_login(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_register, bench_login);
-criterion_main!(benches);
+fn bench_refusals(c: &mut Criterion) {
+    let p = first_try::prepare();
+    let (temp, used) = first_try::ids(&p);
+    let mut g = c.benchmark_group("refusal_steady");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    for (form, kinds) in first_try::FORMS {
+        for kind in kinds.iter() {
+            let svc = first_try::services_for(&p, kind);
+            g.bench_function(format!("{form}/{kind}"), |b| {
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| first_try::time_one(&svc, kind, temp, used).wall)
+                        .sum()
+                })
+            });
+        }
+    }
+    g.finish();
+
+    let exe = std::env::current_exe().expect("this benchmark");
+    let mut g = c.benchmark_group("refusal_first_try");
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    for (form, kinds) in first_try::FORMS {
+        for kind in kinds.iter() {
+            g.bench_function(format!("{form}/{kind}"), |b| {
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| first_try::spawn(&exe, &p, kind).wall)
+                        .sum()
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_register, bench_login, bench_refusals);
+
+fn main() {
+    // A fresh process started by `refusal_first_try`: time the one call and exit.
+    first_try::child_main();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, SamplingMode, criterion_group, criterion_main};
 use kosmo_kiosk::domain::Lang;
-use kosmo_kiosk::domain::wizard::Page;
+use kosmo_kiosk::tui::Page;
 use kosmo_kiosk::tui::{App, AppEvent};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -160,7 +160,7 @@ fn execute(c: &mut Criterion) {
                 rig.app.handle(key(KeyCode::Enter));
                 assert!(rig.app.wait_for_task(Duration::from_secs(30)));
                 term.draw(|f| rig.app.draw(f)).expect("draw");
-                assert_eq!(rig.app.page, Page::Done);
+                assert_eq!(rig.app.page(), Page::Done);
                 rig
             },
             BatchSize::PerIteration,

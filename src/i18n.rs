@@ -105,6 +105,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../assets/i18n/ja/ops.toml"),
         include_str!("../assets/i18n/en/ops.toml"),
     ),
+    (
+        "plain",
+        include_str!("../assets/i18n/ja/plain.toml"),
+        include_str!("../assets/i18n/en/plain.toml"),
+    ),
 ];
 
 pub struct Catalogue {

@@ -5,7 +5,8 @@
 //! - [`domain`]: pure rules (validation, policies, the wizard's state machine); no I/O.
 //! - [`store`]: SQLite, migrations, transactions.
 //! - [`services`]: registration, login and lockout, credentials, import, mail.
-//! - [`tui`] (screens, widgets, theme, messages) and [`cli`] on top.
+//! - [`tui`] (screens, widgets, theme, messages), [`plain`] (line-by-line prompts for screen
+//!   readers) and [`cli`] on top.
 
 pub mod cli;
 pub mod clock;
@@ -15,6 +16,8 @@ pub mod domain;
 pub mod files;
 pub mod i18n;
 pub mod logging;
+pub mod plain;
+pub mod process;
 pub mod services;
 pub mod store;
 pub mod tui;

@@ -21,6 +21,9 @@ fn require_terminal() -> Result<(), CliError> {
 pub(super) fn run(global: &Global) -> CliResult {
     require_terminal()?;
     let ctx = open(global, |_| {})?;
+    if global.plain || ctx.config.kiosk.plain {
+        return run_plain(&ctx, Actor::kiosk());
+    }
     let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
     let mut app = App::new(ctx.services.clone(), opts);
     let worker = start_mail_worker(&ctx, &mut app);
@@ -56,4 +59,31 @@ pub fn start_mail_worker(ctx: &Context, app: &mut App) -> Option<Background> {
             None
         }
     }
+}
+
+/// The kiosk (or, with a staff actor, the staff console) as line-by-line prompts; the kiosk with
+/// the same background mail worker as the full screen.
+pub fn run_plain(ctx: &Context, actor: Actor) -> CliResult {
+    let staff = actor.channel == crate::store::Channel::Staff;
+    let mut opts = crate::plain::Options::from_config(&ctx.config, actor.clone());
+    if staff {
+        opts.idle_timeout =
+            std::time::Duration::from_secs(ctx.config.staff.idle_timeout_secs.max(30));
+        crate::plain::run_staff(ctx.services.clone(), opts)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let worker = Background::spawn(
+        &ctx.db_path,
+        &ctx.config.mail,
+        ctx.services.clock.clone(),
+        actor,
+        |_| {},
+    )
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the mail worker cannot start; mail waits in the outbox");
+        None
+    });
+    crate::plain::run_kiosk(ctx.services.clone(), opts)?;
+    drop(worker);
+    Ok(ExitCode::SUCCESS)
 }

@@ -55,6 +55,10 @@ pub struct Global {
     /// The language the screens open in.
     #[arg(long, global = true, value_parser = parse_lang, value_name = "ja|en")]
     pub lang: Option<Lang>,
+    /// Line-by-line prompts for screen readers and braille displays instead of the full screen
+    /// (the kiosk and the staff console; also `[kiosk] plain = true`).
+    #[arg(long, global = true)]
+    pub plain: bool,
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -97,6 +101,8 @@ pub type CliResult = Result<ExitCode, CliError>;
 
 /// The process entry point.
 pub fn main() -> ExitCode {
+    // Before anything reads a password: no core file of this process, ever.
+    crate::process::no_core_dumps();
     crate::logging::private_umask();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -191,6 +197,7 @@ fn prepare_with(
         .map_err(|e| CliError(format!("the [password] configuration is not usable: {e}")))?;
     let db_path = config.db_path(given(&global.db))?;
     let logging = crate::logging::init(&config.log_dir(&db_path), config.log_keep_days);
+    crate::process::log_problems();
     Ok((config, db_path, logging))
 }
 

@@ -27,6 +27,9 @@ pub(super) fn run(global: &Global) -> CliResult {
         staff_id: None,
         client_addr: crate::store::audit::ssh_client_addr(),
     };
+    if global.plain || ctx.config.kiosk.plain {
+        return super::kiosk::run_plain(&ctx, actor);
+    }
     let mut opts = AppOptions::from_config(&ctx.config, actor);
     opts.idle_timeout = std::time::Duration::from_secs(ctx.config.staff.idle_timeout_secs.max(30));
     crate::tui::run(App::new(ctx.services.clone(), opts))?;

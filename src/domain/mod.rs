@@ -4,7 +4,6 @@
 //! reports failures as a [`Msg`]: a message-catalogue key plus named arguments, which the TUI renders in
 //! the member's language (see `assets/i18n/*/rules.toml`).
 
-pub mod account_flow;
 pub mod backoff;
 pub mod birthdate;
 pub mod credential;
@@ -16,6 +15,5 @@ pub mod password;
 pub mod staff;
 pub mod text;
 pub mod user_id;
-pub mod wizard;
 
 pub use crate::i18n::{Lang, Msg};

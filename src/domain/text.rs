@@ -329,7 +329,6 @@ mod catalogue_tests {
     use crate::domain::insurer::InsurerError;
     use crate::domain::password::{PasswordError, PasswordPolicy};
     use crate::domain::user_id::{self, UserIdError};
-    use crate::domain::wizard::Step;
 
     /// Every message the domain layer can produce.
     fn all_messages() -> Vec<Msg> {
@@ -413,7 +412,6 @@ mod catalogue_tests {
         ];
         v.extend(household.iter().map(HouseholdKeyError::msg));
         v.extend(Relationship::ALL.iter().map(|r| Msg::new(r.label_key())));
-        v.extend(Step::ALL.iter().map(|s| Msg::new(s.label_key())));
         v
     }
 

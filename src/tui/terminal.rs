@@ -5,8 +5,18 @@
 //! a signal thread turns SIGTERM/SIGHUP/SIGINT/SIGQUIT into a clean exit; a watchdog waits (in `poll`,
 //! without CPU) for the terminal to hang up, because crossterm's reader spins on a closed terminal.
 //! The main thread sleeps in the channel until an event arrives or the idle countdown needs a frame.
+//!
+//! A terminal that vanishes (a closed window, a dropped SSH connection) ends the program with exit status
+//! 0 and a log line, from every screen. Nothing may then write to the dead terminal through a path that
+//! panics on failure: standard error points at /dev/null while the TUI owns the terminal (no stray
+//! message can scribble over the screen either), ratatui's `Terminal` is never dropped while the cursor
+//! it hid cannot be shown again ([`Screen`]; its `Drop` would print to stderr and panic), and the panic
+//! hook writes without panicking. A panic inside a panic aborts the process, and an abort can leave a
+//! core file with the passwords on the screen (see [`crate::process`]).
 
 use std::io::{self, IsTerminal, Write};
+use std::mem::ManuallyDrop;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Instant;
 
 use ratatui::Terminal;
@@ -31,7 +41,7 @@ pub enum RunError {
 }
 
 /// Puts the terminal back: leaves raw mode and the alternate screen, stops mouse reporting, shows
-/// the cursor. Safe to call more than once and from a panic hook.
+/// the cursor, and gives standard error back. Safe to call more than once and from a panic hook.
 pub fn restore() {
     let mut out = io::stdout();
     let _ = execute!(
@@ -43,9 +53,84 @@ pub fn restore() {
     );
     let _ = disable_raw_mode();
     let _ = out.flush();
+    give_back_stderr();
 }
 
-fn setup() -> io::Result<Terminal<CrosstermBackend<io::Stdout>>> {
+/// The terminal's standard error while the TUI runs (fd 2 then points at /dev/null); -1 when not
+/// taken.
+static SAVED_STDERR: AtomicI32 = AtomicI32::new(-1);
+
+/// Points standard error at /dev/null while the TUI owns the terminal: nothing a library prints lands on
+/// the screen, and nothing written to stderr fails (and panics) when the terminal has gone.
+#[cfg(unix)]
+fn take_stderr() {
+    use std::os::fd::AsRawFd;
+    let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") else {
+        return;
+    };
+    // SAFETY: dup and dup2 on descriptors this process owns; `null` stays open until after dup2.
+    unsafe {
+        let saved = libc::fcntl(libc::STDERR_FILENO, libc::F_DUPFD_CLOEXEC, 3);
+        if saved < 0 {
+            return;
+        }
+        if libc::dup2(null.as_raw_fd(), libc::STDERR_FILENO) < 0 {
+            libc::close(saved);
+            return;
+        }
+        SAVED_STDERR.store(saved, Ordering::SeqCst);
+    }
+}
+
+#[cfg(not(unix))]
+fn take_stderr() {}
+
+/// Undoes [`take_stderr`].
+fn give_back_stderr() {
+    let saved = SAVED_STDERR.swap(-1, Ordering::SeqCst);
+    #[cfg(unix)]
+    if saved >= 0 {
+        // SAFETY: `saved` is the descriptor take_stderr duplicated; it is closed once, here.
+        unsafe {
+            libc::dup2(saved, libc::STDERR_FILENO);
+            libc::close(saved);
+        }
+    }
+    let _ = saved;
+}
+
+type Term = Terminal<CrosstermBackend<io::Stdout>>;
+
+/// ratatui's `Terminal`, dropped only when that is safe. Its `Drop` shows the cursor it hid and, when
+/// that fails (the terminal has gone), prints "Failed to show the cursor" with `eprintln!`, which panics
+/// when standard error is the dead terminal; a panic during another panic's unwinding aborts. So the
+/// cursor is shown first, and when that fails the `Terminal` is leaked (the process is leaving; it owns
+/// only buffers).
+struct Screen(ManuallyDrop<Term>);
+
+impl std::ops::Deref for Screen {
+    type Target = Term;
+    fn deref(&self) -> &Term {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Screen {
+    fn deref_mut(&mut self) -> &mut Term {
+        &mut self.0
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        if self.0.show_cursor().is_ok() {
+            // SAFETY: dropped once, here; `self.0` is not used afterwards.
+            unsafe { ManuallyDrop::drop(&mut self.0) };
+        }
+    }
+}
+
+fn setup() -> io::Result<Term> {
     enable_raw_mode()?;
     let mut out = io::stdout();
     execute!(
@@ -64,9 +149,13 @@ fn install_panic_hook() {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         tracing::error!(panic = %info, "panic; terminal restored");
-        // The default hook prints to stderr, which is the terminal: keep it short and after restore.
+        // The default hook prints to stderr, which is the terminal: keep it short and after restore,
+        // and never with `eprintln!`, which panics (and a panic here aborts) when the terminal has gone.
         let _ = previous;
-        eprintln!("kosmo-kiosk stopped after an internal error; details are in the log file.");
+        let _ = writeln!(
+            io::stderr().lock(),
+            "kosmo-kiosk stopped after an internal error; details are in the log file."
+        );
     }));
 }
 
@@ -148,8 +237,9 @@ pub fn run(mut app: App) -> Result<(), RunError> {
         return Err(RunError::NoTerminal);
     }
     install_panic_hook();
+    take_stderr();
     let mut terminal = match setup() {
-        Ok(t) => t,
+        Ok(t) => Screen(ManuallyDrop::new(t)),
         Err(e) => {
             restore();
             return Err(RunError::Setup(e));
@@ -204,10 +294,11 @@ pub fn run(mut app: App) -> Result<(), RunError> {
             }
         }
     }
-    if app.is_busy() {
-        // Let a registration in flight finish (it is one transaction either way).
-        app.wait_for_task(std::time::Duration::from_secs(5));
-    }
+    // Let work in flight finish: a registration (one transaction either way), the audit row of a
+    // session's end.
+    app.wait_for_task(std::time::Duration::from_secs(5));
+    // The terminal first (it may show the cursor), then raw mode and stderr.
+    drop(terminal);
     restore();
     tracing::info!("kiosk stopped");
     Ok(())

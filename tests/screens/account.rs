@@ -8,9 +8,8 @@ use std::time::Duration;
 use crate::support::rig::{self, Rig};
 use crate::support::*;
 use kosmo_kiosk::domain::Lang;
-use kosmo_kiosk::domain::account_flow::AccountPage;
-use kosmo_kiosk::domain::wizard::Page;
 use kosmo_kiosk::store::Actor;
+use kosmo_kiosk::tui::Page;
 use ratatui::crossterm::event::KeyCode;
 
 const PW: &str = "Kosmo2026ab";
@@ -45,7 +44,7 @@ impl Ui {
     fn clear(&mut self, id: &str) {
         self.focus(id);
         self.rig.clear_field();
-        assert_eq!(self.app.screen().form().value(id), "");
+        assert_eq!(self.app.screen().form().value_named(id), Some(""));
     }
 
     fn text(&mut self, s: &str) {
@@ -55,12 +54,12 @@ impl Ui {
     /// Tabs to the control `id` (as a member would), at most once round the form.
     fn focus(&mut self, id: &str) {
         for _ in 0..20 {
-            if self.app.screen().form().focused_id() == id {
+            if self.app.screen().form().focused_name() == id {
                 return;
             }
             self.key(KeyCode::Tab);
         }
-        panic!("no control {id} on {:?}", self.app.page);
+        panic!("no control {id} on {:?}", self.app.page());
     }
 
     fn press(&mut self, id: &str) {
@@ -108,7 +107,7 @@ fn menu() {
         let f = registered();
         let mut ui = Ui::new(&f, lang);
         ui.login("yamada2026", PW);
-        assert_eq!(ui.app.page, Page::Menu);
+        assert_eq!(ui.app.page(), Page::Menu);
         ui.snap("menu", lang);
     }
 }
@@ -120,11 +119,11 @@ fn profile_flow() {
         let mut ui = Ui::new(&f, lang);
         ui.login("yamada2026", PW);
         ui.press("profile");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::Profile));
+        assert_eq!(ui.app.page(), Page::Profile);
         ui.snap("profile", lang);
         // Nothing changed: said so, no confirm.
         ui.press("submit");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::Profile));
+        assert_eq!(ui.app.page(), Page::Profile);
         ui.snap("profile_unchanged", lang);
         // A bad address: named at the field, input kept.
         ui.focus("email");
@@ -132,24 +131,30 @@ fn profile_flow() {
         ui.text("@@");
         ui.key(KeyCode::Tab);
         ui.snap("profile_bad_email", lang);
-        assert_eq!(ui.app.screen().form().value("email"), "taro@example.jp@@");
+        assert_eq!(
+            ui.app.screen().form().value_named("email"),
+            Some("taro@example.jp@@")
+        );
         ui.clear("email");
         ui.text("hanako@example.jp");
         ui.focus("notify");
         ui.key(KeyCode::Right);
         ui.press("submit");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::ProfileConfirm));
+        assert_eq!(ui.app.page(), Page::ProfileConfirm);
         ui.snap("profile_confirm", lang);
         // Back keeps the input.
         ui.press("back");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::Profile));
-        assert_eq!(ui.app.screen().form().value("email"), "hanako@example.jp");
+        assert_eq!(ui.app.page(), Page::Profile);
+        assert_eq!(
+            ui.app.screen().form().value_named("email"),
+            Some("hanako@example.jp")
+        );
         ui.press("submit");
         ui.press("execute");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::ProfileDone));
+        assert_eq!(ui.app.page(), Page::ProfileDone);
         ui.snap("profile_done", lang);
         ui.press("menu");
-        assert_eq!(ui.app.page, Page::Menu);
+        assert_eq!(ui.app.page(), Page::Menu);
         let a = f.account("yamada2026");
         assert_eq!(a.email.as_deref(), Some("hanako@example.jp"));
         assert!(!a.notify_mail);
@@ -163,7 +168,7 @@ fn password_flow() {
         let mut ui = Ui::new(&f, lang);
         ui.login("yamada2026", PW);
         ui.press("password");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::Password));
+        assert_eq!(ui.app.page(), Page::Password);
         ui.snap("password", lang);
         // A broken rule is named in full, wrapped when it is long; the same-as-current rule is checked here.
         ui.fill("current", PW);
@@ -192,10 +197,10 @@ fn password_flow() {
         ui.snap("password_wrong_current", lang);
         ui.fill("current", PW);
         ui.press("submit");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::PasswordDone));
+        assert_eq!(ui.app.page(), Page::PasswordDone);
         ui.snap("password_done", lang);
         ui.press("menu");
-        assert_eq!(ui.app.page, Page::Menu);
+        assert_eq!(ui.app.page(), Page::Menu);
         assert!(f.logs_in("yamada2026", "Fresh2027cd"));
     }
 }
@@ -207,28 +212,28 @@ fn forced_change_by_age_and_by_an_administrator() {
         f.advance(time::Duration::days(1095));
         let mut ui = Ui::new(&f, lang);
         ui.login("yamada2026", PW);
-        assert_eq!(ui.app.page, Page::Account(AccountPage::ForcedPassword));
+        assert_eq!(ui.app.page(), Page::ForcedPassword);
         ui.snap("forced_age", lang);
         // Esc leads nowhere; the note says why.
         ui.key(KeyCode::Esc);
-        assert_eq!(ui.app.page, Page::Account(AccountPage::ForcedPassword));
+        assert_eq!(ui.app.page(), Page::ForcedPassword);
         ui.snap("forced_esc", lang);
         ui.press("logout");
-        assert_eq!(ui.app.page, Page::Login);
+        assert_eq!(ui.app.page(), Page::Login);
 
         f.svc
             .expire_password(&Actor::admin(), "yamada2026")
             .unwrap();
         ui.login("yamada2026", PW);
-        assert_eq!(ui.app.page, Page::Account(AccountPage::ForcedPassword));
+        assert_eq!(ui.app.page(), Page::ForcedPassword);
         ui.snap("forced_expired", lang);
         ui.fill("current", PW);
         ui.fill("new", "Fresh2027cd");
         ui.fill("confirm", "Fresh2027cd");
         ui.press("submit");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::PasswordDone));
+        assert_eq!(ui.app.page(), Page::PasswordDone);
         ui.press("menu");
-        assert_eq!(ui.app.page, Page::Menu);
+        assert_eq!(ui.app.page(), Page::Menu);
     }
 }
 
@@ -238,14 +243,14 @@ fn forgotten_password_flow() {
         let f = registered();
         let mut ui = Ui::new(&f, lang);
         ui.press("forgot");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::Forgot));
+        assert_eq!(ui.app.page(), Page::Forgot);
         ui.snap("forgot", lang);
         ui.press("send");
         ui.snap("forgot_empty", lang);
         ui.fill("user_id", "yamada2026");
         ui.fill("email", "taro@example.jp");
         ui.press("send");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::ResetCode));
+        assert_eq!(ui.app.page(), Page::ResetCode);
         ui.snap("forgot_code", lang);
         let code = code_in(&f.mails("reset_code")[0].body);
         let wrong = if code == "12345678" {
@@ -257,18 +262,18 @@ fn forgotten_password_flow() {
         ui.fill("new", "Fresh2027cd");
         ui.fill("confirm", "Fresh2027cd");
         ui.press("submit");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::ResetCode));
+        assert_eq!(ui.app.page(), Page::ResetCode);
         ui.snap("forgot_code_refused", lang);
         ui.clear("code");
         ui.text(&code);
         ui.press("submit");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::ResetDone));
+        assert_eq!(ui.app.page(), Page::ResetDone);
         ui.snap("forgot_done", lang);
         ui.press("login");
-        assert_eq!(ui.app.page, Page::Login);
+        assert_eq!(ui.app.page(), Page::Login);
         assert_eq!(ui.app.lang, lang, "the member's language stays");
         ui.login("yamada2026", "Fresh2027cd");
-        assert_eq!(ui.app.page, Page::Menu);
+        assert_eq!(ui.app.page(), Page::Menu);
     }
 }
 
@@ -279,7 +284,7 @@ fn answer_to_request(f: &Fixture, id: &str, email: &str) -> String {
     ui.fill("user_id", id);
     ui.fill("email", email);
     ui.press("send");
-    assert_eq!(ui.app.page, Page::Account(AccountPage::ResetCode));
+    assert_eq!(ui.app.page(), Page::ResetCode);
     ui.screen().replace(id, "<ID>")
 }
 
@@ -313,7 +318,7 @@ fn a_refused_code_never_tells_whether_the_id_exists() {
         ui.press("forgot");
         ui.fill("user_id", id);
         ui.press("have_code");
-        assert_eq!(ui.app.page, Page::Account(AccountPage::ResetCode));
+        assert_eq!(ui.app.page(), Page::ResetCode);
         ui.fill("code", "12345678");
         ui.fill("new", "Fresh2027cd");
         ui.fill("confirm", "Fresh2027cd");
@@ -331,7 +336,7 @@ fn the_login_refusal_never_tells_whether_the_id_exists() {
     for id in ["yamada2026", "nobody2026"] {
         let mut ui = Ui::new(&f, Lang::Ja);
         ui.login(id, "Wrong2026ab");
-        assert_eq!(ui.app.page, Page::Login);
+        assert_eq!(ui.app.page(), Page::Login);
         answers.push(ui.screen().replace(id, "<ID>"));
     }
     assert_eq!(answers[0], answers[1]);
@@ -347,18 +352,18 @@ fn the_idle_timeout_wipes_the_account_area_even_the_forced_change() {
     ui.text("typed@example.jp");
     let later = std::time::Instant::now() + Duration::from_secs(121);
     assert!(ui.app.on_tick(later));
-    assert_eq!(ui.app.page, Page::Login);
-    assert!(ui.app.account.profile.is_none() && ui.app.session().is_none());
+    assert_eq!(ui.app.page(), Page::Login);
+    assert!(!ui.app.pages().contains(&Page::Profile) && ui.app.session().is_none());
     assert!(!ui.screen().contains("typed@example.jp"));
 
     f.svc
         .expire_password(&Actor::admin(), "yamada2026")
         .unwrap();
     ui.login("yamada2026", PW);
-    assert_eq!(ui.app.page, Page::Account(AccountPage::ForcedPassword));
+    assert_eq!(ui.app.page(), Page::ForcedPassword);
     ui.fill("current", PW);
     let later = std::time::Instant::now() + Duration::from_secs(121);
     assert!(ui.app.on_tick(later));
-    assert_eq!(ui.app.page, Page::Login);
-    assert!(ui.app.account.password.is_none() && ui.app.session().is_none());
+    assert_eq!(ui.app.page(), Page::Login);
+    assert!(!ui.app.pages().contains(&Page::ForcedPassword) && ui.app.session().is_none());
 }

@@ -8,9 +8,10 @@ use super::wizard::{
     ENTER, assert_cursor_after, assert_cursor_hidden, details, login, name, to_details,
 };
 use crate::support::rig::{self, Rig, SATO, SUZUKI, TAKAHASHI, focused_box};
+use crate::support::wait;
 use insta::assert_snapshot;
 use kosmo_kiosk::domain::Lang;
-use kosmo_kiosk::domain::wizard::Page;
+use kosmo_kiosk::tui::Page;
 use ratatui::crossterm::event::KeyCode;
 
 // ----- confirm, done, menu -------------------------------------------------------------------------
@@ -26,11 +27,11 @@ fn confirm_done_menu_with_mail() {
         rig.key(ENTER); // [実行]
         assert!(rig.app.is_busy());
         rig.settle();
-        assert_eq!(rig.app.page, Page::Done);
+        assert_eq!(rig.app.page(), Page::Done);
         assert_snapshot!(name("done_mail_queued", lang), rig.frame());
 
         rig.key(ENTER);
-        assert_eq!(rig.app.page, Page::Menu);
+        assert_eq!(rig.app.page(), Page::Menu);
         assert_snapshot!(name("menu", lang), rig.frame());
 
         // ログアウト: the start screen, nothing kept.
@@ -38,7 +39,7 @@ fn confirm_done_menu_with_mail() {
             Lang::Ja => "[ ログアウト ]",
             Lang::En => "[ Log out ]",
         });
-        assert_eq!(rig.app.page, Page::Login);
+        assert_eq!(rig.app.page(), Page::Login);
         assert!(rig.app.session().is_none());
         assert!(rig.app.clear_screen, "the scrollback is purged on return");
     }
@@ -85,7 +86,7 @@ fn user_id_taken_at_execute_keeps_everything_else() {
         .expect("the other kiosk wins");
         rig.key(ENTER);
         rig.settle();
-        assert_eq!(rig.app.page, Page::Details);
+        assert_eq!(rig.app.page(), Page::Details);
         assert_snapshot!(name("details_taken_at_execute", lang), rig.frame());
         assert_cursor_after(&mut rig, "race2026");
         let screen = rig.draw();
@@ -119,11 +120,9 @@ fn input_during_the_countdown_removes_the_banner() {
     opts.countdown = Duration::from_secs(1);
     let mut rig = Rig::with_options(opts, 80, 24);
     rig.type_text("abc");
-    let end = std::time::Instant::now() + Duration::from_secs(5);
-    while rig.app.countdown_secs(std::time::Instant::now()).is_none() {
-        assert!(std::time::Instant::now() < end, "no countdown");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait::until("the countdown", Duration::from_secs(5), || {
+        rig.app.countdown_secs(std::time::Instant::now()).is_some()
+    });
     assert!(rig.draw().contains("秒で入力内容を消去"));
     let redraw = rig.app.handle(kosmo_kiosk::tui::AppEvent::Term(
         ratatui::crossterm::event::Event::Mouse(ratatui::crossterm::event::MouseEvent {
@@ -211,11 +210,10 @@ fn long_value_in_a_box_keeps_still_under_taps_and_arrows() {
     rig.type_text("Z");
     let value = rig
         .app
-        .details
-        .as_ref()
+        .screen()
+        .form()
+        .value_named("email")
         .unwrap()
-        .form
-        .value("email")
         .to_string();
     let at = 41 - 28 + 5;
     assert_eq!(value, format!("{}Z{}", &email[..at], &email[at..]));

@@ -77,7 +77,7 @@ fn the_contrast_check_refuses_what_the_issue_found() {
 #[test]
 fn larger_screens_grow_buttons_and_tap_targets() {
     use crate::support::screen::{find, find_label};
-    use kosmo_kiosk::domain::wizard::Page;
+    use kosmo_kiosk::tui::Page;
 
     let mut small = Rig::new(Lang::Ja);
     let s = small.draw();

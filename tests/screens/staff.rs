@@ -16,8 +16,11 @@ use kosmo_kiosk::services::auth::{ChangeReason, LoginOutcome};
 use kosmo_kiosk::store::outbox::{self, NewMail};
 use kosmo_kiosk::store::{Actor, Channel};
 use kosmo_kiosk::tui::AppOptions;
-use kosmo_kiosk::tui::screens::staff::StaffPage;
+use kosmo_kiosk::tui::Page;
+use kosmo_kiosk::tui::screens::done::DoneScreen;
+use kosmo_kiosk::tui::screens::staff::menu::StaffMenuScreen;
 use kosmo_kiosk::tui::screens::staff::reissue::Phase;
+use kosmo_kiosk::tui::screens::staff::reissue::ReissueScreen;
 use ratatui::crossterm::event::KeyCode;
 
 /// The staff console on its own store; every key waits for the work it started.
@@ -127,10 +130,8 @@ impl Ui {
         for _ in 0..10 {
             let focused = self
                 .app
-                .staff
-                .as_ref()
-                .and_then(|s| s.menu.as_ref())
-                .map(|m| m.form.focused_id())
+                .find::<StaffMenuScreen>()
+                .map(|m| m.form.focused_name())
                 .expect("the staff menu");
             if focused == id {
                 self.key(KeyCode::Enter);
@@ -141,8 +142,10 @@ impl Ui {
         panic!("no menu item {id}");
     }
 
-    fn page(&self) -> Option<StaffPage> {
-        self.app.staff.as_ref().and_then(|s| s.page)
+    /// The staff page in view; None while the wizard runs.
+    fn page(&self) -> Option<Page> {
+        let page = self.app.page();
+        format!("{page:?}").starts_with("Staff").then_some(page)
     }
 
     /// The screen as text (see `support/screen.rs`), with the random IDs and passwords and the temp
@@ -178,7 +181,7 @@ fn walk_through(lang: Lang) {
     ui.snap("staff_login_failed", lang);
     ui.text("Counter2026x");
     ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
-    assert_eq!(ui.page(), Some(StaffPage::Menu));
+    assert_eq!(ui.page(), Some(Page::StaffMenu));
     ui.snap("staff_menu", lang);
 
     // 代理登録: the member's postcard, STEP3, then STEP4 in its assisted form.
@@ -217,8 +220,7 @@ fn walk_through(lang: Lang) {
     ui.key(KeyCode::Enter);
     let initial = ui
         .app
-        .done
-        .as_ref()
+        .find::<DoneScreen>()
         .and_then(|d| d.initial_password.clone())
         .expect("the done screen shows the initial password");
     ui.redact
@@ -247,9 +249,9 @@ fn walk_through(lang: Lang) {
     // Staff do not become the member: no member session was opened.
     assert!(ui.app.session().is_none());
     ui.key(KeyCode::Enter);
-    assert_eq!(ui.page(), Some(StaffPage::Menu));
+    assert_eq!(ui.page(), Some(Page::StaffMenu));
     assert!(
-        ui.app.done.is_none(),
+        ui.app.find::<DoneScreen>().is_none(),
         "the initial password is gone with the done screen"
     );
     ui.snap("staff_menu_after_registration", lang);
@@ -261,16 +263,7 @@ fn walk_through(lang: Lang) {
     ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
     ui.snap("staff_reissue_found", lang);
     ui.key(KeyCode::Enter);
-    let (id, pw) = match &ui
-        .app
-        .staff
-        .as_ref()
-        .unwrap()
-        .reissue
-        .as_ref()
-        .unwrap()
-        .phase
-    {
+    let (id, pw) = match &ui.app.find::<ReissueScreen>().unwrap().phase {
         Phase::Issued(r) => (r.temp_id.clone(), r.temp_password.to_string()),
         other => panic!("{other:?}"),
     };
@@ -279,7 +272,7 @@ fn walk_through(lang: Lang) {
     ui.redact.push((id.clone(), "NEWIDNEWID".into()));
     ui.snap("staff_reissue_issued", lang);
     ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
-    assert_eq!(ui.page(), Some(StaffPage::Menu));
+    assert_eq!(ui.page(), Some(Page::StaffMenu));
 
     // ロック解除: Suzuki's postcard was locked at the kiosk.
     ui.menu("unlock");
@@ -381,12 +374,14 @@ fn idle_staff_are_logged_out_and_everything_is_wiped() {
         .idle_deadline()
         .expect("an idle deadline while logged in");
     assert!(ui.app.on_tick(deadline + Duration::from_millis(1)));
-    assert_eq!(ui.page(), Some(StaffPage::Login));
+    assert_eq!(ui.page(), Some(Page::StaffLogin));
     assert!(ui.app.staff.as_ref().unwrap().session.is_none());
-    assert!(ui.app.identity.is_none() && ui.app.details.is_none());
+    assert!(!ui.app.pages().contains(&Page::Identity) && !ui.app.pages().contains(&Page::Details));
     assert_eq!(ui.app.opts.actor.staff_id, None);
     let screen = ui.render();
     assert!(screen.contains("操作がなかったため"), "{screen}");
+    // The audit row is written on a task thread: let it land.
+    ui.settle();
     let idle: i64 = ui
         .app
         .services
@@ -423,15 +418,7 @@ fn reissue_then_register_at_once_and_search_errors_in_full() {
     );
     // By a dependent's name (spaces and width differences ignored) and birth date in an era form.
     assert_eq!(
-        ui.app
-            .staff
-            .as_ref()
-            .unwrap()
-            .reissue
-            .as_ref()
-            .unwrap()
-            .form
-            .focused_id(),
+        ui.app.find::<ReissueScreen>().unwrap().form.focused_name(),
         "key",
         "the field to fix has the focus"
     );
@@ -446,16 +433,7 @@ fn reissue_then_register_at_once_and_search_errors_in_full() {
     let screen = ui.render();
     assert!(screen.contains("06139497-12-3401"), "{screen}");
     ui.key(KeyCode::Enter); // [再発行]
-    let (id, pw) = match &ui
-        .app
-        .staff
-        .as_ref()
-        .unwrap()
-        .reissue
-        .as_ref()
-        .unwrap()
-        .phase
-    {
+    let (id, pw) = match &ui.app.find::<ReissueScreen>().unwrap().phase {
         Phase::Issued(r) => (r.temp_id.clone(), r.temp_password.to_string()),
         other => panic!("{other:?}"),
     };
@@ -468,7 +446,7 @@ fn reissue_then_register_at_once_and_search_errors_in_full() {
     assert_eq!(ui.page(), None, "the wizard runs with the new postcard");
     assert!(ui.render().contains("利用規約に同意する"));
     assert!(
-        ui.app.staff.as_ref().unwrap().reissue.is_none(),
+        ui.app.find::<ReissueScreen>().is_none(),
         "the new password left the screen"
     );
 }

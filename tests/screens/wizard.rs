@@ -7,7 +7,7 @@ use crate::support::rig::{Rig, SATO, TAKEN_ID, find, focused_box};
 use insta::assert_snapshot;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::text::display_width;
-use kosmo_kiosk::domain::wizard::Page;
+use kosmo_kiosk::tui::Page;
 use ratatui::crossterm::event::KeyCode;
 
 pub(crate) const ENTER: KeyCode = KeyCode::Enter;
@@ -186,7 +186,7 @@ fn login_notice_after_identity_lock() {
         for _ in 0..10 {
             rig.key(ENTER);
             rig.settle();
-            if rig.app.page != Page::Identity {
+            if rig.app.page() != Page::Identity {
                 break;
             }
             let screen = rig.draw();
@@ -196,7 +196,7 @@ fn login_notice_after_identity_lock() {
             }
         }
         assert_eq!(remaining.len(), 4, "four mismatches shown, the fifth locks");
-        assert_eq!(rig.app.page, Page::Login);
+        assert_eq!(rig.app.page(), Page::Login);
         assert_snapshot!(name("login_after_lock", lang), rig.frame());
         assert_cursor_after(&mut rig, "");
     }
@@ -252,7 +252,7 @@ fn identity_screens() {
             Lang::Ja => "[ 確認 ]",
             Lang::En => "[ Confirm ]",
         });
-        assert_eq!(rig.app.page, Page::Identity);
+        assert_eq!(rig.app.page(), Page::Identity);
         assert_snapshot!(name("identity_agree_first", lang), rig.frame());
         assert_cursor_hidden(&mut rig);
 
@@ -342,7 +342,7 @@ fn details_screens() {
             Lang::Ja => "[ 入力内容確認 ]",
             Lang::En => "[ Review ]",
         });
-        assert_eq!(rig.app.page, Page::Details);
+        assert_eq!(rig.app.page(), Page::Details);
         assert_snapshot!(name("details_submit_empty", lang), rig.frame());
         assert_cursor_after(&mut rig, "");
 
@@ -485,7 +485,7 @@ fn details_back_and_forth_keeps_every_value() {
     let mut rig = to_details(Lang::Ja);
     details(&mut rig, "sato1980", "sato@example.com", true);
     rig.tap("[ 戻る ]");
-    assert_eq!(rig.app.page, Page::Details);
+    assert_eq!(rig.app.page(), Page::Details);
     let screen = rig.draw();
     assert!(
         screen.contains("[sato1980") && screen.contains("[sato@example.com"),

@@ -11,13 +11,7 @@ use super::support::*;
 fn no_password_and_no_unmasked_number_is_stored_anywhere() {
     let f = Fixture::with_members();
     let cards = f.issue(&[]);
-    let card = |k: &str| {
-        cards
-            .iter()
-            .find(|n| n.household == k)
-            .expect("a postcard")
-            .clone()
-    };
+    let card = |k: &str| notice_for(&cards, k);
     let ito = card(ITO);
     let mut secrets: Vec<String> = cards.iter().map(|n| n.temp_password.to_string()).collect();
     let kiosk = Actor::kiosk();

@@ -118,13 +118,7 @@ fn expire_password_makes_the_next_login_change_it() {
 fn every_refusal_is_the_one_generic_failed() {
     let f = Fixture::with_members();
     let cards = f.issue(&[]);
-    let card = |k: &str| {
-        cards
-            .iter()
-            .find(|n| n.household == k)
-            .expect("a postcard")
-            .clone()
-    };
+    let card = |k: &str| notice_for(&cards, k);
     let (ito, watanabe, nakamura, neighbour) =
         (card(ITO), card(WATANABE), card(NAKAMURA), card(NEIGHBOUR));
 

@@ -234,13 +234,7 @@ fn a_failure_at_any_later_step_rolls_everything_back() {
 fn a_temporary_id_never_becomes_a_user_id() {
     let f = Fixture::with_members();
     let cards = f.issue(&[]);
-    let card = |k: &str| {
-        cards
-            .iter()
-            .find(|n| n.household == k)
-            .expect("a postcard")
-            .clone()
-    };
+    let card = |k: &str| notice_for(&cards, k);
     let (ito, watanabe, nakamura) = (card(ITO), card(WATANABE), card(NAKAMURA));
     // Nakamura's postcard is reissued: the old temporary ID is revoked, and still never a user ID.
     f.issue_one(NAKAMURA);

@@ -462,6 +462,15 @@ impl Fixture {
     }
 }
 
+/// The notice of `household` among `notices` (what [`Fixture::issue`] returned).
+pub fn notice_for(notices: &[Notice], household: &str) -> Notice {
+    notices
+        .iter()
+        .find(|n| n.household == household)
+        .expect("a postcard")
+        .clone()
+}
+
 /// The code in a `reset_code` mail body.
 pub fn code_in(body: &str) -> String {
     body.lines()

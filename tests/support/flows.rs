@@ -19,47 +19,13 @@ pub fn staff_login(p: &mut Term, staff_id: &str) {
 pub fn staff_to_step4(p: &mut Term, card: &Postcard, insurer: &str, birth: &str) {
     p.keys(&[key::ENTER]);
     p.wait_for(&["仮パスワード"]);
-    p.keys(&[
-        &card.temp_id,
-        key::TAB,
-        &card.password,
-        key::ENTER,
-        key::ENTER,
-    ]);
-    p.wait_for(&["利用規約に同意する"]);
-    p.keys(&[
-        insurer,
-        key::TAB,
-        birth,
-        key::TAB,
-        key::SPACE,
-        key::TAB,
-        key::ENTER,
-    ]);
-    p.wait_for(&["個人情報入力画面"]);
+    postcard_to_step4(p, card, insurer, birth);
 }
 
 /// STEP4 of an assisted registration with a password the member types, then confirm and execute.
 pub fn staff_finish(p: &mut Term, user_id: &str, password: &str) {
-    // user ID (checked when it is left), [pw_mode], password, confirm, email, registrant,
-    // notify (→ 不要), [入力内容確認]
-    p.keys(&[user_id, key::TAB]);
-    p.wait_for(&["このユーザーIDは使えます"]);
-    p.keys(&[
-        key::TAB,
-        password,
-        key::TAB,
-        password,
-        key::TAB,
-        key::TAB,
-        key::TAB,
-        key::RIGHT,
-        key::TAB,
-        key::ENTER,
-    ]);
-    p.wait_for(&["入力確認画面"]);
-    p.keys(&[key::ENTER]);
-    p.wait_for(&["ご登録が完了しました"]);
+    // After the user ID, the assisted form asks who sets the password: the member (the preset).
+    step4_to_done(p, user_id, &[key::TAB], password);
 }
 
 /// The member kiosk: the postcard, STEP3, STEP4, confirm, execute.
@@ -72,6 +38,12 @@ pub fn kiosk_register(
     password: &str,
 ) {
     p.wait_for(&["パスワードを忘れた方"]);
+    postcard_to_step4(p, card, insurer, birth);
+    step4_to_done(p, user_id, &[], password);
+}
+
+/// STEP2 with the postcard, STEP3 with the insurer number, a birth date and the terms agreed.
+fn postcard_to_step4(p: &mut Term, card: &Postcard, insurer: &str, birth: &str) {
     p.keys(&[
         &card.temp_id,
         key::TAB,
@@ -90,8 +62,15 @@ pub fn kiosk_register(
         key::ENTER,
     ]);
     p.wait_for(&["個人情報入力画面"]);
+}
+
+/// STEP4: the user ID (checked when it is left), `between` (keys for the controls after it), the
+/// password twice, no email, the registrant as preset, 医療費通知 → 不要, [入力内容確認]; then the
+/// confirm screen and [実行].
+fn step4_to_done(p: &mut Term, user_id: &str, between: &[&str], password: &str) {
     p.keys(&[user_id, key::TAB]);
     p.wait_for(&["このユーザーIDは使えます"]);
+    p.keys(between);
     p.keys(&[
         password,
         key::TAB,

@@ -302,14 +302,27 @@ impl Term {
         self.out.lock().unwrap().bytes[from..].to_vec()
     }
 
-    /// Waits until `pred` holds for the screen; fails with the screen after `limit`.
+    /// Waits until `pred` holds for a whole frame; fails with the screen after `limit`.
+    ///
+    /// A frame reaches the emulator in pieces (the pseudo-terminal hands it over in chunks), so a
+    /// screen read between two pieces shows the new header over the old rows. The predicate counts
+    /// only when it holds on two polls with no output between them: the frame was complete.
     #[track_caller]
     pub fn wait_until(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
         let end = Instant::now() + limit;
+        let mut held_at = None;
         loop {
-            let screen = self.screen();
+            let (screen, len) = {
+                let o = self.out.lock().unwrap();
+                (super::screen::vt_text(o.vt.screen()), o.bytes.len())
+            };
             if pred(&screen) {
-                return screen;
+                if held_at == Some(len) {
+                    return screen;
+                }
+                held_at = Some(len);
+            } else {
+                held_at = None;
             }
             if Instant::now() > end {
                 panic!(
@@ -496,6 +509,37 @@ impl Term {
             std::thread::sleep(Duration::from_millis(10));
         }
         None
+    }
+
+    /// Waits for the process to end (`limit`); its exit status (an exit code, or the signal that
+    /// killed it), or None on timeout.
+    pub fn wait_status(&mut self, limit: Duration) -> Option<portable_pty::ExitStatus> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                self.drain();
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    /// Presses Tab until the terminal cursor is hidden (the focus is on a button, a checkbox or a
+    /// choice rather than a text field), at most `max` times.
+    #[track_caller]
+    pub fn tab_until_cursor_hidden(&mut self, max: usize) {
+        for _ in 0..=max {
+            let end = Instant::now() + Duration::from_millis(700);
+            while Instant::now() < end {
+                if self.cursor().is_none() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            self.tab();
+        }
+        panic!("the cursor stays visible; the screen:\n{}", self.screen());
     }
 
     /// Waits (bounded) until the reader has everything the closed terminal had to give.

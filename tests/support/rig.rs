@@ -259,6 +259,7 @@ impl Rig {
     pub fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
         self.app
             .handle(AppEvent::Term(Event::Key(KeyEvent::new(code, modifiers))));
+        self.background();
         if self.settle_each_key {
             self.settle();
         }
@@ -297,6 +298,7 @@ impl Rig {
             row,
             modifiers: KeyModifiers::NONE,
         })));
+        self.background();
     }
 
     /// A tap (press and release) at a 0-based cell.
@@ -327,6 +329,15 @@ impl Rig {
         self.tap_at(col, row);
     }
 
+    /// Lets the quiet lookups an input started finish (a user ID's availability when its field is
+    /// left): a member typing at human speed always meets their answers.
+    pub fn background(&mut self) {
+        assert!(
+            self.app.wait_for_background(Duration::from_secs(60)),
+            "the background lookup did not finish"
+        );
+    }
+
     /// Waits for the background task (hashing, the store) and applies its result.
     pub fn settle(&mut self) {
         assert!(
@@ -337,8 +348,8 @@ impl Rig {
 
     /// The app shows `page`; else the test fails with the screen.
     #[track_caller]
-    pub fn expect_page(&mut self, page: kosmo_kiosk::domain::wizard::Page) {
-        let now = self.app.page;
+    pub fn expect_page(&mut self, page: kosmo_kiosk::tui::Page) {
+        let now = self.app.page();
         if now != page {
             let screen = self.draw();
             panic!("expected {page:?}, showing {now:?}:\n{screen}");

@@ -93,7 +93,12 @@ fn walk_with_keys(k: &mut Term, card: &Postcard) -> Duration {
 }
 
 /// Everything [実行] must have written, read back from the store.
-fn assert_registered(store: &Store, household: &str, user_id: &str, email: Option<&str>) {
+pub(crate) fn assert_registered(
+    store: &Store,
+    household: &str,
+    user_id: &str,
+    email: Option<&str>,
+) {
     let members = store.json(&["admin", "members", "--json"]);
     let row = members
         .as_array()

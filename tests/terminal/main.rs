@@ -8,5 +8,7 @@ mod support;
 mod account;
 mod kiosk;
 mod look;
+mod plain;
 mod ssh;
 mod staff;
+mod vanish;

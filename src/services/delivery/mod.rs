@@ -17,7 +17,7 @@
 //! claims it and sends it again, with the same Message-ID (at-least-once; nothing is dropped).
 //!
 //! Failures: a 5xx reply to the message makes it `dead` with the server's reason; a 4xx reply, a
-//! network error or a timeout schedules a retry with [`RetryPolicy`] (doubling from a floor to a cap),
+//! network error or a timeout schedules a retry with [`RetryPolicy`](crate::domain::backoff::RetryPolicy) (doubling from a floor to a cap),
 //! until too many attempts or too old a message make it `dead` too. When the server cannot be reached
 //! at all, the rest of the round is deferred the same way without knocking on a closed door again.
 //!

@@ -1,127 +1,102 @@
 //! The done screens of the account area: 個人情報管理 changed, password changed, password reset. What
 //! happened, where the mail goes, and one button ([メニューへ] or [ログイン画面へ]).
 
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::account::AccountAction;
-use super::{Action, Cx, Screen};
-use crate::domain::Msg;
+use super::{Action, Component, Cx};
 use crate::domain::text::neutralize;
 use crate::key;
-use crate::tui::i18n::{msg, tr};
+use crate::tui::i18n::tr;
 use crate::tui::theme;
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent};
+use crate::tui::widgets::notice::Notice;
 use crate::tui::widgets::page::Row;
 
-/// How a line of the done screen looks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    /// The result, in green.
-    Done,
-    Text,
-    /// A hint, in grey.
-    Note,
+crate::controls! {
+    pub enum Ctl {
+        Menu = "menu",
+        Login = "login",
+    }
 }
 
-impl Tone {
-    fn style(self) -> Style {
-        match self {
-            Tone::Done => theme::ok(),
-            Tone::Text => theme::text(),
-            Tone::Note => theme::info(),
-        }
-    }
+/// Which flow finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    Profile,
+    Password,
+    Reset,
 }
 
 #[derive(Debug, Clone)]
 pub struct AccountDoneScreen {
-    pub form: Form,
-    title_key: &'static str,
-    hints_key: &'static str,
-    /// The user ID, shown highlighted under the first line.
+    pub form: Fields<Ctl>,
+    pub finished: Finished,
     pub user_id: Option<String>,
-    pub lines: Vec<(Msg, Tone)>,
-    on_press: AccountAction,
+    /// What happened, line by line (the first one says it is done).
+    pub lines: Vec<Notice>,
 }
 
 impl AccountDoneScreen {
-    fn new(
-        title_key: &'static str,
-        button: (&'static str, &'static str),
-        hints_key: &'static str,
-        on_press: AccountAction,
-    ) -> Self {
+    fn new(finished: Finished, lines: Vec<Notice>) -> Self {
+        let button = match finished {
+            Finished::Profile | Finished::Password => {
+                Control::button(Ctl::Menu, key!("done.to_menu"))
+            }
+            Finished::Reset => Control::button(Ctl::Login, key!("forgot_done.to_login")),
+        };
         AccountDoneScreen {
-            form: Form::new(vec![Control::button(button.0, button.1)]),
-            title_key,
-            hints_key,
+            form: Fields::new(vec![button]),
+            finished,
             user_id: None,
-            lines: Vec::new(),
-            on_press,
+            lines,
         }
     }
 
-    /// 個人情報管理 changed: back to the menu.
-    pub fn profile(lines: Vec<(Msg, Tone)>) -> Self {
-        let mut s = Self::new(
-            key!("profile_done.title"),
-            ("menu", key!("done.to_menu")),
-            key!("done.hints"),
-            AccountAction::BackToMenu,
-        );
-        s.lines = lines;
-        s
+    pub fn profile(lines: Vec<Notice>) -> Self {
+        Self::new(Finished::Profile, lines)
     }
 
-    /// Password changed (from the menu or forced): on to the menu.
-    pub fn password(user_id: &str, lines: Vec<(Msg, Tone)>) -> Self {
-        let mut s = Self::new(
-            key!("pwchange_done.title"),
-            ("menu", key!("done.to_menu")),
-            key!("done.hints"),
-            AccountAction::BackToMenu,
-        );
+    pub fn password(user_id: &str, lines: Vec<Notice>) -> Self {
+        let mut s = Self::new(Finished::Password, lines);
         s.user_id = Some(user_id.to_string());
-        s.lines = lines;
         s
     }
 
-    /// Password reset with a code: back to the login screen (the member logs in with the new password).
-    pub fn reset(lines: Vec<(Msg, Tone)>) -> Self {
-        let mut s = Self::new(
-            key!("forgot_done.title"),
-            ("login", key!("forgot_done.to_login")),
-            key!("forgot_done.hints"),
-            AccountAction::ToLogin,
-        );
-        s.lines = lines;
-        s
+    pub fn reset(lines: Vec<Notice>) -> Self {
+        Self::new(Finished::Reset, lines)
     }
 }
 
-impl Screen for AccountDoneScreen {
+impl Component for AccountDoneScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
-        self.title_key
+        match self.finished {
+            Finished::Profile => key!("profile_done.title"),
+            Finished::Password => key!("pwchange_done.title"),
+            Finished::Reset => key!("forgot_done.title"),
+        }
     }
 
     fn hints_key(&self) -> &'static str {
-        self.hints_key
+        match self.finished {
+            Finished::Profile | Finished::Password => key!("done.hints"),
+            Finished::Reset => key!("forgot_done.hints"),
+        }
     }
 
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
         let mut rows = Vec::new();
-        for (i, (m, tone)) in self.lines.iter().enumerate() {
-            rows.push(Row::Text(msg(lang, m), tone.style()));
+        for (i, line) in self.lines.iter().enumerate() {
+            rows.push(line.text_row(lang));
             if i == 0 {
                 if let Some(uid) = &self.user_id {
                     rows.push(Row::Line(Line::from(vec![
@@ -134,13 +109,15 @@ impl Screen for AccountDoneScreen {
             }
         }
         rows.push(Row::Blank);
-        rows.push(Row::Buttons(vec![0]));
+        rows.push(self.form.all_buttons());
         rows
     }
 
-    fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Pressed(_) => Action::Account(self.on_press.clone()),
+    fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
+        match self.form.event(event) {
+            Event::Pressed(Ctl::Menu) => Action::BackToMenu,
+            // After a reset: a fresh start screen, in the member's language.
+            Event::Pressed(Ctl::Login) => Action::LoginIn(cx.lang),
             _ => Action::None,
         }
     }

@@ -2,20 +2,27 @@
 
 use ratatui::text::{Line, Span};
 
-use super::{Action, Cx, Screen};
-use crate::domain::Msg;
+use super::details::{Ctl as Field, DetailsScreen};
+use super::{Action, Component, Cx};
 use crate::domain::text::{display_width, neutralize};
-use crate::domain::wizard::Step;
 use crate::key;
-use crate::tui::i18n::{msg, tr};
-use crate::tui::screens::details::DetailsScreen;
+use crate::tui::i18n::tr;
 use crate::tui::theme;
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
+
+crate::controls! {
+    pub enum Ctl {
+        Execute = "execute",
+        Back = "back",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct ConfirmScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     pub user_id: String,
     pub password_len: usize,
     /// The console generates an initial password at [実行] (assisted registration).
@@ -23,25 +30,25 @@ pub struct ConfirmScreen {
     pub email: String,
     pub registrant_key: &'static str,
     pub notify_key: &'static str,
-    pub message: Option<Msg>,
+    pub message: Option<Notice>,
 }
 
 impl ConfirmScreen {
     pub fn from_details(d: &DetailsScreen) -> Self {
         let f = &d.form;
         ConfirmScreen {
-            form: Form::new(vec![
-                Control::button("execute", key!("confirm.execute")),
-                Control::button("back", key!("common.back")),
+            form: Fields::new(vec![
+                Control::button(Ctl::Execute, key!("confirm.execute")),
+                Control::button(Ctl::Back, key!("common.back")),
             ]),
-            user_id: f.value("user_id").trim().to_string(),
+            user_id: f.value(Field::UserId).trim().to_string(),
             password_len: if d.generates_password() {
                 0
             } else {
-                f.field("password").len()
+                f.field(Field::Password).len()
             },
             generated: d.generates_password(),
-            email: f.value("email").trim().to_string(),
+            email: f.value(Field::Email).trim().to_string(),
             registrant_key: d.registrant().label_key(),
             notify_key: if d.notify_mail() {
                 "details.notify_yes"
@@ -63,21 +70,17 @@ impl ConfirmScreen {
     }
 }
 
-impl Screen for ConfirmScreen {
+impl Component for ConfirmScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
         "confirm.title"
-    }
-
-    fn step(&self) -> Option<Step> {
-        Some(Step::Details)
     }
 
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
@@ -126,24 +129,20 @@ impl Screen for ConfirmScreen {
                 tr(lang, "details.user_id_fixed").to_string(),
                 theme::label_focused(),
             ),
-            Row::Message(
-                self.message
-                    .as_ref()
-                    .map(|m| (msg(lang, m), theme::error())),
-            ),
-            Row::Buttons(vec![0, 1]),
+            notice::row(lang, &self.message),
+            self.form.buttons(&[Ctl::Execute, Ctl::Back]),
         ]
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Back => Action::BackToDetails,
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "execute" => Action::Execute,
-                "back" => Action::BackToDetails,
-                _ => Action::None,
-            },
+        match self.form.event(event) {
+            Event::Back | Event::Pressed(Ctl::Back) => Action::Back,
+            Event::Pressed(Ctl::Execute) => Action::Execute,
             _ => Action::None,
         }
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 }

@@ -4,35 +4,66 @@
 
 use zeroize::Zeroizing;
 
-use super::{Action, Cx, Screen};
+use super::confirm::ConfirmScreen;
+use super::done::DoneScreen;
+use super::{Action, Component, Cx, Page, Screen, Task};
 use crate::domain::Msg;
 use crate::domain::email::{self, validate_email};
 use crate::domain::household::Relationship;
 use crate::domain::password::{PasswordContext, check_confirm};
 use crate::domain::user_id::{self, UserIdError, validate_user_id};
-use crate::domain::wizard::Step;
 use crate::key;
-use crate::services::registration::RegistrationInput;
-use crate::tui::i18n::{msg, tr};
+use crate::services::ServiceError;
+use crate::services::registration::{RegisterError, Registered, RegistrationInput};
+use crate::store::outbox::MailState;
+use crate::tui::i18n::tr;
 use crate::tui::theme;
+use crate::tui::widgets::fields::{ControlId, Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
+
+crate::controls! {
+    pub enum Ctl {
+        UserId = "user_id",
+        /// The staff console's choice: the member types the password, or one is generated.
+        PwMode = "pw_mode",
+        Password = "password",
+        PasswordConfirm = "password_confirm",
+        Email = "email",
+        Registrant = "registrant",
+        Notify = "notify",
+        Submit = "submit",
+        Back = "back",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct DetailsScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     /// The temporary password, which the new one must not equal.
     temp_password: Zeroizing<String>,
     /// The member whose birth date matched.
     pub member_id: Option<i64>,
     /// The last availability answer: (user ID, free).
     pub availability: Option<(String, bool)>,
-    pub message: Option<Msg>,
+    pub message: Option<Notice>,
     /// An assisted registration (staff console): the password is typed by the member or generated.
     pub assisted: bool,
 }
 
-const FIELDS: [&str; 4] = ["user_id", "password", "password_confirm", "email"];
+/// The fields checked when they are left and at [入力内容確認].
+const FIELDS: [Ctl; 4] = [Ctl::UserId, Ctl::Password, Ctl::PasswordConfirm, Ctl::Email];
+
+/// What [実行] came to, with what the done screen shows besides.
+#[derive(Debug)]
+pub struct Registration {
+    pub result: Result<Registered, RegisterError>,
+    /// The welcome mail's state right after the transaction.
+    pub mail_state: Option<MailState>,
+    /// The initial password generated for an assisted registration, shown once.
+    pub initial_password: Option<Zeroizing<String>>,
+}
 
 impl DetailsScreen {
     pub fn new(
@@ -42,29 +73,29 @@ impl DetailsScreen {
         temp_password: Zeroizing<String>,
     ) -> Self {
         let pw_max = cx.config.password.max_len.max(1);
-        let form = Form::new(vec![
+        let form = Fields::new(vec![
             Control::text(
-                "user_id",
+                Ctl::UserId,
                 key!("details.user_id"),
                 TextField::new(user_id::MAX_LEN),
             ),
             Control::text(
-                "password",
+                Ctl::Password,
                 key!("details.password"),
                 TextField::new(pw_max).masked(),
             ),
             Control::text(
-                "password_confirm",
+                Ctl::PasswordConfirm,
                 key!("details.password_confirm"),
                 TextField::new(pw_max).masked(),
             ),
             Control::text(
-                "email",
+                Ctl::Email,
                 key!("details.email"),
                 TextField::new(email::MAX_LEN),
             ),
             Control::radio(
-                "registrant",
+                Ctl::Registrant,
                 key!("details.registrant"),
                 vec![key!("rel.insured"), key!("rel.dependent")],
                 if registrant == Relationship::Dependent {
@@ -74,13 +105,13 @@ impl DetailsScreen {
                 },
             ),
             Control::radio(
-                "notify",
+                Ctl::Notify,
                 key!("details.notify"),
                 vec![key!("details.notify_yes"), key!("details.notify_no")],
                 0,
             ),
-            Control::button("submit", key!("details.submit")),
-            Control::button("back", key!("common.back")),
+            Control::button(Ctl::Submit, key!("details.submit")),
+            Control::button(Ctl::Back, key!("common.back")),
         ]);
         let mut s = DetailsScreen {
             form,
@@ -97,11 +128,11 @@ impl DetailsScreen {
     /// The staff console's variant: a choice before the password fields between the member typing the
     /// password and an initial password generated at [実行] (staff never choose a member's password).
     pub fn assisted(mut self) -> Self {
-        let at = self.form.index("password");
-        self.form.controls.insert(
+        let at = self.form.index(Ctl::Password);
+        self.form.insert(
             at,
             Control::radio(
-                "pw_mode",
+                Ctl::PwMode,
                 key!("staff_assist.pw_mode"),
                 vec![
                     key!("staff_assist.pw_mode_member"),
@@ -110,72 +141,64 @@ impl DetailsScreen {
                 0,
             ),
         );
-        if self.form.focus >= at {
-            self.form.focus += 1;
-        }
         self.assisted = true;
         self
     }
 
     /// True when the console generates an initial password (the password fields are gone).
     pub fn generates_password(&self) -> bool {
-        self.assisted && self.form.selected("pw_mode") == 1
-    }
-
-    fn has(&self, id: &str) -> bool {
-        self.form.controls.iter().any(|c| c.id == id)
+        self.assisted && self.form.selected(Ctl::PwMode) == 1
     }
 
     /// Switches between typed and generated passwords: the password fields leave the form (their
     /// contents wiped) or come back empty.
     fn set_password_mode(&mut self, cx: &Cx<'_>) {
-        let generate = self.form.selected("pw_mode") == 1;
-        if generate && self.has("password") {
+        let generate = self.form.selected(Ctl::PwMode) == 1;
+        if generate && self.form.has(Ctl::Password) {
             self.form
-                .controls
-                .retain(|c| c.id != "password" && c.id != "password_confirm");
-        } else if !generate && !self.has("password") {
+                .retain(|id| id != Ctl::Password && id != Ctl::PasswordConfirm);
+        } else if !generate && !self.form.has(Ctl::Password) {
             let pw_max = cx.config.password.max_len.max(1);
-            let at = self.form.index("pw_mode") + 1;
-            self.form.controls.insert(
+            let at = self.form.index(Ctl::PwMode) + 1;
+            self.form.insert(
                 at,
                 Control::text(
-                    "password_confirm",
+                    Ctl::PasswordConfirm,
                     key!("details.password_confirm"),
                     TextField::new(pw_max).masked(),
                 ),
             );
-            self.form.controls.insert(
+            self.form.insert(
                 at,
                 Control::text(
-                    "password",
+                    Ctl::Password,
                     key!("details.password"),
                     TextField::new(pw_max).masked(),
                 ),
             );
             self.reset_hints(cx);
         }
-        let focus = self.form.index("pw_mode");
+        let focus = self.form.index(Ctl::PwMode);
         self.form.focus = focus;
     }
 
     fn reset_hints(&mut self, cx: &Cx<'_>) {
         self.form
-            .set_info("user_id", Some(user_id::rule_hint()), false);
-        if self.has("password") {
+            .set_info(Ctl::UserId, Some(user_id::rule_hint()), false);
+        if self.form.has(Ctl::Password) {
             self.form
-                .set_info("password", Some(cx.config.password.rule_hint()), false);
+                .set_info(Ctl::Password, Some(cx.config.password.rule_hint()), false);
         }
         self.form
-            .set_info("email", Some(Msg::new("details.email_hint")), false);
+            .set_info(Ctl::Email, Some(Msg::new("details.email_hint")), false);
     }
 
     pub fn notify_mail(&self) -> bool {
-        self.form.selected("notify") == 0
+        self.form.selected(Ctl::Notify) == 0
     }
 
     pub fn registrant(&self) -> Relationship {
-        if self.form.selected("registrant") == 1 {
+        if self.form.selected(Ctl::Registrant) == 1 {
             Relationship::Dependent
         } else {
             Relationship::Insured
@@ -183,16 +206,17 @@ impl DetailsScreen {
     }
 
     /// Checks one field; returns whether it is valid.
-    pub fn validate(&mut self, id: &str, cx: &Cx<'_>) -> bool {
-        if !self.has(id) {
+    pub fn validate(&mut self, id: Ctl, cx: &Cx<'_>) -> bool {
+        if !self.form.has(id) {
             return true;
         }
+        let value = |id| self.form.value(id);
         let result: Result<(), Msg> = match id {
-            "user_id" => validate_user_id(self.form.value("user_id"))
+            Ctl::UserId => validate_user_id(value(Ctl::UserId))
                 .map(|_| ())
                 .map_err(|e| e.msg()),
-            "password" => {
-                let uid = validate_user_id(self.form.value("user_id")).ok();
+            Ctl::Password => {
+                let uid = validate_user_id(value(Ctl::UserId)).ok();
                 let ctx = PasswordContext {
                     user_id: uid.as_deref(),
                     temporary: Some(self.temp_password.as_str()),
@@ -200,15 +224,14 @@ impl DetailsScreen {
                 };
                 cx.config
                     .password
-                    .check(self.form.value("password"), &ctx)
+                    .check(value(Ctl::Password), &ctx)
                     .map_err(|e| e.msg())
             }
-            "password_confirm" => check_confirm(
-                self.form.value("password"),
-                self.form.value("password_confirm"),
-            )
-            .map_err(|e| e.msg()),
-            "email" => validate_email(self.form.value("email"), self.notify_mail())
+            Ctl::PasswordConfirm => {
+                check_confirm(value(Ctl::Password), value(Ctl::PasswordConfirm))
+                    .map_err(|e| e.msg())
+            }
+            Ctl::Email => validate_email(value(Ctl::Email), self.notify_mail())
                 .map(|_| ())
                 .map_err(|e| e.msg()),
             _ => Ok(()),
@@ -221,22 +244,22 @@ impl DetailsScreen {
     /// The store's answer for the user ID: shown under the field.
     pub fn set_availability(&mut self, user_id: &str, free: bool) {
         self.availability = Some((user_id.to_string(), free));
-        if self.form.value("user_id") != user_id {
+        if self.form.value(Ctl::UserId) != user_id {
             return;
         }
         if free {
-            self.form.set_error("user_id", None);
+            self.form.set_error(Ctl::UserId, None);
             self.form
-                .set_info("user_id", Some(Msg::new("details.user_id_free")), true);
+                .set_info(Ctl::UserId, Some(Msg::new("details.user_id_free")), true);
         } else {
             self.form
-                .set_error("user_id", Some(UserIdError::Taken.msg()));
+                .set_error(Ctl::UserId, Some(UserIdError::Taken.msg()));
         }
     }
 
     /// Whether the current user ID was found free by the last check.
     pub fn known_free(&self) -> Option<bool> {
-        let current = validate_user_id(self.form.value("user_id")).ok()?;
+        let current = validate_user_id(self.form.value(Ctl::UserId)).ok()?;
         self.availability
             .as_ref()
             .filter(|(u, _)| u.eq_ignore_ascii_case(&current))
@@ -253,13 +276,13 @@ impl DetailsScreen {
         }
         if self.known_free() == Some(false) {
             self.form
-                .set_error("user_id", Some(UserIdError::Taken.msg()));
-            first_bad = first_bad.or(Some("user_id"));
+                .set_error(Ctl::UserId, Some(UserIdError::Taken.msg()));
+            first_bad = first_bad.or(Some(Ctl::UserId));
         }
         match first_bad {
             Some(id) => {
-                self.form.focus_id(id);
-                self.message = Some(Msg::new("details.fix_errors"));
+                self.form.focus(id);
+                self.message = Some(Notice::error("details.fix_errors"));
                 false
             }
             None => {
@@ -274,17 +297,17 @@ impl DetailsScreen {
     /// fills in the generated password.
     pub fn input(&self, cx: &Cx<'_>, terms_version: &str) -> RegistrationInput {
         let typed = |id| {
-            Zeroizing::new(if self.has(id) {
+            Zeroizing::new(if self.form.has(id) {
                 self.form.value(id).to_string()
             } else {
                 String::new()
             })
         };
         RegistrationInput {
-            user_id: validate_user_id(self.form.value("user_id")).unwrap_or_default(),
-            password: typed("password"),
-            password_confirm: typed("password_confirm"),
-            email: self.form.value("email").trim().to_string(),
+            user_id: validate_user_id(self.form.value(Ctl::UserId)).unwrap_or_default(),
+            password: typed(Ctl::Password),
+            password_confirm: typed(Ctl::PasswordConfirm),
+            email: self.form.value(Ctl::Email).trim().to_string(),
             notify_mail: self.notify_mail(),
             registrant: self.registrant(),
             member_id: self.member_id,
@@ -296,45 +319,129 @@ impl DetailsScreen {
 
     /// After the store said the ID was taken at [実行]: the field says so, everything else stays.
     pub fn user_id_taken(&mut self) {
-        let uid = self.form.value("user_id").to_string();
+        let uid = self.form.value(Ctl::UserId).to_string();
         self.set_availability(&uid, false);
-        self.form.focus_id("user_id");
-        self.message = Some(Msg::new("details.fix_errors"));
+        self.form.focus(Ctl::UserId);
+        self.message = Some(Notice::error("details.fix_errors"));
+    }
+
+    /// Asks the store whether `uid` is free: quietly when the field is left, then on to the confirm
+    /// screen when [入力内容確認] asked.
+    fn check_availability(uid: String, then_confirm: bool) -> Action {
+        let work = move |t: &crate::tui::screens::TaskCx| {
+            let free = t.svc.user_id_available(&uid);
+            (uid, free)
+        };
+        if then_confirm {
+            Action::Task(Task::new(work, DetailsScreen::on_checked_for_confirm))
+        } else {
+            Action::Task(Task::new(work, DetailsScreen::on_availability).quiet())
+        }
+    }
+
+    fn on_availability(
+        &mut self,
+        (uid, free): (String, Result<bool, ServiceError>),
+        _cx: &Cx<'_>,
+    ) -> Action {
+        // An error is logged and does not stop the member: [実行] checks again, atomically.
+        let free = free.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "user ID availability check failed");
+            true
+        });
+        self.set_availability(&uid, free);
+        Action::None
+    }
+
+    fn on_checked_for_confirm(
+        &mut self,
+        (uid, free): (String, Result<bool, ServiceError>),
+        _cx: &Cx<'_>,
+    ) -> Action {
+        self.set_availability(&uid, free.unwrap_or(true));
+        self.open_confirm()
+    }
+
+    /// The confirm screen, unless the user ID is known to be taken.
+    fn open_confirm(&mut self) -> Action {
+        if self.known_free() == Some(false) {
+            self.user_id_taken();
+            return Action::None;
+        }
+        Action::Open(Screen::Confirm(ConfirmScreen::from_details(self)))
+    }
+
+    /// [実行]'s answer (the confirm screen over this one asked; the input is this screen's).
+    pub fn on_registered(&mut self, r: Registration, _cx: &Cx<'_>) -> Action {
+        match r.result {
+            Ok(reg) => {
+                let mut done = DoneScreen::new(&reg.user_id, reg.email.clone(), r.mail_state);
+                done.mail_id = reg.mail_id;
+                done.initial_password = r.initial_password;
+                Action::All(vec![
+                    Action::Registered(reg),
+                    // The registration is over: nothing of it stays in memory.
+                    Action::Replace(Page::Identity, Screen::Done(done)),
+                ])
+            }
+            Err(RegisterError::UserIdTaken) => {
+                self.user_id_taken();
+                Action::Back
+            }
+            Err(RegisterError::Invalid(violations)) => {
+                // A field may be absent (an assisted registration's generated password).
+                let present: Vec<_> = violations
+                    .iter()
+                    .filter_map(|v| Ctl::from_name(v.field).map(|id| (id, v)))
+                    .filter(|(id, _)| self.form.has(*id))
+                    .collect();
+                for (id, v) in &present {
+                    self.form.set_error(*id, Some(v.msg.clone()));
+                }
+                if let Some((id, _)) = present.first() {
+                    self.form.focus(*id);
+                }
+                self.message = Some(Notice::error("details.fix_errors"));
+                Action::Back
+            }
+            Err(RegisterError::CredentialInvalid | RegisterError::IdentityNotConfirmed) => {
+                Action::StartOver(Some(Notice::error("identity.credential_invalid")))
+            }
+            Err(RegisterError::Service(e)) => {
+                tracing::error!(error = %e, "registration failed with an error");
+                Action::Notice(Notice::error("common.system_error"))
+            }
+        }
     }
 }
 
-impl Screen for DetailsScreen {
+impl Component for DetailsScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
         "details.title"
     }
 
-    fn step(&self) -> Option<Step> {
-        Some(Step::Details)
-    }
-
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
         let f = &self.form;
-        let i = |id| f.index(id);
         let mut rows = vec![
             Row::Intro(tr(lang, "details.intro").to_string(), theme::text()),
             Row::Text(
                 tr(lang, "details.user_id_fixed").to_string(),
                 theme::label_focused(),
             ),
-            Row::Control(i("user_id")),
-            Row::Note(i("user_id")),
+            f.row(Ctl::UserId),
+            f.note(Ctl::UserId),
         ];
         if self.assisted {
-            rows.push(Row::Control(i("pw_mode")));
+            rows.push(f.row(Ctl::PwMode));
             let note = if self.generates_password() {
                 tr(lang, "staff_assist.generate_note")
             } else {
@@ -342,30 +449,26 @@ impl Screen for DetailsScreen {
             };
             rows.push(Row::Text(note.to_string(), theme::info()));
         }
-        if self.has("password") {
+        if f.has(Ctl::Password) {
             rows.extend([
-                Row::Control(i("password")),
-                Row::Note(i("password")),
-                Row::Control(i("password_confirm")),
-                Row::Note(i("password_confirm")),
+                f.row(Ctl::Password),
+                f.note(Ctl::Password),
+                f.row(Ctl::PasswordConfirm),
+                f.note(Ctl::PasswordConfirm),
             ]);
         }
         rows.extend([
-            Row::Control(i("email")),
-            Row::Note(i("email")),
-            Row::Control(i("registrant")),
+            f.row(Ctl::Email),
+            f.note(Ctl::Email),
+            f.row(Ctl::Registrant),
             Row::Text(
                 tr(lang, "details.notify_heading").to_string(),
                 theme::label(),
             ),
-            Row::Control(i("notify")),
-            Row::Note(i("notify")),
-            Row::Message(
-                self.message
-                    .as_ref()
-                    .map(|m| (msg(lang, m), theme::error())),
-            ),
-            Row::Buttons(vec![i("submit"), i("back")]),
+            f.row(Ctl::Notify),
+            f.note(Ctl::Notify),
+            notice::row(lang, &self.message),
+            f.buttons(&[Ctl::Submit, Ctl::Back]),
         ]);
         rows
     }
@@ -376,74 +479,74 @@ impl Screen for DetailsScreen {
         if self
             .message
             .as_ref()
-            .is_some_and(|m| m.key == "details.fix_errors")
+            .is_some_and(|m| m.msg.key == "details.fix_errors")
             && self.form.controls.iter().all(|c| c.error.is_none())
         {
             self.message = None;
         }
         action
     }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
+    }
 }
 
 impl DetailsScreen {
     fn update(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Moved { from } => {
-                let id = self.form.controls[from].id;
-                if FIELDS.contains(&id) && !self.form.value(id).is_empty() {
-                    let ok = self.validate(id, cx);
-                    if id == "password" && !self.form.value("password_confirm").is_empty() {
-                        self.validate("password_confirm", cx);
-                    }
-                    if id == "user_id" && ok {
-                        if let Ok(uid) = validate_user_id(self.form.value("user_id")) {
-                            if self.known_free().is_none() {
-                                return Action::CheckUserId(uid);
-                            }
-                            let free = self.known_free().unwrap_or(true);
-                            self.set_availability(&uid, free);
+        match self.form.event(event) {
+            Event::Left(id) if FIELDS.contains(&id) && !self.form.value(id).is_empty() => {
+                let ok = self.validate(id, cx);
+                if id == Ctl::Password && !self.form.value(Ctl::PasswordConfirm).is_empty() {
+                    self.validate(Ctl::PasswordConfirm, cx);
+                }
+                if id == Ctl::UserId && ok {
+                    if let Ok(uid) = validate_user_id(self.form.value(Ctl::UserId)) {
+                        match self.known_free() {
+                            None => return DetailsScreen::check_availability(uid, false),
+                            Some(free) => self.set_availability(&uid, free),
                         }
                     }
                 }
                 Action::None
             }
-            FormEvent::Edited(i) => {
-                if self.form.controls[i].id == "user_id" {
-                    self.reset_hints(cx);
-                }
+            Event::Edited(Ctl::UserId) => {
+                self.reset_hints(cx);
                 Action::None
             }
-            FormEvent::Selected(i) if self.form.controls[i].id == "pw_mode" => {
+            Event::Selected(Ctl::PwMode) => {
                 self.set_password_mode(cx);
                 Action::None
             }
-            FormEvent::Selected(i) if self.form.controls[i].id == "notify" => {
+            Event::Selected(Ctl::Notify) => {
                 let note = if self.notify_mail() {
                     Msg::new("details.notify_yes_note")
                 } else {
                     Msg::new("details.notify_no_note")
                 };
-                self.form.set_info("notify", Some(note), false);
-                if self.form.get("email").error.is_some()
-                    || !self.form.value("email").is_empty()
+                self.form.set_info(Ctl::Notify, Some(note), false);
+                if self.form.get(Ctl::Email).error.is_some()
+                    || !self.form.value(Ctl::Email).is_empty()
                     || self.notify_mail() && self.message.is_some()
                 {
-                    self.validate("email", cx);
+                    self.validate(Ctl::Email, cx);
                 }
                 Action::None
             }
-            FormEvent::Back => Action::BackToIdentity,
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "back" => Action::BackToIdentity,
-                "submit" => {
-                    if self.validate_all(cx) {
-                        Action::ToConfirm
-                    } else {
-                        Action::None
+            Event::Back | Event::Pressed(Ctl::Back) => Action::BackToIdentity,
+            Event::Pressed(Ctl::Submit) => {
+                if !self.validate_all(cx) {
+                    return Action::None;
+                }
+                match self.known_free() {
+                    Some(_) => self.open_confirm(),
+                    None => {
+                        let uid =
+                            validate_user_id(self.form.value(Ctl::UserId)).unwrap_or_default();
+                        DetailsScreen::check_availability(uid, true)
                     }
                 }
-                _ => Action::None,
-            },
+            }
             _ => Action::None,
         }
     }

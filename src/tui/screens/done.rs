@@ -1,55 +1,100 @@
 //! STEP5 登録完了: the new user ID, where the welcome mail went, the notices, [メニューへ].
 
+use std::time::{Duration, Instant};
+
 use ratatui::text::{Line, Span};
 
-use super::{Action, Cx, Screen};
+use super::{Action, Component, Cx, Task};
 use crate::domain::text::neutralize;
-use crate::domain::wizard::Step;
 use crate::key;
+use crate::services::ServiceError;
 use crate::store::outbox::MailState;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::theme;
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent};
 use crate::tui::widgets::page::Row;
 
+/// How often the done screen looks at its welcome mail again while it is still on its way (another
+/// process, e.g. `outbox sync` from cron, may be the one delivering it).
+pub const MAIL_REFRESH: Duration = Duration::from_secs(2);
+
+crate::controls! {
+    pub enum Ctl {
+        Menu = "menu",
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DoneScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     pub user_id: String,
     pub email: Option<String>,
     /// The welcome mail's state when last looked at (queued or sent), when one was queued.
     pub mail_state: Option<MailState>,
     /// An initial password generated at an assisted registration: shown here once.
     pub initial_password: Option<zeroize::Zeroizing<String>>,
+    /// The welcome mail's outbox row, and when its state was last read.
+    pub mail_id: Option<i64>,
+    pub mail_checked: Instant,
 }
 
 impl DoneScreen {
     pub fn new(user_id: &str, email: Option<String>, mail_state: Option<MailState>) -> Self {
         DoneScreen {
-            form: Form::new(vec![Control::button("menu", key!("done.to_menu"))]),
+            form: Fields::new(vec![Control::button(Ctl::Menu, key!("done.to_menu"))]),
             user_id: user_id.to_string(),
             email,
             mail_state,
             initial_password: None,
+            mail_id: None,
+            mail_checked: Instant::now(),
         }
+    }
+
+    /// Whether the welcome mail is still on its way (so the screen looks at it again).
+    fn mail_pending(&self) -> bool {
+        self.mail_id.is_some()
+            && matches!(
+                self.mail_state,
+                Some(MailState::Queued | MailState::Sending)
+            )
+    }
+
+    /// Reads the welcome mail's state again (on a task thread, quietly).
+    fn look_at_mail(&mut self) -> Action {
+        let Some(id) = self.mail_id else {
+            return Action::None;
+        };
+        self.mail_checked = Instant::now();
+        Action::Task(Task::new(move |t| t.svc.mail_state(id), DoneScreen::on_mail_state).quiet())
+    }
+
+    fn on_mail_state(
+        &mut self,
+        state: Result<Option<MailState>, ServiceError>,
+        _cx: &Cx<'_>,
+    ) -> Action {
+        match state {
+            Ok(Some(state)) => self.mail_state = Some(state),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read the welcome mail's state"),
+        }
+        Action::None
     }
 }
 
-impl Screen for DoneScreen {
+impl Component for DoneScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
         "done.title"
-    }
-
-    fn step(&self) -> Option<Step> {
-        Some(Step::Done)
     }
 
     fn hints_key(&self) -> &'static str {
@@ -99,15 +144,31 @@ impl Screen for DoneScreen {
             ),
             Row::Text(tr(lang, "done.notices").to_string(), theme::text()),
             Row::Blank,
-            Row::Buttons(vec![0]),
+            self.form.buttons(&[Ctl::Menu]),
         ]);
         rows
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Pressed(_) => Action::ToMenu,
+        match self.form.event(event) {
+            Event::Pressed(Ctl::Menu) => Action::ToMenu,
             _ => Action::None,
         }
+    }
+
+    fn wake_at(&self) -> Option<Instant> {
+        self.mail_pending()
+            .then_some(self.mail_checked + MAIL_REFRESH)
+    }
+
+    fn on_wake(&mut self, now: Instant) -> Action {
+        match self.wake_at() {
+            Some(at) if now >= at => self.look_at_mail(),
+            _ => Action::None,
+        }
+    }
+
+    fn on_mail_progress(&mut self) -> Action {
+        self.look_at_mail()
     }
 }

@@ -1,80 +1,97 @@
 //! STEP3 本人確認: the insurer number, the birth date, the terms of use in a scrolling panel (not a focus
 //! stop: PgUp/PgDn, the wheel and a drag scroll it from anywhere), 同意する, [確認] [戻る].
 
-use super::{Action, Cx, Screen};
+use time::Date;
+
+use super::{Action, Component, Cx, Task};
 use crate::domain::Msg;
 use crate::domain::birthdate::{self, parse_birth_date};
-use crate::domain::insurer;
-use crate::domain::wizard::Step;
+use crate::domain::insurer::{self, InsurerNumber};
 use crate::key;
-use crate::services::registration::terms;
-use crate::tui::i18n::{msg, tr};
+use crate::services::ServiceError;
+use crate::services::registration::{IdentityOutcome, terms};
+use crate::tui::i18n::tr;
 use crate::tui::theme;
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 use crate::tui::widgets::wrap::wrap;
 
+crate::controls! {
+    pub enum Ctl {
+        Insurer = "insurer",
+        BirthDate = "birth_date",
+        Agree = "agree",
+        Confirm = "confirm",
+        Back = "back",
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct IdentityScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     /// First visible line of the terms panel.
     pub scroll: usize,
     /// The result of the last check (mismatch, remaining attempts) or a hint to agree first.
-    pub message: Option<Msg>,
+    pub message: Option<Notice>,
 }
 
 impl IdentityScreen {
     pub fn new() -> Self {
-        let form = Form::new(vec![
+        let form = Fields::new(vec![
             Control::text(
-                "insurer",
+                Ctl::Insurer,
                 key!("identity.insurer"),
                 TextField::new(insurer::INPUT_MAX_CHARS),
             ),
             Control::text(
-                "birth_date",
+                Ctl::BirthDate,
                 key!("identity.birth_date"),
                 TextField::new(birthdate::INPUT_MAX_CHARS),
             ),
-            Control::checkbox("agree", key!("identity.agree")),
-            Control::button("confirm", key!("identity.confirm")),
-            Control::button("back", key!("common.back")),
+            Control::checkbox(Ctl::Agree, key!("identity.agree")),
+            Control::button(Ctl::Confirm, key!("identity.confirm")),
+            Control::button(Ctl::Back, key!("common.back")),
         ]);
         let mut s = IdentityScreen {
             form,
             scroll: 0,
             message: None,
         };
-        s.form.get_mut("confirm").dimmed = true;
+        s.form.set_dimmed(Ctl::Confirm, true);
         s
     }
 
-    fn check_insurer(&mut self) -> Option<insurer::InsurerNumber> {
-        let value = self.form.value("insurer").to_string();
+    fn check_insurer(&mut self) -> Option<InsurerNumber> {
+        let value = self.form.value(Ctl::Insurer).to_string();
         match insurer::parse(&value) {
             Ok(n) => {
-                self.form.set_error("insurer", None);
+                self.form.set_error(Ctl::Insurer, None);
                 Some(n)
             }
             Err(e) => {
-                self.form.set_error("insurer", Some(e.msg()));
+                self.form.set_error(Ctl::Insurer, Some(e.msg()));
                 None
             }
         }
     }
 
-    fn check_birth(&mut self, cx: &Cx<'_>) -> Option<time::Date> {
-        let value = self.form.value("birth_date").to_string();
+    fn check_birth(&mut self, cx: &Cx<'_>) -> Option<Date> {
+        let value = self.form.value(Ctl::BirthDate).to_string();
         match parse_birth_date(&value, cx.today) {
             Ok(d) => {
-                self.form.set_error("birth_date", None);
-                self.form
-                    .set_info("birth_date", Some(birthdate::understood(d, cx.lang)), true);
+                self.form.set_error(Ctl::BirthDate, None);
+                self.form.set_info(
+                    Ctl::BirthDate,
+                    Some(birthdate::understood(d, cx.lang)),
+                    true,
+                );
                 Some(d)
             }
             Err(e) => {
-                self.form.set_error("birth_date", Some(e.msg()));
-                self.form.set_info("birth_date", None, false);
+                self.form.set_error(Ctl::BirthDate, Some(e.msg()));
+                self.form.set_info(Ctl::BirthDate, None, false);
                 None
             }
         }
@@ -90,7 +107,63 @@ impl IdentityScreen {
 
     /// The wrong-numbers message, with the attempts left.
     pub fn mismatch(&mut self, remaining: u32) {
-        self.message = Some(Msg::new("identity.mismatch").arg("remaining", remaining));
+        self.message = Some(Notice::error(
+            Msg::new("identity.mismatch").arg("remaining", remaining),
+        ));
+    }
+
+    /// [確認]: the numbers are checked here first (a typo never counts as a failed attempt), then
+    /// against the household.
+    fn confirm(&mut self, cx: &Cx<'_>) -> Action {
+        let insurer = self.check_insurer();
+        let birth = self.check_birth(cx);
+        if !self.form.checked(Ctl::Agree) {
+            self.message = Some(Notice::error("identity.agree_first"));
+            self.form.focus(Ctl::Agree);
+            return Action::None;
+        }
+        match (insurer, birth) {
+            (Some(insurer), Some(birth_date)) => {
+                self.message = None;
+                Action::Task(Task::new(
+                    move |t| {
+                        t.svc
+                            .check_identity(&t.actor, t.ticket()?, &insurer, birth_date)
+                    },
+                    IdentityScreen::on_checked,
+                ))
+            }
+            (None, _) => {
+                self.form.focus(Ctl::Insurer);
+                Action::None
+            }
+            (_, None) => {
+                self.form.focus(Ctl::BirthDate);
+                Action::None
+            }
+        }
+    }
+
+    /// The identity check's answer.
+    fn on_checked(&mut self, r: Result<IdentityOutcome, ServiceError>, _cx: &Cx<'_>) -> Action {
+        match r {
+            Ok(IdentityOutcome::Confirmed(m)) => Action::IdentityConfirmed(m),
+            Ok(IdentityOutcome::Mismatch { remaining }) => {
+                self.mismatch(remaining);
+                Action::None
+            }
+            Ok(IdentityOutcome::Locked) => {
+                Action::StartOver(Some(Notice::error("identity.locked")))
+            }
+            Ok(IdentityOutcome::CredentialInvalid) => {
+                Action::StartOver(Some(Notice::error("identity.credential_invalid")))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "identity check failed with an error");
+                self.message = Some(Notice::error("common.system_error"));
+                Action::None
+            }
+        }
     }
 }
 
@@ -100,21 +173,17 @@ impl Default for IdentityScreen {
     }
 }
 
-impl Screen for IdentityScreen {
+impl Component for IdentityScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
         "identity.title"
-    }
-
-    fn step(&self) -> Option<Step> {
-        Some(Step::Identity)
     }
 
     fn hints_key(&self) -> &'static str {
@@ -126,89 +195,55 @@ impl Screen for IdentityScreen {
         let f = &self.form;
         vec![
             Row::Intro(tr(lang, "identity.intro").to_string(), theme::text()),
-            Row::Control(f.index("insurer")),
-            Row::Note(f.index("insurer")),
-            Row::Control(f.index("birth_date")),
-            Row::Note(f.index("birth_date")),
+            f.row(Ctl::Insurer),
+            f.note(Ctl::Insurer),
+            f.row(Ctl::BirthDate),
+            f.note(Ctl::BirthDate),
             Row::Panel {
                 title: tr(lang, "identity.terms_title").to_string(),
                 lines: self.terms_lines(cx),
                 scroll: self.scroll,
             },
-            Row::Control(f.index("agree")),
-            Row::Message(
-                self.message
-                    .as_ref()
-                    .map(|m| (msg(lang, m), theme::error())),
-            ),
-            Row::Buttons(vec![f.index("confirm"), f.index("back")]),
+            f.row(Ctl::Agree),
+            notice::row(lang, &self.message),
+            f.buttons(&[Ctl::Confirm, Ctl::Back]),
         ]
     }
 
     fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Moved { from } => {
-                match self.form.controls[from].id {
-                    "insurer" if !self.form.value("insurer").is_empty() => {
-                        self.check_insurer();
-                    }
-                    "birth_date" if !self.form.value("birth_date").is_empty() => {
-                        self.check_birth(cx);
-                    }
-                    _ => {}
-                }
+        match self.form.event(event) {
+            Event::Left(Ctl::Insurer) if !self.form.value(Ctl::Insurer).is_empty() => {
+                self.check_insurer();
                 Action::None
             }
-            FormEvent::Edited(i) => {
-                if self.form.controls[i].id == "birth_date" {
-                    self.form.set_info("birth_date", None, false);
-                }
+            Event::Left(Ctl::BirthDate) if !self.form.value(Ctl::BirthDate).is_empty() => {
+                self.check_birth(cx);
                 Action::None
             }
-            FormEvent::Toggled(_) => {
-                let agreed = self.form.checked("agree");
-                self.form.get_mut("confirm").dimmed = !agreed;
+            Event::Edited(Ctl::BirthDate) => {
+                self.form.set_info(Ctl::BirthDate, None, false);
+                Action::None
+            }
+            Event::Toggled(_) => {
+                let agreed = self.form.checked(Ctl::Agree);
+                self.form.set_dimmed(Ctl::Confirm, !agreed);
                 if agreed {
                     self.message = None;
                 }
                 Action::None
             }
-            FormEvent::Back => Action::CancelRegistration,
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "back" => Action::CancelRegistration,
-                "confirm" => {
-                    let insurer = self.check_insurer();
-                    let birth = self.check_birth(cx);
-                    if !self.form.checked("agree") {
-                        self.message = Some(Msg::new("identity.agree_first"));
-                        self.form.focus_id("agree");
-                        return Action::None;
-                    }
-                    match (insurer, birth) {
-                        (Some(insurer), Some(birth_date)) => {
-                            self.message = None;
-                            Action::CheckIdentity {
-                                insurer,
-                                birth_date,
-                            }
-                        }
-                        (None, _) => {
-                            self.form.focus_id("insurer");
-                            Action::None
-                        }
-                        (_, None) => {
-                            self.form.focus_id("birth_date");
-                            Action::None
-                        }
-                    }
-                }
-                _ => Action::None,
-            },
+            // Leaving the registration: the start screen.
+            Event::Back | Event::Pressed(Ctl::Back) => Action::StartOver(None),
+            Event::Pressed(Ctl::Confirm) => self.confirm(cx),
             _ => Action::None,
         }
     }
 
     fn scroll(&mut self, lines: i32, max: usize) {
         self.scroll = (self.scroll as i64 + lines as i64).clamp(0, max as i64) as usize;
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 }

@@ -3,47 +3,61 @@
 
 use zeroize::Zeroizing;
 
-use super::{Action, Cx, Screen};
-use crate::domain::wizard::Step;
-use crate::domain::{Lang, Msg};
+use super::forgot::ForgotScreen;
+use super::{Action, Component, Cx, Screen, Task};
+use crate::domain::Lang;
 use crate::key;
-use crate::tui::i18n::{msg, tr};
+use crate::services::ServiceError;
+use crate::services::auth::LoginOutcome;
+use crate::tui::i18n::tr;
 use crate::tui::theme;
-use crate::tui::widgets::form::{Control, Form, FormEvent, Kind, TextField};
+use crate::tui::widgets::fields::{Event, Fields};
+use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 
 /// Long enough for any user, temporary or staff ID.
 pub const ID_MAX_CHARS: usize = 32;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
+crate::controls! {
+    pub enum Ctl {
+        Lang = "lang",
+        UserId = "user_id",
+        Password = "password",
+        Login = "login",
+        Forgot = "forgot",
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LoginScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     /// The generic refusal, or a notice carried over (e.g. after a lock or a timeout).
-    pub message: Option<(Msg, bool)>,
+    pub message: Option<Notice>,
 }
 
 impl LoginScreen {
     pub fn new(lang: Lang) -> Self {
-        let form = Form::new(vec![
+        let form = Fields::new(vec![
             Control::radio(
-                "lang",
+                Ctl::Lang,
                 key!("login.language"),
                 vec![key!("login.lang_ja"), key!("login.lang_en")],
                 if lang == Lang::En { 1 } else { 0 },
             ),
             Control::text(
-                "user_id",
+                Ctl::UserId,
                 key!("login.user_id"),
                 TextField::new(ID_MAX_CHARS),
             ),
             Control::text(
-                "password",
+                Ctl::Password,
                 key!("login.password"),
                 TextField::new(PASSWORD_MAX_CHARS).masked(),
             ),
-            Control::button("login", key!("login.submit")),
-            Control::button("forgot", key!("login.forgot")),
+            Control::button(Ctl::Login, key!("login.submit")),
+            Control::button(Ctl::Forgot, key!("login.forgot")),
         ]);
         LoginScreen {
             form,
@@ -53,38 +67,53 @@ impl LoginScreen {
 
     /// After a refusal: the one generic message; the ID stays, the password is emptied.
     pub fn refused(&mut self) {
-        self.message = Some((Msg::new("login.failed"), true));
-        self.form.field_mut("password").clear();
-        self.form.focus_id("password");
+        self.message = Some(Notice::error("login.failed"));
+        self.form.field_mut(Ctl::Password).clear();
+        self.form.focus(Ctl::Password);
     }
 
-    pub fn notice(&mut self, m: Msg, is_error: bool) {
-        self.message = Some((m, is_error));
+    /// The login service's answer.
+    fn on_login(&mut self, r: Result<LoginOutcome, ServiceError>, _cx: &Cx<'_>) -> Action {
+        match r {
+            Ok(LoginOutcome::Temporary(ticket)) => {
+                self.form.wipe();
+                Action::StartRegistration(ticket)
+            }
+            Ok(LoginOutcome::Permanent(session)) => {
+                self.form.wipe();
+                Action::LoggedIn(session)
+            }
+            Ok(LoginOutcome::Failed) => {
+                self.refused();
+                Action::None
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "login failed with an error");
+                self.message = Some(Notice::error("common.system_error"));
+                Action::None
+            }
+        }
     }
 }
 
-impl Screen for LoginScreen {
+impl Component for LoginScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
         "login.title"
     }
 
-    fn step(&self) -> Option<Step> {
-        Some(Step::TempId)
-    }
-
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
         let f = &self.form;
         vec![
-            Row::Control(f.index("lang")),
+            f.row(Ctl::Lang),
             Row::Blank,
             Row::Text(tr(lang, "login.guide_intro").to_string(), theme::text()),
             Row::Text(tr(lang, "login.guide_steps").to_string(), theme::info()),
@@ -93,58 +122,55 @@ impl Screen for LoginScreen {
                 theme::text(),
             ),
             Row::Blank,
-            Row::Control(f.index("user_id")),
-            Row::Control(f.index("password")),
-            Row::Message(self.message.as_ref().map(|(m, err)| {
-                (
-                    msg(lang, m),
-                    if *err { theme::error() } else { theme::ok() },
-                )
-            })),
-            Row::Buttons(vec![f.index("login"), f.index("forgot")]),
+            f.row(Ctl::UserId),
+            f.row(Ctl::Password),
+            notice::row(lang, &self.message),
+            f.buttons(&[Ctl::Login, Ctl::Forgot]),
         ]
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Selected(i) if self.form.controls[i].id == "lang" => {
-                let lang = if self.form.selected("lang") == 1 {
-                    Lang::En
-                } else {
-                    Lang::Ja
-                };
-                Action::SetLang(lang)
-            }
-            FormEvent::Edited(_) => {
+        match self.form.event(event) {
+            Event::Selected(Ctl::Lang) => Action::SetLang(if self.form.selected(Ctl::Lang) == 1 {
+                Lang::En
+            } else {
+                Lang::Ja
+            }),
+            Event::Edited(_) => {
                 self.message = None;
                 Action::None
             }
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "login" => {
-                    let id = self.form.value("user_id").trim().to_string();
-                    let password = Zeroizing::new(self.form.value("password").to_string());
-                    if id.is_empty() || password.is_empty() {
-                        self.message = Some((Msg::new("login.missing"), true));
-                        let empty = if id.is_empty() { "user_id" } else { "password" };
-                        self.form.focus_id(empty);
-                        return Action::None;
-                    }
-                    self.message = None;
-                    Action::Login { id, password }
+            Event::Pressed(Ctl::Login) => {
+                let id = self.form.value(Ctl::UserId).trim().to_string();
+                let password = Zeroizing::new(self.form.value(Ctl::Password).to_string());
+                if id.is_empty() || password.is_empty() {
+                    self.message = Some(Notice::error("login.missing"));
+                    self.form.focus(if id.is_empty() {
+                        Ctl::UserId
+                    } else {
+                        Ctl::Password
+                    });
+                    return Action::None;
                 }
-                "forgot" => Action::ForgotPassword,
-                _ => Action::None,
-            },
+                self.message = None;
+                Action::Task(Task::new(
+                    move |t| t.svc.login(&t.actor, &id, &password),
+                    LoginScreen::on_login,
+                ))
+            }
+            Event::Pressed(Ctl::Forgot) => {
+                self.message = None;
+                Action::Open(Screen::Forgot(ForgotScreen::new()))
+            }
             _ => Action::None,
         }
     }
 
     fn pristine(&self) -> bool {
-        self.message.is_none()
-            && self
-                .form
-                .controls
-                .iter()
-                .all(|c| !matches!(&c.kind, Kind::Text(t) if !t.is_empty()))
+        self.message.is_none() && self.form.all_empty()
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 }

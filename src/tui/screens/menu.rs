@@ -2,44 +2,68 @@
 
 use ratatui::text::{Line, Span};
 
-use super::account::AccountAction;
-use super::{Action, Cx, Screen};
-use crate::domain::Msg;
+use super::password_change::PasswordScreen;
+use super::profile::ProfileScreen;
+use super::{Action, Component, Cx, Screen, Task};
 use crate::domain::text::neutralize;
 use crate::key;
-use crate::tui::i18n::{msg, tr, trf};
+use crate::services::ServiceError;
+use crate::services::account::AccountProfile;
+use crate::tui::i18n::{tr, trf};
 use crate::tui::theme;
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
+
+crate::controls! {
+    pub enum Ctl {
+        Profile = "profile",
+        Password = "password",
+        Logout = "logout",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct MenuScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     pub user_id: String,
-    pub message: Option<(Msg, bool)>,
+    pub message: Option<Notice>,
 }
 
 impl MenuScreen {
     pub fn new(user_id: &str) -> Self {
         MenuScreen {
-            form: Form::new(vec![
-                Control::button("profile", key!("menu.profile")),
-                Control::button("password", key!("menu.password")),
-                Control::button("logout", key!("menu.logout")),
+            form: Fields::new(vec![
+                Control::button(Ctl::Profile, key!("menu.profile")),
+                Control::button(Ctl::Password, key!("menu.password")),
+                Control::button(Ctl::Logout, key!("menu.logout")),
             ]),
             user_id: user_id.to_string(),
             message: None,
         }
     }
+
+    /// 個人情報管理: what is stored, read on a task thread.
+    fn on_profile(&mut self, p: Result<AccountProfile, ServiceError>, _cx: &Cx<'_>) -> Action {
+        match p {
+            Ok(p) => Action::Open(Screen::Profile(ProfileScreen::new(p))),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot load the profile");
+                self.message = Some(Notice::error("common.system_error"));
+                Action::None
+            }
+        }
+    }
 }
 
-impl Screen for MenuScreen {
+impl Component for MenuScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn hints_key(&self) -> &'static str {
@@ -52,6 +76,7 @@ impl Screen for MenuScreen {
 
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
+        let f = &self.form;
         vec![
             Row::Line(Line::from(vec![
                 Span::styled(tr(lang, "menu.logged_in_as"), theme::label()),
@@ -70,32 +95,35 @@ impl Screen for MenuScreen {
                 theme::info(),
             ),
             Row::Blank,
-            Row::Buttons(vec![0]),
+            f.buttons(&[Ctl::Profile]),
             Row::Text(tr(lang, "menu.profile_note").to_string(), theme::info()),
             Row::Blank,
-            Row::Buttons(vec![1]),
+            f.buttons(&[Ctl::Password]),
             Row::Text(tr(lang, "menu.password_note").to_string(), theme::info()),
             Row::Blank,
-            Row::Buttons(vec![2]),
+            f.buttons(&[Ctl::Logout]),
             Row::Blank,
-            Row::Message(self.message.as_ref().map(|(m, err)| {
-                (
-                    msg(lang, m),
-                    if *err { theme::error() } else { theme::ok() },
-                )
-            })),
+            notice::row(lang, &self.message),
         ]
     }
 
-    fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "profile" => Action::Account(AccountAction::OpenProfile),
-                "password" => Action::Account(AccountAction::OpenPassword),
-                "logout" => Action::Logout,
-                _ => Action::None,
-            },
+    fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
+        match self.form.event(event) {
+            Event::Pressed(Ctl::Profile) => Action::Task(Task::new(
+                |t| t.svc.account_profile(t.session()?),
+                MenuScreen::on_profile,
+            )),
+            Event::Pressed(Ctl::Password) => Action::Open(Screen::Password(PasswordScreen::new(
+                cx,
+                &self.user_id,
+                None,
+            ))),
+            Event::Pressed(Ctl::Logout) => Action::Logout,
             _ => Action::None,
         }
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 }

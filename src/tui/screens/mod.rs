@@ -1,9 +1,14 @@
-//! The screens. Each keeps its state (a [`Form`] and a little more), updates it on a form event, and
-//! describes its body as [`Row`]s that the shared page layout draws; none does I/O. What needs the store
-//! comes back to the app as an [`Action`].
+//! The screens. Each file is one screen: its state (a typed [`Fields`](crate::tui::widgets::fields)
+//! form and a little more), its update (a form event or a task's result in, an [`Action`] out) and
+//! its view (the [`Row`]s that the shared page layout draws). None does I/O.
+//!
+//! [`Screen`] lists them: the value of the screen in view is one of its variants. A variant's first
+//! field is the screen itself; further fields are what it keeps for later (STEP3 keeps STEP4 as the
+//! member left it). [`Page`] names each variant.
 
 pub mod account;
 pub mod account_done;
+mod action;
 pub mod confirm;
 pub mod details;
 pub mod done;
@@ -17,15 +22,17 @@ pub mod profile;
 pub mod profile_confirm;
 pub mod staff;
 
+use std::any::Any;
+use std::time::Instant;
+
 use time::Date;
-use zeroize::Zeroizing;
 
 use crate::config::Config;
-use crate::domain::insurer::InsurerNumber;
-use crate::domain::wizard::Step;
-use crate::domain::{Lang, Msg};
+use crate::domain::Lang;
 use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::notice::Notice;
 use crate::tui::widgets::page::Row;
+pub use action::{Action, Delivery, Task, TaskCx};
 
 /// What a screen may read while it updates or draws.
 #[derive(Debug, Clone, Copy)]
@@ -37,50 +44,13 @@ pub struct Cx<'a> {
     pub width: u16,
 }
 
-/// What a screen asks the app to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    None,
-    SetLang(Lang),
-    Login {
-        id: String,
-        password: Zeroizing<String>,
-    },
-    ForgotPassword,
-    CheckIdentity {
-        insurer: InsurerNumber,
-        birth_date: Date,
-    },
-    /// Leave the registration (STEP3 [戻る]).
-    CancelRegistration,
-    /// Is this user ID still free? (STEP4, when the field is left)
-    CheckUserId(String),
-    /// STEP4 is valid: show the confirm screen.
-    ToConfirm,
-    BackToIdentity,
-    /// [実行]
-    Execute,
-    BackToDetails,
-    ToMenu,
-    Logout,
-    /// Something in the member's account area (profile, password change, forgotten password).
-    Account(account::AccountAction),
-    /// A message for the member, shown by the app (used by screens of later features).
-    Notice(Msg),
-    /// Something only the staff console does.
-    Staff(staff::StaffAction),
-}
-
-/// The common face of every screen.
-pub trait Screen {
+/// The common face of every screen: what the app and the page layout need.
+pub trait Component: Any {
+    /// The untyped form (screens keep a typed `Fields<Ctl>` and hand out the form inside).
     fn form(&self) -> &Form;
     fn form_mut(&mut self) -> &mut Form;
     /// Message key of the title shown in the header.
     fn title_key(&self) -> &'static str;
-    /// The wizard step shown in the progress header, if the screen is one.
-    fn step(&self) -> Option<Step> {
-        None
-    }
     /// Message key of the key hints in the footer.
     fn hints_key(&self) -> &'static str {
         "common.hints"
@@ -90,8 +60,124 @@ pub trait Screen {
     /// Scroll the screen's panel by `lines` (PgUp/PgDn, the wheel, a drag), to at most `max` (the
     /// app computes it from the layout). PgUp/PgDn are turned into a page of lines by the app.
     fn scroll(&mut self, _lines: i32, _max: usize) {}
-    /// True when nothing has been entered (the idle timer need not run).
+    /// True when nothing has been entered (the idle timer need not run on a start screen).
     fn pristine(&self) -> bool {
         false
+    }
+    /// A message for the person at this screen (a system error, the end of a flow).
+    fn notice(&mut self, _notice: Notice) {}
+    /// When the screen wants to look at something again without input.
+    fn wake_at(&self) -> Option<Instant> {
+        None
+    }
+    /// Time to look again (see [`Component::wake_at`]).
+    fn on_wake(&mut self, _now: Instant) -> Action {
+        Action::None
+    }
+    /// The background mail worker changed the outbox.
+    fn on_mail_progress(&mut self) -> Action {
+        Action::None
+    }
+}
+
+/// Declares [`Screen`] and [`Page`] from one list of variants.
+macro_rules! screens {
+    ($($(#[$meta:meta])* $variant:ident($shown:ty $(, $kept:ty)*)),+ $(,)?) => {
+        /// The screen in view (and, in the app's stack, those under it).
+        pub enum Screen {
+            $($(#[$meta])* $variant($shown $(, $kept)*)),+
+        }
+
+        /// The name of a [`Screen`] variant: what navigation and tests talk about.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Page {
+            $($(#[$meta])* $variant),+
+        }
+
+        impl Screen {
+            pub fn page(&self) -> Page {
+                match self {
+                    $(Screen::$variant(..) => Page::$variant),+
+                }
+            }
+
+            /// The screen itself.
+            pub fn view(&self) -> &dyn Component {
+                match self {
+                    $(Screen::$variant(s, ..) => s),+
+                }
+            }
+
+            pub fn view_mut(&mut self) -> &mut dyn Component {
+                match self {
+                    $(Screen::$variant(s, ..) => s),+
+                }
+            }
+
+            /// The screen as its own type, when it is one.
+            pub fn get<C: Any>(&self) -> Option<&C> {
+                match self {
+                    $(Screen::$variant(s, ..) => (s as &dyn Any).downcast_ref()),+
+                }
+            }
+
+            pub fn get_mut<C: Any>(&mut self) -> Option<&mut C> {
+                match self {
+                    $(Screen::$variant(s, ..) => (s as &mut dyn Any).downcast_mut()),+
+                }
+            }
+        }
+    };
+}
+
+screens! {
+    // The member's wizard (SPEC §1).
+    /// STEP1/STEP2: the start screen.
+    Login(login::LoginScreen),
+    /// STEP3 本人確認; keeps STEP4 as the member left it with [戻る].
+    Identity(identity::IdentityScreen, Option<Box<details::DetailsScreen>>),
+    /// STEP4 個人情報入力.
+    Details(details::DetailsScreen),
+    /// STEP4 入力確認.
+    Confirm(confirm::ConfirmScreen),
+    /// STEP5 登録完了.
+    Done(done::DoneScreen),
+    // The member's account area.
+    /// メインメニュー.
+    Menu(menu::MenuScreen),
+    Profile(profile::ProfileScreen),
+    ProfileConfirm(profile_confirm::ProfileConfirmScreen),
+    ProfileDone(account_done::AccountDoneScreen),
+    Password(password_change::PasswordScreen),
+    /// パスワード変更 required at login: left only by changing it, logging out or the idle timeout.
+    ForcedPassword(password_change::PasswordScreen),
+    PasswordDone(account_done::AccountDoneScreen),
+    Forgot(forgot::ForgotScreen),
+    ResetCode(forgot_code::ResetScreen),
+    ResetDone(account_done::AccountDoneScreen),
+    // The staff console.
+    StaffLogin(staff::login::StaffLoginScreen),
+    StaffMenu(staff::menu::StaffMenuScreen),
+    StaffStart(staff::start::StaffStartScreen),
+    StaffReissue(staff::reissue::ReissueScreen),
+    StaffUnlock(staff::unlock::UnlockScreen),
+    StaffMail(staff::mail::MailScreen),
+    StaffAudit(staff::audit::AuditScreen),
+}
+
+impl std::fmt::Debug for Screen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Screen::{:?}", self.page())
+    }
+}
+
+/// A screen's unit tests: what it may read.
+#[cfg(test)]
+pub fn test_cx(config: &Config) -> Cx<'_> {
+    Cx {
+        lang: Lang::Ja,
+        config,
+        today: time::macros::date!(2026 - 02 - 01),
+        width: 80,
     }
 }

@@ -4,59 +4,91 @@
 
 use zeroize::Zeroizing;
 
-use super::account::{AccountAction, field_note, fields_to_check};
+use super::account::{field_note, fields_to_check};
+use super::account_done::AccountDoneScreen;
 use super::login::PASSWORD_MAX_CHARS;
-use super::{Action, Cx, Screen};
+use super::{Action, Component, Cx, Page, Screen, Task};
+use crate::dates::jst_long_date;
 use crate::domain::Msg;
 use crate::domain::password::{PasswordContext, check_confirm};
+use crate::domain::text::neutralize;
 use crate::key;
 use crate::services::RuleViolation;
+use crate::services::account::{PasswordChangeError, PasswordChangeInput, PasswordChanged};
 use crate::services::auth::ChangeReason;
 use crate::tui::i18n::msg;
 use crate::tui::theme;
+use crate::tui::widgets::fields::{ControlId, Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
+
+crate::controls! {
+    pub enum Ctl {
+        Current = "current",
+        New = "new",
+        Confirm = "confirm",
+        Submit = "submit",
+        /// [戻る] of a change from the menu.
+        Back = "back",
+        /// [ログアウト] of a forced change (there is no way back).
+        Logout = "logout",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct PasswordScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     pub user_id: String,
     /// Why the change is required, when it is.
     pub forced: Option<ChangeReason>,
-    /// The message over the buttons, and whether it is an error.
-    pub message: Option<(Msg, bool)>,
+    /// The message over the buttons.
+    pub message: Option<Notice>,
 }
 
-const FIELDS: [&str; 3] = ["current", "new", "confirm"];
+const FIELDS: [Ctl; 3] = [Ctl::Current, Ctl::New, Ctl::Confirm];
 
 impl PasswordScreen {
     pub fn new(cx: &Cx<'_>, user_id: &str, forced: Option<ChangeReason>) -> Self {
         let pw_max = cx.config.password.max_len.max(1);
-        let mut form = Form::new(vec![
+        let mut form = Fields::new(vec![
             Control::text(
-                "current",
+                Ctl::Current,
                 key!("pwchange.current"),
                 TextField::new(PASSWORD_MAX_CHARS).masked(),
             ),
-            Control::text("new", key!("pwchange.new"), TextField::new(pw_max).masked()),
             Control::text(
-                "confirm",
+                Ctl::New,
+                key!("pwchange.new"),
+                TextField::new(pw_max).masked(),
+            ),
+            Control::text(
+                Ctl::Confirm,
                 key!("pwchange.confirm"),
                 TextField::new(pw_max).masked(),
             ),
-            Control::button("submit", key!("pwchange.submit")),
+            Control::button(Ctl::Submit, key!("pwchange.submit")),
             if forced.is_some() {
-                Control::button("logout", key!("menu.logout"))
+                Control::button(Ctl::Logout, key!("menu.logout"))
             } else {
-                Control::button("back", key!("common.back"))
+                Control::button(Ctl::Back, key!("common.back"))
             },
         ]);
-        form.set_info("new", Some(cx.config.password.rule_hint()), false);
+        form.set_info(Ctl::New, Some(cx.config.password.rule_hint()), false);
         PasswordScreen {
             form,
             user_id: user_id.to_string(),
             forced,
             message: None,
+        }
+    }
+
+    /// The screen as its page: the forced change or the one from the menu.
+    pub fn into_screen(self) -> Screen {
+        if self.forced.is_some() {
+            Screen::ForcedPassword(self)
+        } else {
+            Screen::Password(self)
         }
     }
 
@@ -72,11 +104,13 @@ impl PasswordScreen {
     }
 
     /// Checks one field; returns whether it is valid.
-    pub fn validate(&mut self, id: &str, cx: &Cx<'_>) -> bool {
+    pub fn validate(&mut self, id: Ctl, cx: &Cx<'_>) -> bool {
         let result: Result<(), Msg> = match id {
-            "current" if self.form.value("current").is_empty() => Err(Msg::new("password.empty")),
-            "new" => {
-                let current = self.form.value("current");
+            Ctl::Current if self.form.value(Ctl::Current).is_empty() => {
+                Err(Msg::new("password.empty"))
+            }
+            Ctl::New => {
+                let current = self.form.value(Ctl::Current);
                 let ctx = PasswordContext {
                     user_id: Some(&self.user_id),
                     temporary: None,
@@ -84,10 +118,10 @@ impl PasswordScreen {
                 };
                 cx.config
                     .password
-                    .check(self.form.value("new"), &ctx)
+                    .check(self.form.value(Ctl::New), &ctx)
                     .map_err(|e| e.msg())
             }
-            "confirm" => check_confirm(self.form.value("new"), self.form.value("confirm"))
+            Ctl::Confirm => check_confirm(self.form.value(Ctl::New), self.form.value(Ctl::Confirm))
                 .map_err(|e| e.msg()),
             _ => Ok(()),
         };
@@ -105,8 +139,8 @@ impl PasswordScreen {
         }
         match first_bad {
             Some(id) => {
-                self.form.focus_id(id);
-                self.message = Some((Msg::new("details.fix_errors"), true));
+                self.form.focus(id);
+                self.message = Some(Notice::error("details.fix_errors"));
                 false
             }
             None => true,
@@ -115,37 +149,106 @@ impl PasswordScreen {
 
     /// The service said the current password is wrong: it is emptied, everything else stays.
     pub fn wrong_current(&mut self, remaining: u32) {
-        self.form.field_mut("current").clear();
+        self.form.field_mut(Ctl::Current).clear();
         self.form
-            .set_error("current", Some(Msg::new("pwchange.wrong_current")));
-        self.form.focus_id("current");
-        self.message = Some((
+            .set_error(Ctl::Current, Some(Msg::new("pwchange.wrong_current")));
+        self.form.focus(Ctl::Current);
+        self.message = Some(Notice::error(
             Msg::new("pwchange.remaining").arg("remaining", remaining),
-            true,
         ));
     }
 
     /// Rules the service found broken.
     pub fn violations(&mut self, violations: &[RuleViolation]) {
-        for v in violations {
-            if FIELDS.contains(&v.field) {
-                self.form.set_error(v.field, Some(v.msg.clone()));
+        let named: Vec<(Ctl, &RuleViolation)> = violations
+            .iter()
+            .filter_map(|v| Ctl::from_name(v.field).map(|id| (id, v)))
+            .filter(|(id, _)| FIELDS.contains(id))
+            .collect();
+        for (id, v) in &named {
+            self.form.set_error(*id, Some(v.msg.clone()));
+        }
+        if let Some((id, _)) = named.first() {
+            self.form.focus(*id);
+        }
+        self.message = Some(Notice::error("details.fix_errors"));
+    }
+
+    /// [変更する].
+    fn submit(&mut self, cx: &Cx<'_>) -> Action {
+        if !self.validate_all(cx) {
+            return Action::None;
+        }
+        self.message = None;
+        let input = PasswordChangeInput {
+            current: Zeroizing::new(self.form.value(Ctl::Current).to_string()),
+            new: Zeroizing::new(self.form.value(Ctl::New).to_string()),
+            confirm: Zeroizing::new(self.form.value(Ctl::Confirm).to_string()),
+            lang: cx.lang,
+        };
+        Action::Task(Task::new(
+            move |t| t.svc.change_password(&t.actor, t.session()?, &input),
+            PasswordScreen::on_changed,
+        ))
+    }
+
+    fn on_changed(
+        &mut self,
+        r: Result<PasswordChanged, PasswordChangeError>,
+        cx: &Cx<'_>,
+    ) -> Action {
+        match r {
+            Ok(r) => {
+                let mut lines = vec![Notice::ok("pwchange_done.complete")];
+                lines.push(match &r.mail_to {
+                    Some(to) => {
+                        Notice::text(Msg::new("pwchange_done.mail").arg("to", neutralize(to)))
+                    }
+                    None => Notice::info("pwchange_done.no_mail"),
+                });
+                if let Some(next) = r.expires_at {
+                    lines.push(Notice::info(
+                        Msg::new("pwchange_done.next").arg("date", jst_long_date(next, cx.lang)),
+                    ));
+                }
+                let done = AccountDoneScreen::password(&self.user_id, lines);
+                let page = if self.forced.is_some() {
+                    Page::ForcedPassword
+                } else {
+                    Page::Password
+                };
+                Action::All(vec![
+                    Action::PasswordUpdated,
+                    Action::Replace(page, Screen::PasswordDone(done)),
+                ])
+            }
+            Err(PasswordChangeError::Invalid(v)) => {
+                self.violations(&v);
+                Action::None
+            }
+            Err(PasswordChangeError::WrongCurrent { remaining }) => {
+                self.wrong_current(remaining);
+                Action::None
+            }
+            Err(PasswordChangeError::Locked) => {
+                Action::StartOver(Some(Notice::error("pwchange.locked")))
+            }
+            Err(PasswordChangeError::Service(e)) => {
+                tracing::error!(error = %e, "password change failed with an error");
+                self.message = Some(Notice::error("common.system_error"));
+                Action::None
             }
         }
-        if let Some(v) = violations.iter().find(|v| FIELDS.contains(&v.field)) {
-            self.form.focus_id(v.field);
-        }
-        self.message = Some((Msg::new("details.fix_errors"), true));
     }
 }
 
-impl Screen for PasswordScreen {
+impl Component for PasswordScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -167,7 +270,6 @@ impl Screen for PasswordScreen {
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
         let f = &self.form;
-        let i = |id| f.index(id);
         let mut rows = Vec::new();
         if let Some(reason) = self.reason(cx) {
             rows.push(Row::Text(msg(lang, &reason), theme::label_focused()));
@@ -177,61 +279,51 @@ impl Screen for PasswordScreen {
             ));
             rows.push(Row::Blank);
         }
+        let leave = if self.forced.is_some() {
+            Ctl::Logout
+        } else {
+            Ctl::Back
+        };
         rows.extend([
             Row::Text(msg(lang, &Msg::new("pwchange.intro")), theme::text()),
             Row::Blank,
-            Row::Control(i("current")),
-            field_note(f, "current", lang, cx.width),
-            Row::Control(i("new")),
-            field_note(f, "new", lang, cx.width),
-            Row::Control(i("confirm")),
-            field_note(f, "confirm", lang, cx.width),
-            Row::Message(self.message.as_ref().map(|(m, err)| {
-                (
-                    msg(lang, m),
-                    if *err { theme::error() } else { theme::info() },
-                )
-            })),
-            Row::Buttons(vec![f.index("submit"), f.controls.len() - 1]),
+            f.row(Ctl::Current),
+            field_note(f, Ctl::Current, lang, cx.width),
+            f.row(Ctl::New),
+            field_note(f, Ctl::New, lang, cx.width),
+            f.row(Ctl::Confirm),
+            field_note(f, Ctl::Confirm, lang, cx.width),
+            notice::row(lang, &self.message),
+            f.buttons(&[Ctl::Submit, leave]),
         ]);
         rows
     }
 
     fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Moved { from } => {
-                for id in fields_to_check(&self.form, &FIELDS, from) {
+        match self.form.event(event) {
+            Event::Left(left) => {
+                for id in fields_to_check(&self.form, &FIELDS, left, (Ctl::New, Ctl::Confirm)) {
                     self.validate(id, cx);
                 }
                 Action::None
             }
-            FormEvent::Edited(_) => {
+            Event::Edited(_) => {
                 self.message = None;
                 Action::None
             }
-            FormEvent::Back if self.forced.is_some() => {
-                self.message = Some((Msg::new("pwchange.forced_back"), false));
+            Event::Back if self.forced.is_some() => {
+                self.message = Some(Notice::info("pwchange.forced_back"));
                 Action::None
             }
-            FormEvent::Back => Action::Account(AccountAction::BackToMenu),
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "back" => Action::Account(AccountAction::BackToMenu),
-                "logout" => Action::Logout,
-                "submit" => {
-                    if !self.validate_all(cx) {
-                        return Action::None;
-                    }
-                    self.message = None;
-                    Action::Account(AccountAction::ChangePassword {
-                        current: Zeroizing::new(self.form.value("current").to_string()),
-                        new: Zeroizing::new(self.form.value("new").to_string()),
-                        confirm: Zeroizing::new(self.form.value("confirm").to_string()),
-                    })
-                }
-                _ => Action::None,
-            },
+            Event::Back | Event::Pressed(Ctl::Back) => Action::BackToMenu,
+            Event::Pressed(Ctl::Logout) => Action::Logout,
+            Event::Pressed(Ctl::Submit) => self.submit(cx),
             _ => Action::None,
         }
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 }
 
@@ -239,25 +331,16 @@ impl Screen for PasswordScreen {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::domain::Lang;
-
-    fn cx(config: &Config) -> Cx<'_> {
-        Cx {
-            lang: Lang::Ja,
-            config,
-            today: time::macros::date!(2026 - 02 - 01),
-            width: 80,
-        }
-    }
+    use crate::tui::screens::test_cx as cx;
 
     fn fill(s: &mut PasswordScreen, current: &str, new: &str, confirm: &str) {
-        s.form.field_mut("current").set_value(current);
-        s.form.field_mut("new").set_value(new);
-        s.form.field_mut("confirm").set_value(confirm);
+        s.form.field_mut(Ctl::Current).set_value(current);
+        s.form.field_mut(Ctl::New).set_value(new);
+        s.form.field_mut(Ctl::Confirm).set_value(confirm);
     }
 
     fn submit(s: &mut PasswordScreen, cx: &Cx<'_>) -> Action {
-        let i = s.form.index("submit");
+        let i = s.form.index(Ctl::Submit);
         s.on_event(FormEvent::Pressed(i), cx)
     }
 
@@ -266,33 +349,30 @@ mod tests {
         let config = Config::default();
         let cx = cx(&config);
         let mut s = PasswordScreen::new(&cx, "tanaka2026", None);
-        assert_eq!(s.form.focused_id(), "current");
+        assert_eq!(s.form.focused(), Ctl::Current);
         fill(&mut s, "OldPass123", "OldPass123", "OldPass123");
-        assert_eq!(submit(&mut s, &cx), Action::None);
+        assert!(submit(&mut s, &cx).is_none());
         assert_eq!(
-            s.form.get("new").error,
+            s.form.get(Ctl::New).error,
             Some(Msg::new("password.same_as_current"))
         );
         fill(&mut s, "OldPass123", "xTanaka2026x9", "xTanaka2026x9");
-        assert_eq!(submit(&mut s, &cx), Action::None);
+        assert!(submit(&mut s, &cx).is_none());
         assert_eq!(
-            s.form.get("new").error,
+            s.form.get(Ctl::New).error,
             Some(Msg::new("password.contains_user_id"))
         );
         fill(&mut s, "OldPass123", "NewPass456", "NewPass457");
-        assert_eq!(submit(&mut s, &cx), Action::None);
+        assert!(submit(&mut s, &cx).is_none());
         assert_eq!(
-            s.form.get("confirm").error,
+            s.form.get(Ctl::Confirm).error,
             Some(Msg::new("password.mismatch"))
         );
         fill(&mut s, "", "NewPass456", "NewPass456");
-        assert_eq!(submit(&mut s, &cx), Action::None);
-        assert_eq!(s.form.focused_id(), "current");
+        assert!(submit(&mut s, &cx).is_none());
+        assert_eq!(s.form.focused(), Ctl::Current);
         fill(&mut s, "OldPass123", "NewPass456", "NewPass456");
-        assert!(matches!(
-            submit(&mut s, &cx),
-            Action::Account(AccountAction::ChangePassword { .. })
-        ));
+        assert!(matches!(submit(&mut s, &cx), Action::Task(t) if !t.quiet));
     }
 
     #[test]
@@ -300,11 +380,14 @@ mod tests {
         let config = Config::default();
         let cx = cx(&config);
         let mut s = PasswordScreen::new(&cx, "tanaka2026", Some(ChangeReason::Age));
-        assert_eq!(s.on_event(FormEvent::Back, &cx), Action::None);
-        assert_eq!(s.message, Some((Msg::new("pwchange.forced_back"), false)));
-        let i = s.form.index("logout");
-        assert_eq!(s.on_event(FormEvent::Pressed(i), &cx), Action::Logout);
-        assert!(s.form.controls.iter().all(|c| c.id != "back"));
+        assert!(s.on_event(FormEvent::Back, &cx).is_none());
+        assert_eq!(s.message, Some(Notice::info("pwchange.forced_back")));
+        let i = s.form.index(Ctl::Logout);
+        assert!(matches!(
+            s.on_event(FormEvent::Pressed(i), &cx),
+            Action::Logout
+        ));
+        assert!(!s.form.has(Ctl::Back));
         assert_eq!(
             s.reason(&cx),
             Some(Msg::new("pwchange.reason_age").arg("days", 1095))
@@ -318,16 +401,18 @@ mod tests {
         let mut s = PasswordScreen::new(&cx, "tanaka2026", None);
         fill(&mut s, "Wrong1234", "NewPass456", "NewPass456");
         s.wrong_current(3);
-        assert_eq!(s.form.value("current"), "");
-        assert_eq!(s.form.value("new"), "NewPass456", "the rest is kept");
-        assert_eq!(s.form.focused_id(), "current");
+        assert_eq!(s.form.value(Ctl::Current), "");
+        assert_eq!(s.form.value(Ctl::New), "NewPass456", "the rest is kept");
+        assert_eq!(s.form.focused(), Ctl::Current);
         assert_eq!(
-            s.form.get("current").error,
+            s.form.get(Ctl::Current).error,
             Some(Msg::new("pwchange.wrong_current"))
         );
         assert_eq!(
             s.message,
-            Some((Msg::new("pwchange.remaining").arg("remaining", 3), true))
+            Some(Notice::error(
+                Msg::new("pwchange.remaining").arg("remaining", 3)
+            ))
         );
     }
 }

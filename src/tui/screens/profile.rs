@@ -2,25 +2,38 @@
 //! mail setting to change – checked as at registration. [入力内容確認] opens the confirm screen only
 //! when something changed.
 
-use super::account::{AccountAction, field_note, label_column, value_row};
-use super::{Action, Cx, Screen};
+use super::account::{field_note, label_column, value_row};
+use super::account_done::AccountDoneScreen;
+use super::profile_confirm::ProfileConfirmScreen;
+use super::{Action, Component, Cx, Page, Screen};
 use crate::dates::jst_long_date as format_date;
 use crate::domain::Msg;
 use crate::domain::email::{self, validate_email};
 use crate::domain::text::neutralize;
 use crate::key;
-use crate::services::account::AccountProfile;
-use crate::tui::i18n::{msg, tr, trf};
+use crate::services::account::{AccountProfile, ContactChange, ContactError};
+use crate::tui::i18n::{tr, trf};
 use crate::tui::theme;
+use crate::tui::widgets::fields::{ControlId, Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
+
+crate::controls! {
+    pub enum Ctl {
+        Email = "email",
+        Notify = "notify",
+        Submit = "submit",
+        Back = "back",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct ProfileScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     /// What is stored, as loaded when the screen opened.
     pub profile: AccountProfile,
-    pub message: Option<Msg>,
+    pub message: Option<Notice>,
 }
 
 const INFO_LABELS: [&str; 6] = [
@@ -34,24 +47,24 @@ const INFO_LABELS: [&str; 6] = [
 
 impl ProfileScreen {
     pub fn new(profile: AccountProfile) -> Self {
-        let mut form = Form::new(vec![
+        let mut form = Fields::new(vec![
             Control::text(
-                "email",
+                Ctl::Email,
                 key!("profile.email"),
                 TextField::new(email::MAX_LEN),
             ),
             Control::radio(
-                "notify",
+                Ctl::Notify,
                 key!("profile.notify"),
                 vec![key!("details.notify_yes"), key!("details.notify_no")],
                 if profile.notify_mail { 0 } else { 1 },
             ),
-            Control::button("submit", key!("details.submit")),
-            Control::button("back", key!("common.back")),
+            Control::button(Ctl::Submit, key!("details.submit")),
+            Control::button(Ctl::Back, key!("common.back")),
         ]);
-        form.field_mut("email")
+        form.field_mut(Ctl::Email)
             .set_value(profile.email.as_deref().unwrap_or_default());
-        form.set_info("email", Some(Msg::new("profile.email_hint")), false);
+        form.set_info(Ctl::Email, Some(Msg::new("profile.email_hint")), false);
         let mut s = ProfileScreen {
             form,
             profile,
@@ -62,12 +75,12 @@ impl ProfileScreen {
     }
 
     pub fn notify_mail(&self) -> bool {
-        self.form.selected("notify") == 0
+        self.form.selected(Ctl::Notify) == 0
     }
 
     /// The address as it will be stored (normalised), when valid.
     pub fn email(&self) -> Result<Option<String>, Msg> {
-        validate_email(self.form.value("email"), self.notify_mail()).map_err(|e| e.msg())
+        validate_email(self.form.value(Ctl::Email), self.notify_mail()).map_err(|e| e.msg())
     }
 
     fn notify_note(&mut self) {
@@ -76,17 +89,17 @@ impl ProfileScreen {
         } else {
             Msg::new("details.notify_no_note")
         };
-        self.form.set_info("notify", Some(note), false);
+        self.form.set_info(Ctl::Notify, Some(note), false);
     }
 
     fn validate_email(&mut self) -> bool {
         match self.email() {
             Ok(_) => {
-                self.form.set_error("email", None);
+                self.form.set_error(Ctl::Email, None);
                 true
             }
             Err(m) => {
-                self.form.set_error("email", Some(m));
+                self.form.set_error(Ctl::Email, Some(m));
                 false
             }
         }
@@ -99,15 +112,61 @@ impl ProfileScreen {
             Err(_) => true,
         }
     }
-}
 
-impl Screen for ProfileScreen {
+    /// [実行]'s answer (the confirm screen over this one asked; the input is this screen's).
+    pub fn on_saved(&mut self, r: Result<ContactChange, ContactError>, _cx: &Cx<'_>) -> Action {
+        match r {
+            Ok(c) => {
+                let mut lines = vec![Notice::ok("profile_done.complete")];
+                let email_changed = c.old_email != c.new_email;
+                if let Some(to) = &c.new_email {
+                    lines.push(Notice::text(
+                        Msg::new("profile_done.mail_new").arg("to", neutralize(to)),
+                    ));
+                }
+                if let (Some(old), true) = (&c.old_email, email_changed) {
+                    lines.push(Notice::text(
+                        Msg::new("profile_done.mail_old").arg("to", neutralize(old)),
+                    ));
+                }
+                lines.push(match c.new_email {
+                    Some(_) => Notice::info("profile_done.not_arrived"),
+                    None => Notice::info("profile_done.no_mail"),
+                });
+                let done = AccountDoneScreen::profile(lines);
+                Action::Replace(Page::Profile, Screen::ProfileDone(done))
+            }
+            Err(ContactError::Invalid(violations)) => {
+                for v in &violations {
+                    if let Some(id) = Ctl::from_name(v.field) {
+                        self.form.set_error(id, Some(v.msg.clone()));
+                    }
+                }
+                self.form.focus(Ctl::Email);
+                self.message = Some(Notice::error("details.fix_errors"));
+                Action::Back
+            }
+            Err(ContactError::Unchanged) => {
+                self.message = Some(Notice::error("profile.unchanged"));
+                Action::Back
+            }
+            Err(ContactError::MustChangePassword) => {
+                Action::Notice(Notice::error("profile_confirm.must_change"))
+            }
+            Err(ContactError::Service(e)) => {
+                tracing::error!(error = %e, "contact change failed with an error");
+                Action::Notice(Notice::error("common.system_error"))
+            }
+        }
+    }
+}
+impl Component for ProfileScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -157,64 +216,64 @@ impl Screen for ProfileScreen {
         }
         rows.extend([
             Row::Blank,
-            Row::Control(f.index("email")),
-            field_note(f, "email", lang, cx.width),
+            f.row(Ctl::Email),
+            field_note(f, Ctl::Email, lang, cx.width),
             Row::Text(
                 tr(lang, "profile.notify_heading").to_string(),
                 theme::label(),
             ),
-            Row::Control(f.index("notify")),
-            Row::Note(f.index("notify")),
-            Row::Message(
-                self.message
-                    .as_ref()
-                    .map(|m| (msg(lang, m), theme::error())),
-            ),
-            Row::Buttons(vec![f.index("submit"), f.index("back")]),
+            f.row(Ctl::Notify),
+            f.note(Ctl::Notify),
+            notice::row(lang, &self.message),
+            f.buttons(&[Ctl::Submit, Ctl::Back]),
         ]);
         rows
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Moved { from } if self.form.controls[from].id == "email" => {
-                if !self.form.value("email").is_empty() {
+        match self.form.event(event) {
+            Event::Left(Ctl::Email) => {
+                if !self.form.value(Ctl::Email).is_empty() {
                     self.validate_email();
                 }
                 Action::None
             }
-            FormEvent::Edited(_) => {
+            Event::Edited(_) => {
                 self.message = None;
                 Action::None
             }
-            FormEvent::Selected(i) if self.form.controls[i].id == "notify" => {
+            Event::Selected(Ctl::Notify) => {
                 self.message = None;
                 self.notify_note();
-                if self.form.get("email").error.is_some() || !self.form.value("email").is_empty() {
+                if self.form.get(Ctl::Email).error.is_some()
+                    || !self.form.value(Ctl::Email).is_empty()
+                {
                     self.validate_email();
                 }
                 Action::None
             }
-            FormEvent::Back => Action::Account(AccountAction::BackToMenu),
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "back" => Action::Account(AccountAction::BackToMenu),
-                "submit" => {
-                    if !self.validate_email() {
-                        self.form.focus_id("email");
-                        self.message = Some(Msg::new("details.fix_errors"));
-                        Action::None
-                    } else if !self.changed() {
-                        self.message = Some(Msg::new("profile.unchanged"));
-                        Action::None
-                    } else {
-                        self.message = None;
-                        Action::Account(AccountAction::ProfileToConfirm)
-                    }
+            Event::Back | Event::Pressed(Ctl::Back) => Action::BackToMenu,
+            Event::Pressed(Ctl::Submit) => {
+                if !self.validate_email() {
+                    self.form.focus(Ctl::Email);
+                    self.message = Some(Notice::error("details.fix_errors"));
+                    Action::None
+                } else if !self.changed() {
+                    self.message = Some(Notice::error("profile.unchanged"));
+                    Action::None
+                } else {
+                    self.message = None;
+                    Action::Open(Screen::ProfileConfirm(ProfileConfirmScreen::from_profile(
+                        self,
+                    )))
                 }
-                _ => Action::None,
-            },
+            }
             _ => Action::None,
         }
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 }
 
@@ -222,7 +281,6 @@ impl Screen for ProfileScreen {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::domain::Lang;
     use crate::domain::household::Relationship;
 
     fn profile(email: Option<&str>, notify: bool) -> AccountProfile {
@@ -240,16 +298,9 @@ mod tests {
         }
     }
 
-    fn cx(config: &Config) -> Cx<'_> {
-        Cx {
-            lang: Lang::Ja,
-            config,
-            today: time::macros::date!(2026 - 02 - 01),
-            width: 80,
-        }
-    }
+    use crate::tui::screens::test_cx as cx;
 
-    fn press(s: &mut ProfileScreen, id: &str, cx: &Cx<'_>) -> Action {
+    fn press(s: &mut ProfileScreen, id: Ctl, cx: &Cx<'_>) -> Action {
         let i = s.form.index(id);
         s.on_event(FormEvent::Pressed(i), cx)
     }
@@ -257,8 +308,8 @@ mod tests {
     #[test]
     fn opens_on_the_email_with_the_stored_values() {
         let s = ProfileScreen::new(profile(Some("a@example.jp"), false));
-        assert_eq!(s.form.focused_id(), "email");
-        assert_eq!(s.form.value("email"), "a@example.jp");
+        assert_eq!(s.form.focused(), Ctl::Email);
+        assert_eq!(s.form.value(Ctl::Email), "a@example.jp");
         assert!(!s.notify_mail());
         assert!(!s.changed());
     }
@@ -268,13 +319,13 @@ mod tests {
         let config = Config::default();
         let cx = cx(&config);
         let mut s = ProfileScreen::new(profile(Some("a@example.jp"), true));
-        assert_eq!(press(&mut s, "submit", &cx), Action::None);
-        assert_eq!(s.message, Some(Msg::new("profile.unchanged")));
-        s.form.field_mut("email").set_value("b@example.jp");
-        assert_eq!(
-            press(&mut s, "submit", &cx),
-            Action::Account(AccountAction::ProfileToConfirm)
-        );
+        assert!(press(&mut s, Ctl::Submit, &cx).is_none());
+        assert_eq!(s.message, Some(Notice::error("profile.unchanged")));
+        s.form.field_mut(Ctl::Email).set_value("b@example.jp");
+        assert!(matches!(
+            press(&mut s, Ctl::Submit, &cx),
+            Action::Open(Screen::ProfileConfirm(_))
+        ));
     }
 
     #[test]
@@ -282,21 +333,27 @@ mod tests {
         let config = Config::default();
         let cx = cx(&config);
         let mut s = ProfileScreen::new(profile(None, false));
-        s.form.set_selected("notify", 0);
-        assert_eq!(press(&mut s, "submit", &cx), Action::None);
-        assert_eq!(s.form.get("email").error, Some(Msg::new("email.required")));
-        s.form.field_mut("email").set_value("not an address");
-        assert_eq!(press(&mut s, "submit", &cx), Action::None);
-        assert_eq!(s.form.get("email").error, Some(Msg::new("email.invalid")));
-        assert_eq!(s.form.value("email"), "not an address", "input kept");
+        s.form.set_selected(Ctl::Notify, 0);
+        assert!(press(&mut s, Ctl::Submit, &cx).is_none());
+        assert_eq!(
+            s.form.get(Ctl::Email).error,
+            Some(Msg::new("email.required"))
+        );
+        s.form.field_mut(Ctl::Email).set_value("not an address");
+        assert!(press(&mut s, Ctl::Submit, &cx).is_none());
+        assert_eq!(
+            s.form.get(Ctl::Email).error,
+            Some(Msg::new("email.invalid"))
+        );
+        assert_eq!(s.form.value(Ctl::Email), "not an address", "input kept");
         s.form
-            .field_mut("email")
+            .field_mut(Ctl::Email)
             .set_value("ｎｅｗ＠ｅｘａｍｐｌｅ．ｊｐ");
         assert_eq!(s.email(), Ok(Some("new@example.jp".into())));
-        assert_eq!(
-            press(&mut s, "submit", &cx),
-            Action::Account(AccountAction::ProfileToConfirm)
-        );
+        assert!(matches!(
+            press(&mut s, Ctl::Submit, &cx),
+            Action::Open(Screen::ProfileConfirm(_))
+        ));
     }
 
     #[test]
@@ -304,13 +361,10 @@ mod tests {
         let config = Config::default();
         let cx = cx(&config);
         let mut s = ProfileScreen::new(profile(None, false));
-        assert_eq!(
+        assert!(matches!(
             s.on_event(FormEvent::Back, &cx),
-            Action::Account(AccountAction::BackToMenu)
-        );
-        assert_eq!(
-            press(&mut s, "back", &cx),
-            Action::Account(AccountAction::BackToMenu)
-        );
+            Action::BackToMenu
+        ));
+        assert!(matches!(press(&mut s, Ctl::Back, &cx), Action::BackToMenu));
     }
 }

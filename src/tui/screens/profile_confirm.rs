@@ -1,26 +1,42 @@
 //! 個人情報管理 – 入力確認: the change read back (before and after), which mails will go where, [実行] [戻る].
 
-use super::account::{AccountAction, label_column, value_row};
+use super::account::{label_column, value_row};
 use super::profile::ProfileScreen;
-use super::{Action, Cx, Screen};
+use super::{Action, Component, Cx, Task};
+use crate::domain::Lang;
 use crate::domain::text::neutralize;
-use crate::domain::{Lang, Msg};
 use crate::key;
-use crate::tui::i18n::{msg, tr};
+use crate::services::account::ContactInput;
+use crate::tui::i18n::tr;
 use crate::tui::theme;
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
+
+crate::controls! {
+    pub enum Ctl {
+        Execute = "execute",
+        Back = "back",
+    }
+}
+
+fn buttons() -> Fields<Ctl> {
+    Fields::new(vec![
+        Control::button(Ctl::Execute, key!("profile_confirm.execute")),
+        Control::button(Ctl::Back, key!("common.back")),
+    ])
+}
 
 #[derive(Debug, Clone)]
 pub struct ProfileConfirmScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     pub old_email: Option<String>,
     pub new_email: Option<String>,
     pub old_notify: bool,
     pub new_notify: bool,
-    pub message: Option<Msg>,
+    pub message: Option<Notice>,
 }
-
 const LABELS: [&str; 4] = [
     key!("profile_confirm.email_before"),
     key!("profile_confirm.email_after"),
@@ -32,10 +48,7 @@ impl ProfileConfirmScreen {
     /// From a valid, changed profile input.
     pub fn from_profile(p: &ProfileScreen) -> Self {
         ProfileConfirmScreen {
-            form: Form::new(vec![
-                Control::button("execute", key!("profile_confirm.execute")),
-                Control::button("back", key!("common.back")),
-            ]),
+            form: buttons(),
             old_email: p.profile.email.clone(),
             new_email: p.email().ok().flatten(),
             old_notify: p.profile.notify_mail,
@@ -79,13 +92,13 @@ impl ProfileConfirmScreen {
     }
 }
 
-impl Screen for ProfileConfirmScreen {
+impl Component for ProfileConfirmScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -107,25 +120,31 @@ impl Screen for ProfileConfirmScreen {
         for key in self.mail_notes() {
             rows.push(Row::Text(tr(lang, key).to_string(), theme::info()));
         }
-        rows.push(Row::Message(
-            self.message
-                .as_ref()
-                .map(|m| (msg(lang, m), theme::error())),
-        ));
-        rows.push(Row::Buttons(vec![0, 1]));
+        rows.push(notice::row(lang, &self.message));
+        rows.push(self.form.buttons(&[Ctl::Execute, Ctl::Back]));
         rows
     }
 
-    fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Back => Action::Account(AccountAction::ProfileBack),
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "execute" => Action::Account(AccountAction::SaveProfile),
-                "back" => Action::Account(AccountAction::ProfileBack),
-                _ => Action::None,
-            },
+    fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
+        match self.form.event(event) {
+            Event::Back | Event::Pressed(Ctl::Back) => Action::Back,
+            Event::Pressed(Ctl::Execute) => {
+                let input = ContactInput {
+                    email: self.new_email.clone().unwrap_or_default(),
+                    notify_mail: self.new_notify,
+                    lang: cx.lang,
+                };
+                Action::Task(Task::new(
+                    move |t| t.svc.update_contact(&t.actor, t.session()?, &input),
+                    ProfileScreen::on_saved,
+                ))
+            }
             _ => Action::None,
         }
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 }
 
@@ -135,7 +154,7 @@ mod tests {
 
     fn screen(old: Option<&str>, new: Option<&str>) -> ProfileConfirmScreen {
         ProfileConfirmScreen {
-            form: Form::new(vec![]),
+            form: buttons(),
             old_email: old.map(str::to_string),
             new_email: new.map(str::to_string),
             old_notify: false,

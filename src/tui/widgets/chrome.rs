@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::domain::Lang;
 use crate::domain::text::display_width;
-use crate::domain::wizard::Step;
 use crate::tui::i18n::{tr, trf};
+use crate::tui::nav::Step;
 use crate::tui::symbols::{border_set, shown};
 use crate::tui::theme;
 

@@ -4,214 +4,31 @@
 //! next control, on a button presses it; Space toggles a checkbox or picks the focused radio option;
 //! ←/→ move within a radio group (the selection follows, as in a browser) and move the cursor in a text
 //! field; Esc goes back; PgUp/PgDn scroll the screen's panel.
+//!
+//! This is the untyped core the app and the page layout work with (controls by position). Screens
+//! name their controls with an enum and use the typed view over it, [`super::fields::Fields`].
 
-use std::cell::Cell;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tui_input::{Input, InputRequest};
-use zeroize::Zeroize;
-
+pub use super::text_field::TextField;
 use crate::domain::Msg;
-use crate::domain::text::normalize;
 
-/// A single-line text field with a maximum length enforced while typing.
-#[derive(Debug, Clone)]
-pub struct TextField {
-    input: Input,
-    pub max_chars: usize,
-    pub masked: bool,
-    /// The first display column shown when the value is wider than its box, as last drawn. It
-    /// moves only when the cursor would leave the box, so the text stays still under a tap or
-    /// while the cursor moves inside the visible part.
-    scroll: Cell<usize>,
+/// The id of a control: an enum per screen (see the `controls!` macro).
+pub trait ControlId: Copy + Eq + std::fmt::Debug + 'static {
+    /// The control's name: unique in its form; what tests and logs use, and what a service names
+    /// in a `RuleViolation::field`.
+    fn name(self) -> &'static str;
+    /// The id of that name, if this enum has one.
+    fn from_name(name: &str) -> Option<Self>;
 }
 
-impl TextField {
-    pub fn new(max_chars: usize) -> Self {
-        TextField {
-            input: Input::default(),
-            max_chars,
-            masked: false,
-            scroll: Cell::new(0),
-        }
-    }
-
-    pub fn masked(mut self) -> Self {
-        self.masked = true;
+/// Plain names, for forms that are not a screen's (the widgets' own tests).
+impl ControlId for &'static str {
+    fn name(self) -> &'static str {
         self
     }
-
-    pub fn value(&self) -> &str {
-        self.input.value()
-    }
-
-    pub fn len(&self) -> usize {
-        self.input.value().chars().count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.input.value().is_empty()
-    }
-
-    /// Replaces the value (normalised, cut to the maximum) and puts the cursor at its end.
-    pub fn set_value(&mut self, value: &str) {
-        self.clear();
-        self.insert_str(value);
-    }
-
-    /// Empties the field, overwriting the old characters where the buffer allows.
-    pub fn clear(&mut self) {
-        let mut old = std::mem::take(&mut self.input).value_and_reset();
-        old.zeroize();
-    }
-
-    /// Inserts typed or pasted text at the cursor: NFKC-normalised, control characters dropped, and
-    /// nothing beyond the maximum length.
-    pub fn insert_str(&mut self, text: &str) -> bool {
-        let mut changed = false;
-        for ch in normalize(text).chars() {
-            if self.len() >= self.max_chars {
-                break;
-            }
-            if ch == '\n' || ch == '\r' {
-                continue;
-            }
-            self.input.handle(InputRequest::InsertChar(ch));
-            changed = true;
-        }
-        changed
-    }
-
-    /// Re-normalises the whole value (a combining mark typed after its base character composes here).
-    pub fn normalize_value(&mut self) {
-        let whole = normalize(self.value());
-        if whole != self.value() {
-            self.set_value(&whole);
-        }
-    }
-
-    /// Editing keys. Returns true when the value changed.
-    pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let req = match key.code {
-            KeyCode::Char(c) if !ctrl => {
-                let mut buf = [0u8; 4];
-                return self.insert_str(c.encode_utf8(&mut buf));
-            }
-            KeyCode::Char('u') if ctrl => InputRequest::DeleteFromStart,
-            KeyCode::Char('k') if ctrl => InputRequest::DeleteTillEnd,
-            KeyCode::Char('a') if ctrl => InputRequest::GoToStart,
-            KeyCode::Char('e') if ctrl => InputRequest::GoToEnd,
-            KeyCode::Char('w') if ctrl => InputRequest::DeletePrevWord,
-            KeyCode::Backspace => InputRequest::DeletePrevChar,
-            KeyCode::Delete => InputRequest::DeleteNextChar,
-            KeyCode::Left => InputRequest::GoToPrevChar,
-            KeyCode::Right => InputRequest::GoToNextChar,
-            KeyCode::Home => InputRequest::GoToStart,
-            KeyCode::End => InputRequest::GoToEnd,
-            _ => return false,
-        };
-        self.input.handle(req).is_some_and(|changed| changed.value)
-    }
-
-    /// Moves the cursor to a display column of the visible text (a tap inside the field): before
-    /// the character drawn in that column (a tap on either half of a wide character lands before
-    /// it), or at the end when the tap is past the text.
-    pub fn set_cursor_at_column(&mut self, col: usize, width: usize) {
-        let scroll = self.scroll_for(width);
-        let target = scroll + col;
-        let mut acc = 0;
-        let mut pos = 0;
-        for ch in self.display_text().chars() {
-            let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
-            if acc + w > target {
-                break;
-            }
-            acc += w;
-            pos += 1;
-        }
-        self.input.handle(InputRequest::SetCursor(pos));
-    }
-
-    /// What the field shows (stars for a masked field).
-    pub fn display_text(&self) -> String {
-        if self.masked {
-            "*".repeat(self.len())
-        } else {
-            self.value().to_string()
-        }
-    }
-
-    /// The cursor's display column in the whole (shown) value.
-    fn cursor_column(&self) -> usize {
-        if self.masked {
-            self.input.cursor()
-        } else {
-            self.input.visual_cursor()
-        }
-    }
-
-    /// The first column to show in a box `width` columns wide: the last one drawn, moved only as
-    /// far as needed to keep the cursor's cell inside the box, never leaving blank room on the
-    /// right while text is hidden on the left, and never inside a wide character.
-    fn scroll_for(&self, width: usize) -> usize {
-        let width = width.max(1);
-        let shown = self.display_text();
-        let total: usize = unicode_width::UnicodeWidthStr::width(shown.as_str());
-        let cursor = self.cursor_column();
-        let mut scroll = self.scroll.get();
-        if cursor < scroll {
-            scroll = cursor;
-        }
-        if cursor >= scroll + width {
-            scroll = cursor + 1 - width;
-        }
-        // The text and the caret's cell fit from `scroll`: show as much as possible.
-        scroll = scroll.min((total + 1).saturating_sub(width));
-        // Start on a character boundary.
-        let mut col = 0;
-        for ch in shown.chars() {
-            let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
-            if col >= scroll {
-                break;
-            }
-            if col + w > scroll {
-                scroll = col + w;
-                break;
-            }
-            col += w;
-        }
-        scroll
-    }
-
-    /// The visible part for a box `width` columns wide and the cursor's column inside it. Keeps
-    /// the scroll position for the next frame and tap.
-    pub fn visible(&self, width: usize) -> (String, usize) {
-        let width = width.max(1);
-        let scroll = self.scroll_for(width);
-        self.scroll.set(scroll);
-        let cursor = self.cursor_column();
-        let mut out = String::new();
-        let mut col = 0;
-        for ch in self.display_text().chars() {
-            let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
-            if col < scroll {
-                col += w;
-                continue;
-            }
-            if col + w > scroll + width {
-                break;
-            }
-            out.push(ch);
-            col += w;
-        }
-        (out, cursor.saturating_sub(scroll))
-    }
-}
-
-impl Drop for TextField {
-    fn drop(&mut self) {
-        self.clear();
+    fn from_name(_: &str) -> Option<Self> {
+        None
     }
 }
 
@@ -229,7 +46,8 @@ pub enum Kind {
 
 #[derive(Debug, Clone)]
 pub struct Control {
-    pub id: &'static str,
+    /// The name of the screen's id for this control (`ControlId::name`): for tests and logs.
+    pub name: &'static str,
     /// Message key of the label (for a button: its caption).
     pub label: &'static str,
     pub kind: Kind,
@@ -244,9 +62,9 @@ pub struct Control {
 }
 
 impl Control {
-    fn new(id: &'static str, label: &'static str, kind: Kind) -> Self {
+    fn new(id: impl ControlId, label: &'static str, kind: Kind) -> Self {
         Control {
-            id,
+            name: id.name(),
             label,
             kind,
             error: None,
@@ -256,16 +74,16 @@ impl Control {
         }
     }
 
-    pub fn text(id: &'static str, label: &'static str, field: TextField) -> Self {
+    pub fn text(id: impl ControlId, label: &'static str, field: TextField) -> Self {
         Control::new(id, label, Kind::Text(field))
     }
 
-    pub fn checkbox(id: &'static str, label: &'static str) -> Self {
+    pub fn checkbox(id: impl ControlId, label: &'static str) -> Self {
         Control::new(id, label, Kind::Checkbox(false))
     }
 
     pub fn radio(
-        id: &'static str,
+        id: impl ControlId,
         label: &'static str,
         options: Vec<&'static str>,
         selected: usize,
@@ -273,7 +91,7 @@ impl Control {
         Control::new(id, label, Kind::Radio { options, selected })
     }
 
-    pub fn button(id: &'static str, label: &'static str) -> Self {
+    pub fn button(id: impl ControlId, label: &'static str) -> Self {
         Control::new(id, label, Kind::Button)
     }
 
@@ -313,79 +131,37 @@ impl Form {
         Form { controls, focus }
     }
 
-    pub fn index(&self, id: &str) -> usize {
+    /// The position of the control named `name`, if there is one.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.controls.iter().position(|c| c.name == name)
+    }
+
+    /// The name of the focused control (tests and logs; screens use `Fields::focused`).
+    pub fn focused_name(&self) -> &'static str {
+        self.controls[self.focus].name
+    }
+
+    /// The value of the text field named `name` (tests; screens use `Fields::value`).
+    pub fn value_named(&self, name: &str) -> Option<&str> {
+        match &self.controls[self.position(name)?].kind {
+            Kind::Text(f) => Some(f.value()),
+            _ => None,
+        }
+    }
+
+    /// The text field at position `i`, if it is one.
+    pub fn text_at(&self, i: usize) -> Option<&TextField> {
+        match &self.controls.get(i)?.kind {
+            Kind::Text(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// True when no text field holds anything (the start screens' "nothing entered").
+    pub fn all_empty(&self) -> bool {
         self.controls
             .iter()
-            .position(|c| c.id == id)
-            .unwrap_or_else(|| panic!("no control {id}"))
-    }
-
-    pub fn get(&self, id: &str) -> &Control {
-        &self.controls[self.index(id)]
-    }
-
-    pub fn get_mut(&mut self, id: &str) -> &mut Control {
-        let i = self.index(id);
-        &mut self.controls[i]
-    }
-
-    pub fn field(&self, id: &str) -> &TextField {
-        match &self.get(id).kind {
-            Kind::Text(f) => f,
-            _ => panic!("{id} is not a text field"),
-        }
-    }
-
-    pub fn field_mut(&mut self, id: &str) -> &mut TextField {
-        match &mut self.get_mut(id).kind {
-            Kind::Text(f) => f,
-            _ => panic!("{id} is not a text field"),
-        }
-    }
-
-    pub fn value(&self, id: &str) -> &str {
-        self.field(id).value()
-    }
-
-    pub fn checked(&self, id: &str) -> bool {
-        matches!(self.get(id).kind, Kind::Checkbox(true))
-    }
-
-    pub fn set_checked(&mut self, id: &str, on: bool) {
-        if let Kind::Checkbox(v) = &mut self.get_mut(id).kind {
-            *v = on;
-        }
-    }
-
-    pub fn selected(&self, id: &str) -> usize {
-        match self.get(id).kind {
-            Kind::Radio { selected, .. } => selected,
-            _ => 0,
-        }
-    }
-
-    pub fn set_selected(&mut self, id: &str, index: usize) {
-        if let Kind::Radio { options, selected } = &mut self.get_mut(id).kind {
-            *selected = index.min(options.len().saturating_sub(1));
-        }
-    }
-
-    pub fn set_error(&mut self, id: &str, error: Option<Msg>) {
-        self.get_mut(id).error = error;
-    }
-
-    pub fn set_info(&mut self, id: &str, info: Option<Msg>, ok: bool) {
-        let c = self.get_mut(id);
-        c.info = info;
-        c.info_ok = ok;
-    }
-
-    pub fn focused_id(&self) -> &'static str {
-        self.controls[self.focus].id
-    }
-
-    pub fn is_focused(&self, id: &str) -> bool {
-        self.focused_id() == id
+            .all(|c| !matches!(&c.kind, Kind::Text(t) if !t.is_empty()))
     }
 
     /// Moves focus to control `to`. Leaving a text field re-normalises its value.
@@ -400,11 +176,6 @@ impl Form {
         }
         self.focus = to;
         FormEvent::Moved { from }
-    }
-
-    pub fn focus_id(&mut self, id: &str) -> FormEvent {
-        let i = self.index(id);
-        self.focus_to(i)
     }
 
     pub fn focus_next(&mut self) -> FormEvent {
@@ -534,50 +305,55 @@ impl Form {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::crossterm::event::KeyEventKind;
+    use crate::tui::widgets::fields::Fields;
+    use ratatui::crossterm::event::{KeyEventKind, KeyModifiers};
+
+    crate::controls! {
+        enum T { Lang = "lang", A = "a", C = "c", Ok = "ok", Back = "back" }
+    }
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
-    fn form() -> Form {
-        Form::new(vec![
-            Control::radio("lang", "x", vec!["a", "b"], 0),
-            Control::text("a", "x", TextField::new(5)),
-            Control::checkbox("c", "x"),
-            Control::button("ok", "x"),
-            Control::button("back", "x"),
+    fn form() -> Fields<T> {
+        Fields::new(vec![
+            Control::radio(T::Lang, "x", vec!["a", "b"], 0),
+            Control::text(T::A, "x", TextField::new(5)),
+            Control::checkbox(T::C, "x"),
+            Control::button(T::Ok, "x"),
+            Control::button(T::Back, "x"),
         ])
     }
 
     #[test]
     fn opens_on_first_text_field_and_cycles() {
         let mut f = form();
-        assert_eq!(f.focused_id(), "a");
+        assert_eq!(f.focused(), T::A);
         assert_eq!(
             f.handle_key(&key(KeyCode::Tab)),
             FormEvent::Moved { from: 1 }
         );
-        assert_eq!(f.focused_id(), "c");
+        assert_eq!(f.focused(), T::C);
         f.handle_key(&key(KeyCode::Down));
-        assert_eq!(f.focused_id(), "ok");
+        assert_eq!(f.focused(), T::Ok);
         f.handle_key(&key(KeyCode::Right));
-        assert_eq!(f.focused_id(), "back");
+        assert_eq!(f.focused(), T::Back);
         f.handle_key(&key(KeyCode::Tab));
-        assert_eq!(f.focused_id(), "lang", "wraps around");
+        assert_eq!(f.focused(), T::Lang, "wraps around");
         f.handle_key(&key(KeyCode::BackTab));
-        assert_eq!(f.focused_id(), "back");
+        assert_eq!(f.focused(), T::Back);
         f.handle_key(&key(KeyCode::Up));
-        assert_eq!(f.focused_id(), "ok");
+        assert_eq!(f.focused(), T::Ok);
     }
 
     #[test]
     fn enter_moves_on_in_fields_and_presses_buttons() {
         let mut f = form();
         f.handle_key(&key(KeyCode::Enter));
-        assert_eq!(f.focused_id(), "c");
+        assert_eq!(f.focused(), T::C);
         f.handle_key(&key(KeyCode::Enter));
-        assert_eq!(f.focused_id(), "ok");
+        assert_eq!(f.focused(), T::Ok);
         assert_eq!(f.handle_key(&key(KeyCode::Enter)), FormEvent::Pressed(3));
         assert_eq!(
             f.handle_key(&key(KeyCode::Char(' '))),
@@ -589,21 +365,21 @@ mod tests {
     #[test]
     fn space_toggles_checkbox_and_arrows_move_radio() {
         let mut f = form();
-        f.focus_id("c");
+        f.focus(T::C);
         f.handle_key(&key(KeyCode::Char(' ')));
-        assert!(f.checked("c"));
+        assert!(f.checked(T::C));
         f.handle_key(&key(KeyCode::Char(' ')));
-        assert!(!f.checked("c"));
-        f.focus_id("lang");
+        assert!(!f.checked(T::C));
+        f.focus(T::Lang);
         assert_eq!(f.handle_key(&key(KeyCode::Right)), FormEvent::Selected(0));
-        assert_eq!(f.selected("lang"), 1);
+        assert_eq!(f.selected(T::Lang), 1);
         assert_eq!(
             f.handle_key(&key(KeyCode::Right)),
             FormEvent::None,
             "stays at the end"
         );
         f.handle_key(&key(KeyCode::Left));
-        assert_eq!(f.selected("lang"), 0);
+        assert_eq!(f.selected(T::Lang), 0);
     }
 
     #[test]
@@ -617,12 +393,12 @@ mod tests {
                 state: ratatui::crossterm::event::KeyEventState::NONE,
             });
         }
-        assert_eq!(f.value("a"), "AB123", "NFKC and the 5-character maximum");
+        assert_eq!(f.value(T::A), "AB123", "NFKC and the 5-character maximum");
         f.paste("\u{1b}[31mzz");
-        assert_eq!(f.value("a"), "AB123");
+        assert_eq!(f.value(T::A), "AB123");
         f.handle_key(&key(KeyCode::Backspace));
         f.paste("\u{1b}x");
-        assert_eq!(f.value("a"), "AB12x", "escape dropped");
+        assert_eq!(f.value(T::A), "AB12x", "escape dropped");
     }
 
     #[test]
@@ -632,78 +408,15 @@ mod tests {
             f.tap(2, None, None),
             vec![FormEvent::Moved { from: 1 }, FormEvent::Toggled(2)]
         );
-        assert!(f.checked("c"));
+        assert!(f.checked(T::C));
         assert_eq!(
             f.tap(0, Some(1), None),
             vec![FormEvent::Moved { from: 2 }, FormEvent::Selected(0)]
         );
-        assert_eq!(f.selected("lang"), 1);
+        assert_eq!(f.selected(T::Lang), 1);
         assert_eq!(
             f.tap(4, None, None),
             vec![FormEvent::Moved { from: 0 }, FormEvent::Pressed(4)]
         );
-    }
-
-    #[test]
-    fn masked_field_shows_stars_and_scrolls() {
-        let mut t = TextField::new(30).masked();
-        t.set_value("secret12345");
-        assert_eq!(t.display_text(), "***********");
-        let (vis, cur) = t.visible(5);
-        assert_eq!(vis, "****");
-        assert_eq!(cur, 4);
-    }
-
-    #[test]
-    fn scroll_moves_only_to_keep_the_cursor_in_the_box() {
-        let mut t = TextField::new(40);
-        t.set_value("abcdefghijklmnopqrst"); // 20 columns, a box of 8 (7 + the caret's cell)
-        assert_eq!(t.visible(8), ("nopqrst".to_string(), 7));
-        // Left inside the view: the text stays, the cursor moves.
-        for _ in 0..5 {
-            t.handle_key(&key(KeyCode::Left));
-        }
-        assert_eq!(t.visible(8), ("nopqrst".to_string(), 2));
-        // Past the left edge: the view follows by as little as needed.
-        for _ in 0..4 {
-            t.handle_key(&key(KeyCode::Left));
-        }
-        assert_eq!(t.visible(8), ("lmnopqrs".to_string(), 0));
-        // A tap on the 4th visible column puts the cursor before that character.
-        t.set_cursor_at_column(3, 8);
-        assert_eq!(t.visible(8), ("lmnopqrs".to_string(), 3));
-        t.handle_key(&key(KeyCode::Char('X')));
-        assert_eq!(t.value(), "abcdefghijklmnXopqrst");
-        // Deleting from the end never leaves blank room while text is hidden on the left.
-        t.handle_key(&key(KeyCode::End));
-        t.visible(8);
-        for _ in 0..12 {
-            t.handle_key(&key(KeyCode::Backspace));
-        }
-        assert_eq!(t.visible(8), ("cdefghi".to_string(), 7));
-        t.handle_key(&key(KeyCode::Home));
-        assert_eq!(t.visible(8), ("abcdefgh".to_string(), 0));
-    }
-
-    #[test]
-    fn scrolled_wide_characters_are_never_cut_in_half() {
-        let mut t = TextField::new(20);
-        t.set_value("あいうえおか"); // 12 columns, a box of 7
-        assert_eq!(t.visible(7), ("えおか".to_string(), 6));
-        // 13 columns: the view would start on the second half of え, so it starts after it.
-        t.handle_key(&key(KeyCode::Char('a')));
-        assert_eq!(t.visible(7), ("おかa".to_string(), 5));
-        // A tap on the second half of か lands before か.
-        t.set_cursor_at_column(3, 7);
-        assert_eq!(t.visible(7), ("おかa".to_string(), 2));
-    }
-
-    #[test]
-    fn wide_characters_are_measured_by_width() {
-        let mut t = TextField::new(20);
-        t.set_value("昭和55年");
-        let (vis, cur) = t.visible(20);
-        assert_eq!(vis, "昭和55年");
-        assert_eq!(cur, 8, "2+2+1+1+2 columns");
     }
 }

@@ -2,9 +2,12 @@
 //! (one pure function shared by drawing and hit-testing), the header and footer, and text wrapping.
 
 pub mod chrome;
+pub mod fields;
 pub mod form;
+pub mod notice;
 pub mod page;
 pub mod room;
+pub mod text_field;
 pub mod wrap;
 
 /// Marks a string literal as a message-catalogue key (checked by a test in `tui::i18n`).

@@ -1,28 +1,40 @@
 //! 監査ログ: recent audit rows, newest first, filterable by household and by staff ID. Households appear
 //! only as masked keys; every stored text is neutralised before it reaches the staff terminal.
 
-use super::{StaffAction, jst, message_row, panel_width, safe};
+use super::{back_to_menu, jst, panel_width, safe, system_error};
+use crate::domain::Lang;
 use crate::domain::household::HouseholdKey;
-use crate::domain::{Lang, Msg};
 use crate::key;
+use crate::services::ServiceError;
 use crate::services::audit::{AuditPage, AuditQuery, AuditView};
 use crate::tui::i18n::{tr, trf};
 use crate::tui::screens::login::ID_MAX_CHARS;
 use crate::tui::screens::staff::reissue::KEY_MAX_CHARS;
-use crate::tui::screens::{Action, Cx, Screen};
+use crate::tui::screens::{Action, Component, Cx, Screen, Task};
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 use crate::tui::widgets::wrap::wrap;
+
+crate::controls! {
+    pub enum Ctl {
+        Household = "household",
+        StaffId = "staff_id",
+        Filter = "filter",
+        Back = "back",
+    }
+}
 
 /// Rows shown at most.
 pub const LIST_LIMIT: usize = 300;
 
 #[derive(Debug, Clone)]
 pub struct AuditScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     pub rows: Vec<AuditView>,
     pub scroll: usize,
-    pub message: Option<(Msg, bool)>,
+    pub message: Option<Notice>,
 }
 
 impl Default for AuditScreen {
@@ -65,19 +77,19 @@ pub fn row_lines(r: &AuditView, width: usize) -> Vec<String> {
 impl AuditScreen {
     pub fn new() -> Self {
         AuditScreen {
-            form: Form::new(vec![
+            form: Fields::new(vec![
                 Control::text(
-                    "household",
+                    Ctl::Household,
                     key!("staff_audit.household"),
                     TextField::new(KEY_MAX_CHARS),
                 ),
                 Control::text(
-                    "staff_id",
+                    Ctl::StaffId,
                     key!("staff_audit.staff_id"),
                     TextField::new(ID_MAX_CHARS),
                 ),
-                Control::button("filter", key!("staff_audit.filter")),
-                Control::button("back", key!("common.back")),
+                Control::button(Ctl::Filter, key!("staff_audit.filter")),
+                Control::button(Ctl::Back, key!("common.back")),
             ]),
             rows: Vec::new(),
             scroll: 0,
@@ -85,25 +97,49 @@ impl AuditScreen {
         }
     }
 
+    /// The page, with the latest rows loading.
+    pub fn open() -> Action {
+        Action::All(vec![
+            Action::Open(Screen::StaffAudit(AuditScreen::new())),
+            AuditScreen::load(AuditQuery::default()),
+        ])
+    }
+
+    fn load(query: AuditQuery) -> Action {
+        Action::Task(Task::new(
+            move |t| t.svc.audit_view(&query, LIST_LIMIT),
+            AuditScreen::on_page,
+        ))
+    }
+
+    fn on_page(&mut self, r: Result<AuditPage, ServiceError>, _cx: &Cx<'_>) -> Action {
+        match r {
+            Ok(page) => {
+                self.set_page(page);
+                Action::None
+            }
+            Err(e) => system_error("audit view", e),
+        }
+    }
+
     pub fn set_page(&mut self, page: AuditPage) {
         self.rows = page.rows;
         self.scroll = 0;
-        self.message =
-            (!page.household_found).then(|| (Msg::new("staff_audit.no_household"), true));
+        self.message = (!page.household_found).then(|| Notice::error("staff_audit.no_household"));
     }
 
     /// The filters as typed; an invalid household key is marked on its field.
     pub fn query(&mut self) -> Option<AuditQuery> {
-        let household = self.form.value("household").trim().to_string();
-        let staff_id = self.form.value("staff_id").trim().to_string();
+        let household = self.form.value(Ctl::Household).trim().to_string();
+        let staff_id = self.form.value(Ctl::StaffId).trim().to_string();
         let household = if household.is_empty() {
             None
         } else {
             match HouseholdKey::parse(&household) {
                 Ok(k) => Some(k),
                 Err(e) => {
-                    self.message = Some((e.msg(), true));
-                    self.form.focus_id("household");
+                    self.message = Some(Notice::error(e.msg()));
+                    self.form.focus(Ctl::Household);
                     return None;
                 }
             }
@@ -122,13 +158,13 @@ impl AuditScreen {
     }
 }
 
-impl Screen for AuditScreen {
+impl Component for AuditScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -143,10 +179,10 @@ impl Screen for AuditScreen {
         let lang = cx.lang;
         let f = &self.form;
         vec![
-            Row::Control(f.index("household")),
-            Row::Control(f.index("staff_id")),
-            message_row(lang, &self.message),
-            Row::Buttons(vec![f.index("filter"), f.index("back")]),
+            f.row(Ctl::Household),
+            f.row(Ctl::StaffId),
+            notice::row(lang, &self.message),
+            f.buttons(&[Ctl::Filter, Ctl::Back]),
             Row::Panel {
                 title: trf(
                     lang,
@@ -160,22 +196,22 @@ impl Screen for AuditScreen {
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Edited(_) => {
+        match self.form.event(event) {
+            Event::Edited(_) => {
                 self.message = None;
                 Action::None
             }
-            FormEvent::Back => Action::Staff(StaffAction::BackToMenu),
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "filter" => match self.query() {
-                    Some(q) => Action::Staff(StaffAction::Audit(q)),
-                    None => Action::None,
-                },
-                "back" => Action::Staff(StaffAction::BackToMenu),
-                _ => Action::None,
+            Event::Back | Event::Pressed(Ctl::Back) => back_to_menu(),
+            Event::Pressed(Ctl::Filter) => match self.query() {
+                Some(q) => AuditScreen::load(q),
+                None => Action::None,
             },
             _ => Action::None,
         }
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 
     fn scroll(&mut self, lines: i32, max: usize) {

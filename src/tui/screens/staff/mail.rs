@@ -1,25 +1,39 @@
 //! メール送信状況: the outbox, filtered (undeliverable, queued, all), with the reason each undeliverable
 //! message died, and requeueing by message number.
 
-use super::{StaffAction, jst, message_row, panel_width, safe};
+use super::{back_to_menu, jst, panel_width, safe, system_error};
 use crate::domain::{Lang, Msg};
 use crate::key;
+use crate::services::ServiceError;
+use crate::services::outbox::RequeueOutcome;
 use crate::store::outbox::{MailState, OutboxRow};
 use crate::tui::i18n::{tr, trf};
-use crate::tui::screens::{Action, Cx, Screen};
+use crate::tui::screens::{Action, Component, Cx, Screen, Task};
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 use crate::tui::widgets::wrap::wrap;
+
+crate::controls! {
+    pub enum Ctl {
+        Filter = "filter",
+        Id = "id",
+        Requeue = "requeue",
+        Refresh = "refresh",
+        Back = "back",
+    }
+}
 
 /// Rows shown at most (newest first).
 pub const LIST_LIMIT: usize = 200;
 
 #[derive(Debug, Clone)]
 pub struct MailScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     pub rows: Vec<OutboxRow>,
     pub scroll: usize,
-    pub message: Option<(Msg, bool)>,
+    pub message: Option<Notice>,
 }
 
 impl Default for MailScreen {
@@ -40,9 +54,9 @@ pub fn state_key(s: MailState) -> &'static str {
 impl MailScreen {
     pub fn new() -> Self {
         MailScreen {
-            form: Form::new(vec![
+            form: Fields::new(vec![
                 Control::radio(
-                    "filter",
+                    Ctl::Filter,
                     key!("staff_mail.filter"),
                     vec![
                         key!("staff_mail.filter_dead"),
@@ -51,10 +65,10 @@ impl MailScreen {
                     ],
                     0,
                 ),
-                Control::text("id", key!("staff_mail.id"), TextField::new(10)),
-                Control::button("requeue", key!("staff_mail.requeue")),
-                Control::button("refresh", key!("staff_mail.refresh")),
-                Control::button("back", key!("common.back")),
+                Control::text(Ctl::Id, key!("staff_mail.id"), TextField::new(10)),
+                Control::button(Ctl::Requeue, key!("staff_mail.requeue")),
+                Control::button(Ctl::Refresh, key!("staff_mail.refresh")),
+                Control::button(Ctl::Back, key!("common.back")),
             ]),
             rows: Vec::new(),
             scroll: 0,
@@ -64,11 +78,65 @@ impl MailScreen {
 
     /// The state the list shows (None: all).
     pub fn filter(&self) -> Option<MailState> {
-        match self.form.selected("filter") {
+        match self.form.selected(Ctl::Filter) {
             0 => Some(MailState::Dead),
             1 => Some(MailState::Queued),
             _ => None,
         }
+    }
+
+    /// The page, with the dead mail loading.
+    pub fn open() -> Action {
+        let screen = MailScreen::new();
+        let list = screen.list();
+        Action::All(vec![Action::Open(Screen::StaffMail(screen)), list])
+    }
+
+    /// The list of the filter chosen, read again.
+    fn list(&self) -> Action {
+        let filter = self.filter();
+        Action::Task(Task::new(
+            move |t| t.svc.mail_list(filter, LIST_LIMIT),
+            MailScreen::on_rows,
+        ))
+    }
+
+    fn on_rows(&mut self, r: Result<Vec<OutboxRow>, ServiceError>, _cx: &Cx<'_>) -> Action {
+        match r {
+            Ok(rows) => {
+                self.set_rows(rows);
+                Action::None
+            }
+            Err(e) => system_error("mail list", e),
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn on_requeued(
+        &mut self,
+        r: Result<(i64, RequeueOutcome, Vec<OutboxRow>), ServiceError>,
+        cx: &Cx<'_>,
+    ) -> Action {
+        let (id, outcome, rows) = match r {
+            Ok(r) => r,
+            Err(e) => return system_error("requeue", e),
+        };
+        self.message = Some(match outcome {
+            RequeueOutcome::Requeued => {
+                self.form.field_mut(Ctl::Id).clear();
+                Notice::ok(Msg::new("staff_mail.requeued").arg("id", id))
+            }
+            RequeueOutcome::NotFound => {
+                Notice::error(Msg::new("staff_mail.not_found").arg("id", id))
+            }
+            RequeueOutcome::NotDead(state) => Notice::error(
+                Msg::new("staff_mail.not_dead")
+                    .arg("id", id)
+                    .arg("state", tr(cx.lang, state_key(state))),
+            ),
+        });
+        self.set_rows(rows);
+        Action::None
     }
 
     pub fn set_rows(&mut self, rows: Vec<OutboxRow>) {
@@ -129,13 +197,13 @@ impl MailScreen {
     }
 }
 
-impl Screen for MailScreen {
+impl Component for MailScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -149,13 +217,13 @@ impl Screen for MailScreen {
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
         let f = &self.form;
-        let filter_key = match self.form.selected("filter") {
+        let filter_key = match self.form.selected(Ctl::Filter) {
             0 => "staff_mail.filter_dead",
             1 => "staff_mail.filter_queued",
             _ => "staff_mail.filter_all",
         };
         vec![
-            Row::Control(f.index("filter")),
+            f.row(Ctl::Filter),
             Row::Panel {
                 title: trf(
                     lang,
@@ -168,49 +236,51 @@ impl Screen for MailScreen {
                 lines: self.lines(lang, panel_width(cx.width)),
                 scroll: self.scroll,
             },
-            Row::Control(f.index("id")),
+            f.row(Ctl::Id),
             Row::Blank,
-            message_row(lang, &self.message),
-            Row::Buttons(vec![
-                f.index("requeue"),
-                f.index("refresh"),
-                f.index("back"),
-            ]),
+            notice::row(lang, &self.message),
+            f.buttons(&[Ctl::Requeue, Ctl::Refresh, Ctl::Back]),
         ]
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Selected(i) if self.form.controls[i].id == "filter" => {
+        match self.form.event(event) {
+            Event::Selected(Ctl::Filter) => {
                 self.message = None;
-                Action::Staff(StaffAction::MailList(self.filter()))
+                self.list()
             }
-            FormEvent::Edited(_) => {
+            Event::Edited(_) => {
                 self.message = None;
                 Action::None
             }
-            FormEvent::Back => Action::Staff(StaffAction::BackToMenu),
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "requeue" => {
-                    let typed = self.form.value("id").trim().trim_start_matches('#');
-                    match typed.parse::<i64>() {
-                        Ok(id) if id > 0 => Action::Staff(StaffAction::Requeue {
-                            id,
-                            filter: self.filter(),
-                        }),
-                        _ => {
-                            self.message = Some((Msg::new("staff_mail.bad_id"), true));
-                            self.form.focus_id("id");
-                            Action::None
-                        }
+            Event::Back | Event::Pressed(Ctl::Back) => back_to_menu(),
+            Event::Pressed(Ctl::Requeue) => {
+                let typed = self.form.value(Ctl::Id).trim().trim_start_matches('#');
+                match typed.parse::<i64>() {
+                    Ok(id) if id > 0 => {
+                        let filter = self.filter();
+                        Action::Task(Task::new(
+                            move |t| {
+                                let outcome = t.svc.requeue_mail(&t.actor, id)?;
+                                Ok((id, outcome, t.svc.mail_list(filter, LIST_LIMIT)?))
+                            },
+                            MailScreen::on_requeued,
+                        ))
+                    }
+                    _ => {
+                        self.message = Some(Notice::error("staff_mail.bad_id"));
+                        self.form.focus(Ctl::Id);
+                        Action::None
                     }
                 }
-                "refresh" => Action::Staff(StaffAction::MailList(self.filter())),
-                "back" => Action::Staff(StaffAction::BackToMenu),
-                _ => Action::None,
-            },
+            }
+            Event::Pressed(Ctl::Refresh) => self.list(),
             _ => Action::None,
         }
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 
     fn scroll(&mut self, lines: i32, max: usize) {

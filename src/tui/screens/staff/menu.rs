@@ -3,47 +3,63 @@
 
 use ratatui::text::{Line, Span};
 
-use super::{StaffAction, StaffPage, message_row, safe};
-use crate::domain::{Lang, Msg};
+use super::audit::AuditScreen;
+use super::mail::MailScreen;
+use super::reissue::ReissueScreen;
+use super::safe;
+use super::start::StaffStartScreen;
+use super::unlock::UnlockScreen;
+use crate::domain::Lang;
 use crate::key;
 use crate::tui::i18n::tr;
-use crate::tui::screens::{Action, Cx, Screen};
+use crate::tui::screens::{Action, Component, Cx, Screen};
 use crate::tui::theme;
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
+
+crate::controls! {
+    pub enum Ctl {
+        Assist = "assist",
+        Reissue = "reissue",
+        Unlock = "unlock",
+        Mail = "mail",
+        Audit = "audit",
+        Logout = "logout",
+        Lang = "lang",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct StaffMenuScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     pub staff_id: String,
     pub client_addr: Option<String>,
-    pub message: Option<(Msg, bool)>,
+    pub message: Option<Notice>,
 }
 
-const ITEMS: [(&str, &str, StaffPage); 5] = [
-    ("assist", key!("staff_menu.assist_note"), StaffPage::Start),
-    (
-        "reissue",
-        key!("staff_menu.reissue_note"),
-        StaffPage::Reissue,
-    ),
-    ("unlock", key!("staff_menu.unlock_note"), StaffPage::Unlock),
-    ("mail", key!("staff_menu.mail_note"), StaffPage::Mail),
-    ("audit", key!("staff_menu.audit_note"), StaffPage::Audit),
+/// The menu's items, each with the note under it.
+const ITEMS: [(Ctl, &str); 5] = [
+    (Ctl::Assist, key!("staff_menu.assist_note")),
+    (Ctl::Reissue, key!("staff_menu.reissue_note")),
+    (Ctl::Unlock, key!("staff_menu.unlock_note")),
+    (Ctl::Mail, key!("staff_menu.mail_note")),
+    (Ctl::Audit, key!("staff_menu.audit_note")),
 ];
 
 impl StaffMenuScreen {
     pub fn new(staff_id: &str, client_addr: Option<String>, lang: Lang) -> Self {
         StaffMenuScreen {
-            form: Form::new(vec![
-                Control::button("assist", key!("staff_menu.assist")),
-                Control::button("reissue", key!("staff_menu.reissue")),
-                Control::button("unlock", key!("staff_menu.unlock")),
-                Control::button("mail", key!("staff_menu.mail")),
-                Control::button("audit", key!("staff_menu.audit")),
-                Control::button("logout", key!("staff_menu.logout")),
+            form: Fields::new(vec![
+                Control::button(Ctl::Assist, key!("staff_menu.assist")),
+                Control::button(Ctl::Reissue, key!("staff_menu.reissue")),
+                Control::button(Ctl::Unlock, key!("staff_menu.unlock")),
+                Control::button(Ctl::Mail, key!("staff_menu.mail")),
+                Control::button(Ctl::Audit, key!("staff_menu.audit")),
+                Control::button(Ctl::Logout, key!("staff_menu.logout")),
                 Control::radio(
-                    "lang",
+                    Ctl::Lang,
                     key!("staff_menu.language"),
                     vec![key!("login.lang_ja"), key!("login.lang_en")],
                     usize::from(lang == Lang::En),
@@ -56,13 +72,13 @@ impl StaffMenuScreen {
     }
 }
 
-impl Screen for StaffMenuScreen {
+impl Component for StaffMenuScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -88,40 +104,43 @@ impl Screen for StaffMenuScreen {
             who.push(Span::styled(safe(addr, 40), theme::dim()));
         }
         // The message (e.g. a registration just completed) sits under who is logged in.
-        let mut rows = vec![Row::Line(Line::from(who)), message_row(lang, &self.message)];
-        for (id, note, _) in ITEMS {
-            rows.push(Row::Buttons(vec![f.index(id)]));
+        let mut rows = vec![Row::Line(Line::from(who)), notice::row(lang, &self.message)];
+        for (id, note) in ITEMS {
+            rows.push(f.buttons(&[id]));
             rows.push(Row::Text(format!("    {}", tr(lang, note)), theme::info()));
         }
-        rows.push(Row::Buttons(vec![f.index("logout")]));
+        rows.push(f.buttons(&[Ctl::Logout]));
         rows.push(Row::Blank);
-        rows.push(Row::Control(f.index("lang")));
+        rows.push(f.row(Ctl::Lang));
         rows
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Selected(i) if self.form.controls[i].id == "lang" => {
-                Action::SetLang(if self.form.selected("lang") == 1 {
+        let open = match self.form.event(event) {
+            Event::Selected(Ctl::Lang) => {
+                return Action::SetLang(if self.form.selected(Ctl::Lang) == 1 {
                     Lang::En
                 } else {
                     Lang::Ja
-                })
+                });
             }
-            FormEvent::Pressed(i) => {
-                let id = self.form.controls[i].id;
-                if id == "logout" {
-                    return Action::Staff(StaffAction::Logout);
-                }
-                match ITEMS.iter().find(|(item, _, _)| *item == id) {
-                    Some((_, _, page)) => {
-                        self.message = None;
-                        Action::Staff(StaffAction::Open(*page))
-                    }
-                    None => Action::None,
-                }
+            Event::Pressed(Ctl::Logout) => return Action::StaffLogout,
+            Event::Pressed(Ctl::Assist) => {
+                Action::Open(Screen::StaffStart(StaffStartScreen::new()))
             }
-            _ => Action::None,
-        }
+            Event::Pressed(Ctl::Reissue) => {
+                Action::Open(Screen::StaffReissue(ReissueScreen::new()))
+            }
+            Event::Pressed(Ctl::Unlock) => UnlockScreen::open(),
+            Event::Pressed(Ctl::Mail) => MailScreen::open(),
+            Event::Pressed(Ctl::Audit) => AuditScreen::open(),
+            _ => return Action::None,
+        };
+        self.message = None;
+        open
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 }

@@ -1,6 +1,6 @@
 //! The staff console's screens (`kosmo-kiosk staff`, run by SSH): login, the menu, the start of an assisted
-//! registration, reissue, unlock, mail delivery and the audit log. Like every screen they do no I/O: they
-//! return [`StaffAction`]s (inside [`super::Action::Staff`]) that the app performs on a task thread.
+//! registration, reissue, unlock, mail delivery and the audit log. Like every screen they do no I/O: what
+//! needs the store is a [`Task`](crate::tui::screens::Task) whose result comes back to the screen.
 //!
 //! Everything shown here that came from the store (names, IDs, addresses, SMTP replies, audit details) goes
 //! through [`neutralize`] before it reaches the staff terminal.
@@ -13,59 +13,10 @@ pub mod reissue;
 pub mod start;
 pub mod unlock;
 
-use zeroize::Zeroizing;
-
 use crate::domain::text::neutralize;
-use crate::domain::{Lang, Msg};
-use crate::services::audit::AuditQuery;
-use crate::services::households::HouseholdQuery;
-use crate::store::outbox::MailState;
-use crate::tui::i18n::msg;
-use crate::tui::theme;
-use crate::tui::widgets::page::Row;
-
-/// A staff console page (shown instead of the wizard's pages while set).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StaffPage {
-    Login,
-    Menu,
-    Start,
-    Reissue,
-    Unlock,
-    Mail,
-    Audit,
-}
-
-/// What a staff screen asks the app to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StaffAction {
-    Login {
-        staff_id: String,
-        password: Zeroizing<String>,
-    },
-    /// Leave the program (the SSH session ends).
-    Quit,
-    Logout,
-    Open(StaffPage),
-    BackToMenu,
-    /// The member's postcard credential: starts the wizard at STEP3.
-    StartRegistration {
-        temp_id: String,
-        temp_password: Zeroizing<String>,
-    },
-    Search(HouseholdQuery),
-    Reissue(i64),
-    /// Start an assisted registration with the credential just reissued.
-    RegisterReissued,
-    LockLookup(String),
-    Unlock(String),
-    MailList(Option<MailState>),
-    Requeue {
-        id: i64,
-        filter: Option<MailState>,
-    },
-    Audit(AuditQuery),
-}
+use crate::tui::screens::Action;
+use crate::tui::screens::Page;
+use crate::tui::widgets::notice::Notice;
 
 pub use crate::dates::jst_minute as jst;
 
@@ -74,17 +25,18 @@ pub fn safe(s: &str, cols: usize) -> String {
     crate::tui::symbols::shown_cut(&neutralize(s), cols)
 }
 
-/// The message row of a staff screen (an error in red, good news in green).
-pub fn message_row(lang: Lang, m: &Option<(Msg, bool)>) -> Row {
-    Row::Message(m.as_ref().map(|(m, err)| {
-        (
-            msg(lang, m),
-            if *err { theme::error() } else { theme::ok() },
-        )
-    }))
-}
-
 /// The inner width of a panel on a screen `width` columns wide (margins and borders off).
 pub fn panel_width(width: u16) -> usize {
     width.saturating_sub(6).max(20) as usize
+}
+
+/// [戻る] on a staff page: the staff menu as it was, on a cleared terminal.
+pub fn back_to_menu() -> Action {
+    Action::All(vec![Action::BackTo(Page::StaffMenu), Action::Clear])
+}
+
+/// A task of the console failed: logged, and one sentence on the page in view.
+pub fn system_error(what: &str, e: impl std::fmt::Display) -> Action {
+    tracing::error!(error = %e, "staff console: {what} failed");
+    Action::Notice(Notice::error("staff.system_error"))
 }

@@ -5,7 +5,8 @@
 
 use ratatui::text::{Line, Span};
 
-use super::{StaffAction, jst, message_row, safe};
+use super::start::StaffStartScreen;
+use super::{back_to_menu, jst, safe, system_error};
 use crate::dates::iso_date as format_date;
 use crate::domain::birthdate::{self, parse_birth_date};
 use crate::domain::credential::grouped;
@@ -13,14 +14,32 @@ use crate::domain::household::HouseholdKey;
 use crate::domain::text::display_width;
 use crate::domain::{Lang, Msg};
 use crate::key;
-use crate::services::credentials::Reissued;
+use crate::services::ServiceError;
+use crate::services::auth::LoginOutcome;
+use crate::services::credentials::{ReissueError, Reissued};
 use crate::services::households::{HouseholdQuery, HouseholdView};
 use crate::store::credentials::CredentialState;
 use crate::tui::i18n::{tr, trf};
-use crate::tui::screens::{Action, Cx, Screen};
+use crate::tui::screens::{Action, Component, Cx, Task};
 use crate::tui::theme;
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
+
+crate::controls! {
+    pub enum Ctl {
+        Key = "key",
+        Name = "name",
+        BirthDate = "birth_date",
+        Search = "search",
+        Reissue = "reissue",
+        NewSearch = "new_search",
+        RegisterNow = "register_now",
+        Menu = "menu",
+        Back = "back",
+    }
+}
 
 /// Longest typed household key or name.
 pub const KEY_MAX_CHARS: usize = 40;
@@ -37,32 +56,35 @@ pub enum Phase {
 
 #[derive(Debug, Clone)]
 pub struct ReissueScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     pub phase: Phase,
-    pub message: Option<(Msg, bool)>,
+    pub message: Option<Notice>,
     /// What was typed into the search form, restored by [別の世帯を探す].
     saved: [String; 3],
 }
 
-fn search_form() -> Form {
-    Form::new(vec![
+/// What the search form holds, in order.
+const SEARCH_FIELDS: [Ctl; 3] = [Ctl::Key, Ctl::Name, Ctl::BirthDate];
+
+fn search_form() -> Fields<Ctl> {
+    Fields::new(vec![
         Control::text(
-            "key",
+            Ctl::Key,
             key!("staff_reissue.key"),
             TextField::new(KEY_MAX_CHARS),
         ),
         Control::text(
-            "name",
+            Ctl::Name,
             key!("staff_reissue.name"),
             TextField::new(NAME_MAX_CHARS),
         ),
         Control::text(
-            "birth_date",
+            Ctl::BirthDate,
             key!("staff_reissue.birth_date"),
             TextField::new(birthdate::INPUT_MAX_CHARS),
         ),
-        Control::button("search", key!("staff_reissue.search")),
-        Control::button("back", key!("common.back")),
+        Control::button(Ctl::Search, key!("staff_reissue.search")),
+        Control::button(Ctl::Back, key!("common.back")),
     ])
 }
 
@@ -85,8 +107,8 @@ impl ReissueScreen {
     /// Back to the search form, with what was typed before.
     pub fn new_search(&mut self) {
         self.form = search_form();
-        for (id, value) in ["key", "name", "birth_date"].iter().zip(&self.saved) {
-            self.form.field_mut(id).set_value(value);
+        for (id, value) in SEARCH_FIELDS.iter().zip(&self.saved) {
+            self.form.field_mut(*id).set_value(value);
         }
         self.phase = Phase::Search;
         self.message = None;
@@ -95,39 +117,35 @@ impl ReissueScreen {
     /// The search's answer.
     pub fn found(&mut self, list: Vec<HouseholdView>) {
         if list.is_empty() {
-            self.message = Some((Msg::new("staff_reissue.not_found"), true));
+            self.message = Some(Notice::error("staff_reissue.not_found"));
             return;
         }
-        self.saved = ["key", "name", "birth_date"].map(|id| self.form.value(id).to_string());
+        self.saved = SEARCH_FIELDS.map(|id| self.form.value(id).to_string());
         let registered = list.len() == 1 && list[0].account.is_some();
         let mut controls = Vec::new();
         if list.len() == 1 {
-            controls.push(Control::button("reissue", key!("staff_reissue.reissue")));
+            controls.push(Control::button(Ctl::Reissue, key!("staff_reissue.reissue")));
         }
         controls.push(Control::button(
-            "new_search",
+            Ctl::NewSearch,
             key!("staff_reissue.new_search"),
         ));
-        controls.push(Control::button("back", key!("common.back")));
-        self.form = Form::new(controls);
+        controls.push(Control::button(Ctl::Back, key!("common.back")));
+        self.form = Fields::new(controls);
         if registered {
-            self.form.get_mut("reissue").dimmed = true;
-            self.form.focus_id("new_search");
+            self.form.set_dimmed(Ctl::Reissue, true);
+            self.form.focus(Ctl::NewSearch);
         }
-        self.message = (list.len() > 1).then(|| {
-            (
-                Msg::new("staff_reissue.many").arg("count", list.len()),
-                true,
-            )
-        });
+        self.message = (list.len() > 1)
+            .then(|| Notice::error(Msg::new("staff_reissue.many").arg("count", list.len())));
         self.phase = Phase::Found(list);
     }
 
     /// The new credential, shown once.
     pub fn issued(&mut self, r: Reissued) {
-        self.form = Form::new(vec![
-            Control::button("register_now", key!("staff_reissue.register_now")),
-            Control::button("menu", key!("staff.to_menu")),
+        self.form = Fields::new(vec![
+            Control::button(Ctl::RegisterNow, key!("staff_reissue.register_now")),
+            Control::button(Ctl::Menu, key!("staff.to_menu")),
         ]);
         self.message = None;
         self.phase = Phase::Issued(r);
@@ -142,45 +160,75 @@ impl ReissueScreen {
     }
 
     fn search(&mut self, cx: &Cx<'_>) -> Action {
-        let key_text = self.form.value("key").trim().to_string();
-        let name = self.form.value("name").trim().to_string();
-        let birth = self.form.value("birth_date").trim().to_string();
-        if !key_text.is_empty() {
-            return match HouseholdKey::parse(&key_text) {
-                Ok(k) => {
-                    self.message = None;
-                    Action::Staff(StaffAction::Search(HouseholdQuery::Key(k)))
-                }
+        let key_text = self.form.value(Ctl::Key).trim().to_string();
+        let name = self.form.value(Ctl::Name).trim().to_string();
+        let birth = self.form.value(Ctl::BirthDate).trim().to_string();
+        let query = if !key_text.is_empty() {
+            match HouseholdKey::parse(&key_text) {
+                Ok(k) => HouseholdQuery::Key(k),
                 Err(e) => {
                     // Rule messages are long: the wrapped message row says it in full.
-                    self.message = Some((e.msg(), true));
-                    self.form.focus_id("key");
-                    Action::None
+                    self.message = Some(Notice::error(e.msg()));
+                    self.form.focus(Ctl::Key);
+                    return Action::None;
                 }
-            };
-        }
-        if name.is_empty() || birth.is_empty() {
-            self.message = Some((Msg::new("staff_reissue.missing"), true));
-            self.form.focus_id(if name.is_empty() {
-                "name"
+            }
+        } else if name.is_empty() || birth.is_empty() {
+            self.message = Some(Notice::error("staff_reissue.missing"));
+            self.form.focus(if name.is_empty() {
+                Ctl::Name
             } else {
-                "birth_date"
+                Ctl::BirthDate
             });
             return Action::None;
-        }
-        match parse_birth_date(&birth, cx.today) {
-            Ok(birth_date) => {
-                self.message = None;
-                Action::Staff(StaffAction::Search(HouseholdQuery::Member {
-                    name,
-                    birth_date,
-                }))
+        } else {
+            match parse_birth_date(&birth, cx.today) {
+                Ok(birth_date) => HouseholdQuery::Member { name, birth_date },
+                Err(e) => {
+                    self.message = Some(Notice::error(e.msg()));
+                    self.form.focus(Ctl::BirthDate);
+                    return Action::None;
+                }
             }
-            Err(e) => {
-                self.message = Some((e.msg(), true));
-                self.form.focus_id("birth_date");
+        };
+        self.message = None;
+        Action::Task(Task::new(
+            move |t| t.svc.find_households(&t.actor, &query),
+            ReissueScreen::on_found,
+        ))
+    }
+
+    fn on_found(&mut self, r: Result<Vec<HouseholdView>, ServiceError>, _cx: &Cx<'_>) -> Action {
+        match r {
+            Ok(list) => {
+                self.found(list);
                 Action::None
             }
+            Err(e) => system_error("household lookup", e),
+        }
+    }
+
+    fn on_reissued(&mut self, r: Result<Reissued, ReissueError>, _cx: &Cx<'_>) -> Action {
+        match r {
+            Ok(done) => {
+                self.issued(done);
+                Action::None
+            }
+            Err(ReissueError::Registered) => {
+                Action::Notice(Notice::error("staff_reissue.registered_note"))
+            }
+            Err(ReissueError::NotFound) => Action::Notice(Notice::error("staff_reissue.not_found")),
+            Err(ReissueError::Service(e)) => system_error("reissue", e),
+        }
+    }
+
+    /// [続けて代理登録]: the credential just issued starts the wizard.
+    fn on_temp_login(&mut self, r: Result<LoginOutcome, ServiceError>, _cx: &Cx<'_>) -> Action {
+        match r {
+            Ok(LoginOutcome::Temporary(ticket)) => Action::StartRegistration(ticket),
+            Ok(LoginOutcome::Permanent(_)) => Action::None,
+            Ok(LoginOutcome::Failed) => Action::Notice(Notice::error("staff_start.failed")),
+            Err(e) => system_error("temporary login", e),
         }
     }
 
@@ -282,13 +330,13 @@ impl ReissueScreen {
     }
 }
 
-impl Screen for ReissueScreen {
+impl Component for ReissueScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -307,13 +355,13 @@ impl Screen for ReissueScreen {
             Phase::Search => vec![
                 Row::Text(tr(lang, "staff_reissue.intro").to_string(), theme::text()),
                 Row::Blank,
-                Row::Control(f.index("key")),
+                f.row(Ctl::Key),
                 Row::Text(tr(lang, "staff_reissue.or").to_string(), theme::info()),
-                Row::Control(f.index("name")),
-                Row::Control(f.index("birth_date")),
+                f.row(Ctl::Name),
+                f.row(Ctl::BirthDate),
                 Row::Blank,
-                message_row(lang, &self.message),
-                Row::Buttons(vec![f.index("search"), f.index("back")]),
+                notice::row(lang, &self.message),
+                f.buttons(&[Ctl::Search, Ctl::Back]),
             ],
             Phase::Found(list) => {
                 let mut rows = Vec::new();
@@ -339,9 +387,8 @@ impl Screen for ReissueScreen {
                         ));
                     }
                 }
-                rows.push(message_row(lang, &self.message));
-                let buttons = f.controls.iter().enumerate().map(|(i, _)| i).collect();
-                rows.push(Row::Buttons(buttons));
+                rows.push(notice::row(lang, &self.message));
+                rows.push(f.all_buttons());
                 rows
             }
             Phase::Issued(r) => {
@@ -397,44 +444,54 @@ impl Screen for ReissueScreen {
                     ),
                     theme::info(),
                 ));
-                rows.push(message_row(lang, &self.message));
-                rows.push(Row::Buttons(vec![0, 1]));
+                rows.push(notice::row(lang, &self.message));
+                rows.push(f.buttons(&[Ctl::RegisterNow, Ctl::Menu]));
                 rows
             }
         }
     }
 
     fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
-        match (&self.phase, event) {
-            (Phase::Search, FormEvent::Edited(_)) => {
+        match (&self.phase, self.form.event(event)) {
+            (Phase::Search, Event::Edited(_)) => {
                 self.message = None;
                 Action::None
             }
-            (Phase::Search, FormEvent::Back) => Action::Staff(StaffAction::BackToMenu),
-            (Phase::Found(_), FormEvent::Back) => {
+            (Phase::Search | Phase::Issued(_), Event::Back) => back_to_menu(),
+            (Phase::Found(_), Event::Back) => {
                 self.new_search();
                 Action::None
             }
-            (Phase::Issued(_), FormEvent::Back) => Action::Staff(StaffAction::BackToMenu),
-            (_, FormEvent::Pressed(i)) => match self.form.controls[i].id {
-                "search" => self.search(cx),
-                "new_search" => {
-                    self.new_search();
-                    Action::None
+            (_, Event::Pressed(Ctl::Search)) => self.search(cx),
+            (_, Event::Pressed(Ctl::NewSearch)) => {
+                self.new_search();
+                Action::None
+            }
+            (Phase::Found(list), Event::Pressed(Ctl::Reissue)) => match list.as_slice() {
+                [h] if h.account.is_none() => {
+                    let household_id = h.id;
+                    Action::Task(Task::new(
+                        move |t| {
+                            let notices = t.svc.config.staff.notices_path(t.svc.store.path());
+                            t.svc.reissue_credential(&t.actor, household_id, &notices)
+                        },
+                        ReissueScreen::on_reissued,
+                    ))
                 }
-                "reissue" => match &self.phase {
-                    Phase::Found(list) => match list.as_slice() {
-                        [h] if h.account.is_none() => Action::Staff(StaffAction::Reissue(h.id)),
-                        // A registered household: the red note under it says why nothing happens.
-                        _ => Action::None,
-                    },
-                    _ => Action::None,
-                },
-                "register_now" => Action::Staff(StaffAction::RegisterReissued),
-                "back" | "menu" => Action::Staff(StaffAction::BackToMenu),
+                // A registered household: the red note under it says why nothing happens.
                 _ => Action::None,
             },
+            (Phase::Issued(r), Event::Pressed(Ctl::RegisterNow)) => StaffStartScreen::temp_login(
+                r.temp_id.clone(),
+                r.temp_password.clone(),
+                ReissueScreen::on_temp_login,
+            ),
+            (_, Event::Pressed(Ctl::Back | Ctl::Menu)) => back_to_menu(),
             _ => Action::None,
         }
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 }

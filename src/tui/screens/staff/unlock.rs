@@ -1,25 +1,38 @@
 //! ロック解除: the real lock state of an ID (visible to staff only: the kiosk never says whether an ID
 //! exists or is locked), the list of IDs locked or with failures, and unlocking.
 
-use super::{StaffAction, message_row, panel_width, safe};
+use super::{back_to_menu, panel_width, safe, system_error};
+use crate::domain::text::neutralize;
 use crate::domain::{Lang, Msg};
 use crate::key;
+use crate::services::ServiceError;
 use crate::services::staff::{IdKind, LockView};
 use crate::tui::i18n::{tr, trf};
 use crate::tui::screens::login::ID_MAX_CHARS;
-use crate::tui::screens::{Action, Cx, Screen};
+use crate::tui::screens::{Action, Component, Cx, Screen, Task};
 use crate::tui::theme;
+use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
+
+crate::controls! {
+    pub enum Ctl {
+        Id = "id",
+        Lookup = "lookup",
+        Unlock = "unlock",
+        Back = "back",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct UnlockScreen {
-    pub form: Form,
+    pub form: Fields<Ctl>,
     /// The state of the ID last looked up (one view per kind of ID it names).
     pub lookup: Option<Vec<LockView>>,
     pub list: Vec<LockView>,
     pub scroll: usize,
-    pub message: Option<(Msg, bool)>,
+    pub message: Option<Notice>,
 }
 
 impl Default for UnlockScreen {
@@ -27,6 +40,9 @@ impl Default for UnlockScreen {
         Self::new()
     }
 }
+
+/// A lookup's answer: the typed ID's views (when one was typed) and the list of locks.
+type Locks = Result<(Option<Vec<LockView>>, Vec<LockView>), ServiceError>;
 
 fn kind_key(kind: IdKind) -> &'static str {
     match kind {
@@ -76,16 +92,66 @@ fn describe(lang: Lang, v: &LockView, id: &str) -> (String, ratatui::style::Styl
 impl UnlockScreen {
     pub fn new() -> Self {
         UnlockScreen {
-            form: Form::new(vec![
-                Control::text("id", key!("staff_unlock.id"), TextField::new(ID_MAX_CHARS)),
-                Control::button("lookup", key!("staff_unlock.lookup")),
-                Control::button("unlock", key!("staff_unlock.unlock")),
-                Control::button("back", key!("common.back")),
+            form: Fields::new(vec![
+                Control::text(
+                    Ctl::Id,
+                    key!("staff_unlock.id"),
+                    TextField::new(ID_MAX_CHARS),
+                ),
+                Control::button(Ctl::Lookup, key!("staff_unlock.lookup")),
+                Control::button(Ctl::Unlock, key!("staff_unlock.unlock")),
+                Control::button(Ctl::Back, key!("common.back")),
             ]),
             lookup: None,
             list: Vec::new(),
             scroll: 0,
             message: None,
+        }
+    }
+
+    /// The page, with the list of locks loading.
+    pub fn open() -> Action {
+        Action::All(vec![
+            Action::Open(Screen::StaffUnlock(UnlockScreen::new())),
+            Action::Task(Task::new(
+                |t| t.svc.lock_list().map(|l| (None, l)),
+                UnlockScreen::on_locks,
+            )),
+        ])
+    }
+
+    fn on_locks(&mut self, r: Locks, _cx: &Cx<'_>) -> Action {
+        match r {
+            Ok((lookup, list)) => {
+                if lookup.is_some() {
+                    self.lookup = lookup;
+                }
+                self.set_list(list);
+                Action::None
+            }
+            Err(e) => system_error("lock lookup", e),
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn on_unlocked(
+        &mut self,
+        r: Result<(String, bool, Vec<LockView>, Vec<LockView>), ServiceError>,
+        _cx: &Cx<'_>,
+    ) -> Action {
+        match r {
+            Ok((id, any, one, list)) => {
+                let shown = neutralize(&id).into_owned();
+                self.message = Some(Notice::ok(if any {
+                    Msg::new("staff_unlock.unlocked").arg("id", shown)
+                } else {
+                    Msg::new("staff_unlock.not_locked").arg("id", shown)
+                }));
+                self.lookup = Some(one);
+                self.set_list(list);
+                Action::None
+            }
+            Err(e) => system_error("unlock", e),
         }
     }
 
@@ -95,10 +161,10 @@ impl UnlockScreen {
     }
 
     fn typed(&mut self) -> Option<String> {
-        let id = self.form.value("id").trim().to_string();
+        let id = self.form.value(Ctl::Id).trim().to_string();
         if id.is_empty() {
-            self.message = Some((Msg::new("staff_unlock.missing"), true));
-            self.form.focus_id("id");
+            self.message = Some(Notice::error("staff_unlock.missing"));
+            self.form.focus(Ctl::Id);
             return None;
         }
         self.message = None;
@@ -148,13 +214,13 @@ impl UnlockScreen {
     }
 }
 
-impl Screen for UnlockScreen {
+impl Component for UnlockScreen {
     fn form(&self) -> &Form {
-        &self.form
+        self.form.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        &mut self.form
+        self.form.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -170,7 +236,7 @@ impl Screen for UnlockScreen {
         let f = &self.form;
         let mut rows = vec![
             Row::Text(tr(lang, "staff_unlock.intro").to_string(), theme::text()),
-            Row::Control(f.index("id")),
+            f.row(Ctl::Id),
         ];
         if let Some(views) = &self.lookup {
             for v in views {
@@ -178,12 +244,8 @@ impl Screen for UnlockScreen {
                 rows.push(Row::Text(text, style));
             }
         }
-        rows.push(message_row(lang, &self.message));
-        rows.push(Row::Buttons(vec![
-            f.index("lookup"),
-            f.index("unlock"),
-            f.index("back"),
-        ]));
+        rows.push(notice::row(lang, &self.message));
+        rows.push(f.buttons(&[Ctl::Lookup, Ctl::Unlock, Ctl::Back]));
         rows.push(Row::Panel {
             title: tr(lang, "staff_unlock.list_title").to_string(),
             lines: self.list_lines(lang, panel_width(cx.width)),
@@ -193,27 +255,40 @@ impl Screen for UnlockScreen {
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match event {
-            FormEvent::Edited(_) => {
+        match self.form.event(event) {
+            Event::Edited(_) => {
                 self.message = None;
                 self.lookup = None;
                 Action::None
             }
-            FormEvent::Back => Action::Staff(StaffAction::BackToMenu),
-            FormEvent::Pressed(i) => match self.form.controls[i].id {
-                "lookup" => match self.typed() {
-                    Some(id) => Action::Staff(StaffAction::LockLookup(id)),
-                    None => Action::None,
-                },
-                "unlock" => match self.typed() {
-                    Some(id) => Action::Staff(StaffAction::Unlock(id)),
-                    None => Action::None,
-                },
-                "back" => Action::Staff(StaffAction::BackToMenu),
-                _ => Action::None,
+            Event::Back | Event::Pressed(Ctl::Back) => back_to_menu(),
+            Event::Pressed(Ctl::Lookup) => match self.typed() {
+                Some(id) => Action::Task(Task::new(
+                    move |t| {
+                        let one = t.svc.lock_overview(&id)?;
+                        Ok((Some(one), t.svc.lock_list()?))
+                    },
+                    UnlockScreen::on_locks,
+                )),
+                None => Action::None,
+            },
+            Event::Pressed(Ctl::Unlock) => match self.typed() {
+                Some(id) => Action::Task(Task::new(
+                    move |t| {
+                        let any = t.svc.unlock(&t.actor, &id)?;
+                        let one = t.svc.lock_overview(&id)?;
+                        Ok((id, any, one, t.svc.lock_list()?))
+                    },
+                    UnlockScreen::on_unlocked,
+                )),
+                None => Action::None,
             },
             _ => Action::None,
         }
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.message = Some(notice);
     }
 
     fn scroll(&mut self, lines: i32, max: usize) {

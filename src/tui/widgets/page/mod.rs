@@ -359,13 +359,12 @@ mod tests {
     use crate::tui::widgets::form::{Control, TextField};
 
     fn form() -> Form {
-        let mut f = Form::new(vec![
-            Control::text("a", "login.user_id", TextField::new(10)),
+        let error = Some(Msg::new("identity.locked")); // long: wraps at 40 columns
+        let field = Control::text("a", "login.user_id", TextField::new(10));
+        Form::new(vec![
+            Control { error, ..field },
             Control::button("ok", "login.submit"),
-        ]);
-        // A long error: wraps to several lines at 40 columns.
-        f.set_error("a", Some(Msg::new("identity.locked")));
-        f
+        ])
     }
 
     #[test]
