@@ -13,6 +13,7 @@ pub mod households;
 pub mod lockout;
 pub mod locks;
 pub mod mail;
+pub mod member_corrections;
 pub mod members;
 pub mod ops;
 pub mod outbox;

@@ -11,6 +11,7 @@ mod backup;
 mod check;
 mod deploy;
 mod errors;
+mod import;
 mod logs;
 mod operator;
 mod outbox;
