@@ -7,8 +7,9 @@
 //! bounce, not the member, and is ignored.
 //!
 //! The on-screen keyboard ([`Pad`]) belongs to the focused text field: a tap on a field brings it
-//! (`[kiosk] touch_keyboard = "auto"`), a key typed on a real keyboard puts it away, and its keys
-//! are typed into the field as keys are, so every rule of the field holds.
+//! (`[kiosk] touch_keyboard = "auto"`), a key typed on a real keyboard puts it away for the rest of
+//! that member's visit (until the start screen returns), and its keys are typed into the field as
+//! keys are, so every rule of the field holds.
 
 use std::time::{Duration, Instant};
 
@@ -63,6 +64,9 @@ pub struct Touch {
     pub pad: Option<PadState>,
     /// With `always`: the field whose pad 閉じる put away (it stays away until a tap on a field).
     closed: Option<(Page, usize)>,
+    /// A key was typed on a real keyboard: with `auto`, the pad stays away until the start screen
+    /// returns (the next member).
+    typed: bool,
 }
 
 impl Touch {
@@ -234,7 +238,12 @@ impl App {
                 let form = self.screen().form();
                 if form.focus == control && form.text_at(control).is_some() {
                     self.touch.closed = None;
-                    if self.touch_keyboard() != TouchKeyboard::Never {
+                    let wanted = match self.touch_keyboard() {
+                        TouchKeyboard::Always => true,
+                        TouchKeyboard::Auto => !self.touch.typed,
+                        TouchKeyboard::Never => false,
+                    };
+                    if wanted {
                         self.open_pad();
                     }
                 }
@@ -310,10 +319,12 @@ impl App {
         }
     }
 
-    /// A key typed on a real keyboard: with `auto`, the member has one, so the pad goes.
+    /// A key typed on a real keyboard: with `auto`, the member has one, so the pad goes and stays
+    /// away for this member.
     pub(super) fn key_typed(&mut self) {
         if self.touch_keyboard() == TouchKeyboard::Auto {
             self.touch.pad = None;
+            self.touch.typed = true;
         }
     }
 }

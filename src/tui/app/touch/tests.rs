@@ -213,6 +213,9 @@ fn a_key_typed_puts_the_keyboard_away_and_close_closes_it() {
     )));
     assert!(app.pad().is_none(), "the member has a keyboard");
     assert_eq!(app.screen().form().value_named("user_id"), Some("a"));
+    tap(&mut app, "パスワード ", later(200));
+    assert!(app.pad().is_none(), "nor on the next tap: this member types");
+    let (_d2, mut app) = self::app();
     tap(&mut app, "ユーザID ", later(200));
     tap(&mut app, "[ 閉じる ]", later(400));
     assert!(app.pad().is_none());
@@ -260,6 +263,12 @@ fn the_idle_wipe_takes_the_keyboard_too() {
     assert!(app.pad().is_none());
     assert_eq!(app.screen().form().value_named("user_id"), Some(""));
     assert!(!screen(&app).contains("[ q ]"));
+    // The next member may not type: a tap brings the keyboard again.
+    app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    let deadline = app.idle_deadline().expect("something was entered");
+    app.on_tick(deadline + Duration::from_millis(1));
+    tap(&mut app, "ユーザID ", later(600));
+    assert!(app.pad().is_some());
 }
 
 #[test]
