@@ -309,17 +309,17 @@ impl Rig {
 
     /// A tap (press and release) at a 0-based cell.
     pub fn tap_at(&mut self, column: u16, row: u16) {
-        if let Some(target) = self.app.target_at(column, row) {
-            if let Some((last, at)) = self.last_tap {
-                let wait = (BOUNCE + Duration::from_millis(5)).saturating_sub(at.elapsed());
-                if last == target && !wait.is_zero() {
-                    std::thread::sleep(wait);
-                }
+        let target = self.app.target_at(column, row);
+        if let (Some(target), Some((last, at))) = (target, self.last_tap) {
+            let wait = (BOUNCE + Duration::from_millis(5)).saturating_sub(at.elapsed());
+            if last == target && !wait.is_zero() {
+                std::thread::sleep(wait);
             }
-            self.last_tap = Some((target, Instant::now()));
         }
         self.mouse(MouseEventKind::Down(MouseButton::Left), column, row);
         self.mouse(MouseEventKind::Up(MouseButton::Left), column, row);
+        // From after the release: the app's clock for the bounce started no earlier.
+        self.last_tap = target.map(|t| (t, Instant::now()));
     }
 
     /// A tap on the first cell of the `nth` (1-based) place where `text` shows on the screen as it

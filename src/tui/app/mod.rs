@@ -139,7 +139,7 @@ impl App {
             Some(_) => StaffConsole::login_screen(opts.lang),
             None => Screen::Login(LoginScreen::new(opts.lang)),
         };
-        App {
+        let mut app = App {
             lang: opts.lang,
             services,
             opts,
@@ -159,7 +159,10 @@ impl App {
             tx,
             rx,
             mail: None,
-        }
+        };
+        // With `always`, the start screen's first field has its keyboard.
+        app.sync_pad();
+        app
     }
 
     /// A sender for the event loop's input and signal threads.
@@ -375,6 +378,7 @@ impl App {
             }
             _ => self.busy.is_some() || self.countdown_secs(now).is_some(),
         };
+        self.sync_pad();
         woke || idle_changed
     }
 
