@@ -26,7 +26,9 @@ fn name(what: &str, lang: Lang, width: u16) -> String {
 #[track_caller]
 fn field_above_keys(screen: &str, label: &str, first_key: &str) {
     let lines: Vec<&str> = screen.lines().collect();
-    let field = lines.iter().position(|l| l.starts_with(&format!("> {label}")));
+    let field = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("> {label}")));
     let keys = lines.iter().position(|l| l.contains(first_key));
     assert!(
         matches!((field, keys), (Some(f), Some(k)) if f < k),
@@ -48,19 +50,31 @@ fn the_keyboard_over_each_kind_of_field() {
             // Digits only: 保険者番号.
             let s = rig.frame();
             assert!(s.contains("[ 0 ]") && !s.contains("[ q ]"), "{s}");
-            let label = if lang == Lang::Ja { "保険者番号" } else { "Insurer number" };
+            let label = if lang == Lang::Ja {
+                "保険者番号"
+            } else {
+                "Insurer number"
+            };
             field_above_keys(&s, label, "[ 1 ]");
             assert_snapshot!(name("digits", lang, w), s);
 
             // The birth-date picker, after a step or two.
             rig.type_text("06139497");
             rig.key(KeyCode::Tab);
-            let showa = if lang == Lang::Ja { "> 昭和 <" } else { "> Showa <" };
+            let showa = if lang == Lang::Ja {
+                "> 昭和 <"
+            } else {
+                "> Showa <"
+            };
             assert!(rig.draw().contains(showa), "昭和 first");
             rig.tap_nth("[ +10 ]", 1);
             rig.tap_nth("[ +10 ]", 1);
             let s = rig.frame();
-            let read_back = if lang == Lang::Ja { "1980年1月1日（昭和55年）" } else { "1 January 1980" };
+            let read_back = if lang == Lang::Ja {
+                "1980年1月1日（昭和55年）"
+            } else {
+                "1 January 1980"
+            };
             assert!(s.contains(read_back), "{s}");
             assert!(s.contains("[1980/01/01"), "written into the field:\n{s}");
             assert_snapshot!(name("date", lang, w), s);
@@ -87,7 +101,11 @@ fn the_keyboard_over_each_kind_of_field() {
             for mark in ["[ @ ]", "[ . ]", "[ - ]", "[ _ ]", "[ + ]"] {
                 assert!(s.contains(mark), "{mark}:\n{s}");
             }
-            let label = if lang == Lang::Ja { "メールアドレス" } else { "Email" };
+            let label = if lang == Lang::Ja {
+                "メールアドレス"
+            } else {
+                "Email"
+            };
             field_above_keys(&s, label, "[ 1 ]");
             assert_snapshot!(name("email", lang, w), s);
         }

@@ -20,15 +20,17 @@ impl Finger<'_> {
     #[track_caller]
     fn tap_nth(&mut self, text: &str, nth: usize) {
         if let Some((last, at)) = &self.last {
-            let wait = (kosmo_kiosk::tui::BOUNCE + Duration::from_millis(40))
-                .saturating_sub(at.elapsed());
+            let wait =
+                (kosmo_kiosk::tui::BOUNCE + Duration::from_millis(40)).saturating_sub(at.elapsed());
             if last == text {
                 std::thread::sleep(wait);
             }
         }
-        let screen = self.k.wait_until(&format!("{text:?} #{nth}"), Duration::from_secs(30), |s| {
-            screen_text::find(s, text, nth).is_some()
-        });
+        let screen = self
+            .k
+            .wait_until(&format!("{text:?} #{nth}"), Duration::from_secs(30), |s| {
+                screen_text::find(s, text, nth).is_some()
+            });
         let (col, row) = screen_text::find(&screen, text, nth).expect("shown");
         self.k.tap_at(col, row);
         self.last = Some((text.to_owned(), Instant::now()));

@@ -13,7 +13,9 @@
 
 use std::time::{Duration, Instant};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::layout::Rect;
 
 use super::App;
@@ -190,7 +192,10 @@ impl App {
                 if delta != 0 {
                     self.scroll_panel(delta, false);
                 }
-                self.touch.press = Some(Press { row: m.row, ..press });
+                self.touch.press = Some(Press {
+                    row: m.row,
+                    ..press
+                });
             }
             MouseEventKind::Up(_) => {
                 let under = self.target_at(m.column, m.row);
@@ -306,7 +311,10 @@ impl App {
         let page = self.page();
         let form = self.screen().form();
         let focus = form.focus;
-        let on_text = matches!(form.controls.get(focus).map(|c| &c.kind), Some(Kind::Text(_)));
+        let on_text = matches!(
+            form.controls.get(focus).map(|c| &c.kind),
+            Some(Kind::Text(_))
+        );
         let same = |p: &PadState| p.page == page && p.control == focus;
         match (&self.touch.pad, mode) {
             (_, TouchKeyboard::Never) => self.touch.pad = None,
@@ -332,7 +340,10 @@ impl App {
 /// True when the focused control is placed, with its error or hint, in `placement` of `rows`.
 fn focus_in_view(form: &Form, rows: &[Row], placement: &Placement) -> bool {
     let focus = form.focus;
-    let Some(k) = rows.iter().position(|r| matches!(r, Row::Control(i) if *i == focus)) else {
+    let Some(k) = rows
+        .iter()
+        .position(|r| matches!(r, Row::Control(i) if *i == focus))
+    else {
         // Not a row of its own (a button): the buttons' row.
         return placement.hits.iter().any(|h| h.control == focus);
     };

@@ -19,8 +19,8 @@ use crate::store::outbox::MailState;
 use crate::tui::i18n::tr;
 use crate::tui::theme;
 use crate::tui::widgets::fields::{ControlId, Event, Fields};
-use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 

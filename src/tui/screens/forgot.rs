@@ -15,8 +15,8 @@ use crate::services::ServiceError;
 use crate::tui::i18n::tr;
 use crate::tui::theme;
 use crate::tui::widgets::fields::{Event, Fields};
-use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 

@@ -15,8 +15,8 @@ use crate::services::account::{AccountProfile, ContactChange, ContactError};
 use crate::tui::i18n::{tr, trf};
 use crate::tui::theme;
 use crate::tui::widgets::fields::{ControlId, Event, Fields};
-use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 

@@ -55,10 +55,7 @@ fn rows(app: &App) -> Vec<(String, Vec<u16>)> {
 }
 
 fn screen(app: &App) -> String {
-    rows(app)
-        .into_iter()
-        .map(|(l, _)| l + "\n")
-        .collect()
+    rows(app).into_iter().map(|(l, _)| l + "\n").collect()
 }
 
 /// The cell where `text` first shows.
@@ -176,7 +173,11 @@ fn the_keyboard_types_into_the_focused_field_with_every_rule() {
     tap(&mut app, "[ 2 ]", later(1200));
     let form = app.screen().form();
     assert_eq!(form.value_named("password"), Some("Ko2"));
-    assert_eq!(form.focused_name(), "password", "the keyboard never takes the focus");
+    assert_eq!(
+        form.focused_name(),
+        "password",
+        "the keyboard never takes the focus"
+    );
     let text = screen(&app);
     assert!(text.contains("[***"), "masked as typed:\n{text}");
     assert!(!text.contains("Ko2"), "{text}");
@@ -214,12 +215,19 @@ fn a_key_typed_puts_the_keyboard_away_and_close_closes_it() {
     assert!(app.pad().is_none(), "the member has a keyboard");
     assert_eq!(app.screen().form().value_named("user_id"), Some("a"));
     tap(&mut app, "パスワード ", later(200));
-    assert!(app.pad().is_none(), "nor on the next tap: this member types");
+    assert!(
+        app.pad().is_none(),
+        "nor on the next tap: this member types"
+    );
     let (_d2, mut app) = self::app();
     tap(&mut app, "ユーザID ", later(200));
     tap(&mut app, "[ 閉じる ]", later(400));
     assert!(app.pad().is_none());
-    assert_eq!(app.screen().form().focused_name(), "user_id", "the focus stays");
+    assert_eq!(
+        app.screen().form().focused_name(),
+        "user_id",
+        "the focus stays"
+    );
 }
 
 #[test]
@@ -244,7 +252,10 @@ fn always_shows_it_with_every_field_until_closed() {
         KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
     )));
     assert_eq!(app.screen().form().focused_name(), "password");
-    assert!(app.pad().is_some(), "a key does not put it away with always");
+    assert!(
+        app.pad().is_some(),
+        "a key does not put it away with always"
+    );
     tap(&mut app, "[ 閉じる ]", later(0));
     assert!(app.pad().is_none());
     tap(&mut app, "パスワード ", later(200));
@@ -281,13 +292,27 @@ fn the_birth_date_picker_writes_the_date_and_reads_it_back() {
         panic!("the picker, not the keyboard:\n{}", screen(&app));
     };
     assert_eq!(picker.date.year(), 1960);
-    assert_eq!(app.screen().form().value_named("birth_date"), Some(""), "opening writes nothing");
+    assert_eq!(
+        app.screen().form().value_named("birth_date"),
+        Some(""),
+        "opening writes nothing"
+    );
     tap(&mut app, "[ 平成 ]", later(200));
-    assert_eq!(app.screen().form().value_named("birth_date"), Some("1989/01/08"));
-    assert!(screen(&app).contains("1989年1月8日（平成元年）"), "{}", screen(&app));
+    assert_eq!(
+        app.screen().form().value_named("birth_date"),
+        Some("1989/01/08")
+    );
+    assert!(
+        screen(&app).contains("1989年1月8日（平成元年）"),
+        "{}",
+        screen(&app)
+    );
     // 決定: the date is checked as typed ones are, and read back under the field.
     tap(&mut app, "[ 決定 ]", later(400));
-    assert!(app.pad().is_none(), "the focus left the fields (the checkbox)");
+    assert!(
+        app.pad().is_none(),
+        "the focus left the fields (the checkbox)"
+    );
     let text = screen(&app);
     assert!(text.contains("1989年1月8日（平成元年）"), "{text}");
     assert!(today.year() > 2020);

@@ -7,7 +7,7 @@ use time::{Date, Month};
 
 use super::{Item, PadInput, PadKey};
 use crate::domain::Lang;
-use crate::domain::birthdate::{self, ERAS, EARLIEST, Era, parse_birth_date};
+use crate::domain::birthdate::{self, EARLIEST, ERAS, Era, parse_birth_date};
 use crate::tui::i18n::{tr, trf};
 
 /// The eras offered, oldest first (indexes into [`ERAS`]), then 西暦 (`None`).
@@ -41,7 +41,11 @@ impl DatePicker {
             .unwrap_or_else(|_| clamp_day(START.0, START.1, START.2))
             .min(today);
         let era = Era::of(date)
-            .and_then(|e| CHOICES.iter().position(|c| c.map(|i| ERAS[i].kanji) == Some(e.kanji)))
+            .and_then(|e| {
+                CHOICES
+                    .iter()
+                    .position(|c| c.map(|i| ERAS[i].kanji) == Some(e.kanji))
+            })
             .unwrap_or(CHOICES.len() - 1);
         DatePicker { era, date, today }
     }

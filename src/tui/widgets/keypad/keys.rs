@@ -43,7 +43,11 @@ impl Keyboard {
         let chars = |s: &str| -> Vec<Item> {
             s.chars()
                 .map(|c| {
-                    let c = if self.shift { c.to_ascii_uppercase() } else { c };
+                    let c = if self.shift {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    };
                     Item::Key(PadKey::Char(c), c.to_string(), false)
                 })
                 .collect()

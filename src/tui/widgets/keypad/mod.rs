@@ -173,7 +173,7 @@ impl Pad {
         let mut out = Vec::new();
         let mut y = area.y + 1;
         for row in items {
-            let widths: Vec<u16> = row.iter().map(|i| item_width(i)).collect();
+            let widths: Vec<u16> = row.iter().map(item_width).collect();
             let sum: u16 = widths.iter().sum();
             let n = widths.len() as u16;
             let gap = if sum + GAP * n.saturating_sub(1) <= area.width {

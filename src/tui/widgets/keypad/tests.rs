@@ -26,7 +26,10 @@ fn keys_are_3_cells_wide_a_row_high_apart_and_inside_the_pad() {
         for lang in [Lang::Ja, Lang::En] {
             for pad in pads() {
                 let height = pad.height(lang, h);
-                assert!(h - height >= 10, "{pad:?} leaves room for the form: {height}/{h}");
+                assert!(
+                    h - height >= 10,
+                    "{pad:?} leaves room for the form: {height}/{h}"
+                );
                 let area = Rect::new(0, 3 + h - height, w, height);
                 let hits = pad.place(lang, area);
                 let wanted = pad
@@ -39,14 +42,19 @@ fn keys_are_3_cells_wide_a_row_high_apart_and_inside_the_pad() {
                 for a in &hits {
                     assert!(a.rect.width >= 3 && a.rect.height >= 1, "{a:?}");
                     assert!(a.rect.y > area.y, "below the rule");
-                    assert!(a.rect.x + a.rect.width <= w && a.rect.y + a.rect.height <= area.y + area.height);
+                    assert!(
+                        a.rect.x + a.rect.width <= w
+                            && a.rect.y + a.rect.height <= area.y + area.height
+                    );
                     for b in &hits {
                         if a == b {
                             continue;
                         }
                         // Apart: at least one column or one row between two keys.
-                        let apart_x = a.rect.x + a.rect.width < b.rect.x || b.rect.x + b.rect.width < a.rect.x;
-                        let apart_y = a.rect.y + a.rect.height < b.rect.y || b.rect.y + b.rect.height < a.rect.y;
+                        let apart_x = a.rect.x + a.rect.width < b.rect.x
+                            || b.rect.x + b.rect.width < a.rect.x;
+                        let apart_y = a.rect.y + a.rect.height < b.rect.y
+                            || b.rect.y + b.rect.height < a.rect.y;
                         assert!(apart_x || apart_y, "{a:?} touches {b:?}");
                     }
                 }
@@ -70,7 +78,11 @@ fn each_layout_offers_what_its_fields_take() {
     let chars = |k: Keypad| Keyboard::new(k).chars();
     assert!(chars(Keypad::Digits).iter().all(char::is_ascii_digit));
     assert_eq!(chars(Keypad::Digits).len(), 10);
-    assert!(chars(Keypad::Letters).iter().all(char::is_ascii_alphanumeric));
+    assert!(
+        chars(Keypad::Letters)
+            .iter()
+            .all(char::is_ascii_alphanumeric)
+    );
     assert!(chars(Keypad::Letters).contains(&'Z'));
     for c in "@.-_+".chars() {
         assert!(chars(Keypad::Email).contains(&c));
@@ -96,7 +108,11 @@ fn shift_is_for_one_capital() {
 fn the_picker_steps_within_the_era_and_the_month() {
     let mut p = DatePicker::from_value("S55.1.31", TODAY);
     assert_eq!((p.era, p.date), (1, date!(1980 - 01 - 31)));
-    assert_eq!(p.tap(PadKey::Month(1)), PadInput::Set("1980/02/29".into()), "a leap February");
+    assert_eq!(
+        p.tap(PadKey::Month(1)),
+        PadInput::Set("1980/02/29".into()),
+        "a leap February"
+    );
     assert_eq!(p.tap(PadKey::Year(1)), PadInput::Set("1981/02/28".into()));
     // 昭和 ends on 1989-01-07: stepping on stays in 昭和.
     p.tap(PadKey::Year(10));
@@ -132,8 +148,14 @@ fn the_picker_reads_the_date_back_as_the_identity_screen_does() {
             _ => None,
         })
         .collect();
-    assert!(texts.contains(&"昭和35年（1960年）".to_string()), "{texts:?}");
-    assert!(texts.contains(&"1960年1月1日（昭和35年）".to_string()), "{texts:?}");
+    assert!(
+        texts.contains(&"昭和35年（1960年）".to_string()),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"1960年1月1日（昭和35年）".to_string()),
+        "{texts:?}"
+    );
     let p = DatePicker::from_value("H1.1.8", TODAY);
     let en: Vec<Item> = p.items(Lang::En).into_iter().flatten().collect();
     assert!(en.contains(&Item::Text("Heisei 1 (1989)".into())), "{en:?}");
