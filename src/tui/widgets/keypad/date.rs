@@ -136,13 +136,12 @@ impl DatePicker {
                 Item::Key(PadKey::Era(i as u8), name.to_owned(), i == self.era)
             })
             .collect();
-        let month = u8::from(self.date.month()).to_string();
-        let month_name = self.date.month().to_string();
-        let month_text = trf(
-            lang,
-            "pad.month",
-            &[("month", &month), ("name", &month_name)],
-        );
+        // 「7月」; "July".
+        let month = match lang {
+            Lang::Ja => u8::from(self.date.month()).to_string(),
+            Lang::En => self.date.month().to_string(),
+        };
+        let month_text = trf(lang, "pad.month", &[("month", &month)]);
         let day_text = trf(lang, "pad.day", &[("day", &self.date.day().to_string())]);
         vec![
             eras,
