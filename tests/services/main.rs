@@ -14,6 +14,7 @@ mod corrections;
 mod counter;
 mod delivery;
 mod delivery_scenarios;
+mod expenses;
 mod lockout;
 mod login;
 mod processes;
