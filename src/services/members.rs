@@ -1,23 +1,25 @@
-//! The member list: `admin import-members` (all or nothing) and `admin members`.
+//! The member list: `admin import-members` (all or nothing; UTF-8 or CP932, see [`super::encoding`];
+//! corrections with `--replace`, see [`super::member_corrections`]) and `admin members`.
 //!
-//! The import streams: the CSV is read record by record from a buffered reader and each row is
-//! written at once, inside one `BEGIN IMMEDIATE` transaction with prepared (cached) statements, so
-//! memory does not grow with the file (only a few integers per household it touches) and a bad row
-//! anywhere rolls every earlier row back.
+//! The import streams: the CSV is read record by record from a buffered reader (the CP932 decoder's
+//! too) and each row is written at once, inside one `BEGIN IMMEDIATE` transaction with prepared
+//! (cached) statements, so memory does not grow with the file (only a few integers per household it
+//! touches) and a bad row anywhere rolls every earlier row back.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension};
 use time::Date;
 
+use super::encoding::{self, CsvEncoding};
+use super::member_corrections::{self, MemberChange};
 use super::{ServiceError, Services};
 use crate::domain::household::{HouseholdKey, Relationship};
 use crate::domain::text::{neutralize, normalize};
+use crate::store::Actor;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::households::{self, HouseholdSummary, parse_date};
-use crate::store::{Actor, ts};
 
 pub const CSV_COLUMNS: [&str; 6] = [
     "insurer_number",
@@ -44,7 +46,43 @@ pub struct ImportReport {
     pub members_added: usize,
     /// Rows already present (same household, name and birth date).
     pub unchanged: usize,
+    /// How the file was read (None for rows given in memory).
+    pub encoding: Option<CsvEncoding>,
+    /// With `--replace`: members corrected, removed or kept (in the file's household order).
+    pub changes: Vec<MemberChange>,
+    /// Without `--replace`: households of the file that have members the file does not list (a
+    /// correction the import did not make), and how many there are in all.
+    pub unlisted: Vec<HouseholdKey>,
+    pub unlisted_count: usize,
 }
+
+impl ImportReport {
+    /// Members corrected in place (`--replace`).
+    pub fn corrected(&self) -> usize {
+        self.count(|c| matches!(c, member_corrections::Change::Corrected { .. }))
+    }
+
+    /// Members removed (`--replace`).
+    pub fn removed(&self) -> usize {
+        self.count(|c| matches!(c, member_corrections::Change::Removed(_)))
+    }
+
+    fn count(&self, f: impl Fn(&member_corrections::Change) -> bool) -> usize {
+        self.changes.iter().filter(|c| f(&c.change)).count()
+    }
+}
+
+/// How `admin import-members` reads and applies a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The file's encoding; None detects UTF-8 or CP932.
+    pub encoding: Option<CsvEncoding>,
+    /// Every household the file names ends with exactly the file's members.
+    pub replace: bool,
+}
+
+/// How many households with members the file does not list are named in the report.
+const UNLISTED_NAMED: usize = 5;
 
 fn bad(line: u64, what: impl std::fmt::Display) -> ServiceError {
     ServiceError::user(format!("line {line}: {what}; nothing was imported"))
@@ -183,125 +221,143 @@ pub fn parse_members_csv(text: &str, today: Date) -> Result<Vec<ImportRow>, Serv
     MembersReader::new(text.as_bytes(), today)?.collect()
 }
 
-/// What the import remembers of a household it touched: the file's first line for it and the lines
-/// of its first two insured persons (to name the line that breaks "exactly one insured person").
+/// What the import remembers of a household it touched: the file's first line for it, the lines of
+/// its first two insured persons (to name the line that breaks "exactly one insured person") and how
+/// many members the file lists for it.
 struct Touched {
     first_line: u64,
     insured_lines: [Option<u64>; 2],
-}
-
-/// The import's statements, prepared once per transaction.
-struct ImportStatements<'c> {
-    find: rusqlite::CachedStatement<'c>,
-    add_household: rusqlite::CachedStatement<'c>,
-    add_member: rusqlite::CachedStatement<'c>,
-}
-
-impl<'c> ImportStatements<'c> {
-    fn new(c: &'c Connection) -> rusqlite::Result<Self> {
-        Ok(ImportStatements {
-            find: c.prepare_cached(households::FIND_ID_BY_KEY)?,
-            add_household: c.prepare_cached(households::INSERT)?,
-            add_member: c.prepare_cached(households::INSERT_MEMBER)?,
-        })
-    }
+    listed: u64,
 }
 
 impl Services {
     /// Imports a members CSV file in one transaction: every row or none. The file is streamed.
-    pub fn import_members(&self, actor: &Actor, path: &Path) -> Result<ImportReport, ServiceError> {
-        let file = std::fs::File::open(path)
-            .map_err(|e| ServiceError::user(format!("cannot read {}: {e}", path.display())))?;
-        let reader = BufReader::with_capacity(256 * 1024, file);
-        let rows = MembersReader::new(reader, self.clock.today())?;
-        self.import_stream(actor, rows)
+    pub fn import_members(
+        &self,
+        actor: &Actor,
+        path: &Path,
+        options: ImportOptions,
+    ) -> Result<ImportReport, ServiceError> {
+        let (input, read_as) = encoding::open_text(path, options.encoding)?;
+        let rows = MembersReader::new(input, self.clock.today())?;
+        let mut report = self.import(actor, rows, options.replace)?;
+        report.encoding = Some(read_as);
+        Ok(report)
     }
 
-    /// Imports rows already read (tests, the demo, benchmarks).
+    /// Imports rows already read (the demo, tests), adding what is new.
     pub fn import_rows(
         &self,
         actor: &Actor,
         rows: &[ImportRow],
     ) -> Result<ImportReport, ServiceError> {
-        self.import_stream(actor, rows.iter().cloned().map(Ok))
+        self.import(actor, rows.iter().cloned().map(Ok), false)
     }
 
-    /// Imports rows as they come, in one `BEGIN IMMEDIATE` transaction; the first error (a bad row,
-    /// a household without exactly one insured person) rolls everything back.
+    /// Imports rows as they come (a [`MembersReader`]), adding what is new.
     pub fn import_stream(
         &self,
         actor: &Actor,
         rows: impl IntoIterator<Item = Result<ImportRow, ServiceError>>,
     ) -> Result<ImportReport, ServiceError> {
+        self.import(actor, rows, false)
+    }
+
+    /// The import in one `BEGIN IMMEDIATE` transaction; the first error (a bad row, a household
+    /// without exactly one insured person) rolls everything back.
+    fn import(
+        &self,
+        actor: &Actor,
+        rows: impl IntoIterator<Item = Result<ImportRow, ServiceError>>,
+        replace: bool,
+    ) -> Result<ImportReport, ServiceError> {
         let now = self.now();
-        let created_at = ts(now);
         self.store.write(|tx| {
             let mut report = ImportReport::default();
             let mut touched: HashMap<i64, Touched> = HashMap::new();
-            {
-                let mut st = ImportStatements::new(tx).map_err(crate::store::StoreError::from)?;
-                // Member lists come grouped by household: the last one found is looked up once.
-                let mut last: Option<(HouseholdKey, i64)> = None;
-                for row in rows {
-                    let row = row?;
-                    report.rows += 1;
-                    let hid = match &last {
-                        Some((key, id)) if *key == row.key => *id,
-                        _ => {
-                            let k = &row.key;
-                            let found: Option<i64> = st
-                                .find
-                                .query_row([&k.insurer, &k.symbol, &k.number], |r| r.get(0))
-                                .optional()
-                                .map_err(crate::store::StoreError::from)?;
-                            let id = match found {
-                                Some(id) => id,
-                                None => {
-                                    st.add_household
-                                        .execute([&k.insurer, &k.symbol, &k.number, &created_at])
-                                        .map_err(crate::store::StoreError::from)?;
-                                    report.households_added += 1;
-                                    tx.last_insert_rowid()
-                                }
-                            };
-                            last = Some((row.key.clone(), id));
-                            id
+            if replace {
+                households::begin_file(tx)?;
+            }
+            // Member lists come grouped by household: the last one found is looked up once.
+            let mut last: Option<(HouseholdKey, i64)> = None;
+            for row in rows {
+                let row = row?;
+                report.rows += 1;
+                let hid = match &last {
+                    Some((key, id)) if *key == row.key => *id,
+                    _ => {
+                        let (id, added) = households::upsert(tx, &row.key, now)?;
+                        if added {
+                            report.households_added += 1;
                         }
-                    };
-                    let t = touched.entry(hid).or_insert(Touched {
-                        first_line: row.line,
-                        insured_lines: [None, None],
-                    });
-                    if row.relationship == Relationship::Insured {
-                        if let Some(slot) = t.insured_lines.iter_mut().find(|s| s.is_none()) {
-                            *slot = Some(row.line);
-                        }
+                        last = Some((row.key.clone(), id));
+                        id
                     }
-                    let added = st
-                        .add_member
-                        .execute(rusqlite::params![
-                            hid,
-                            row.name,
-                            households::format_date(row.birth_date),
-                            row.relationship.as_str()
-                        ])
-                        .map_err(crate::store::StoreError::from)?;
-                    if added > 0 {
-                        report.members_added += 1;
-                    } else {
-                        report.unchanged += 1;
+                };
+                let t = touched.entry(hid).or_insert(Touched {
+                    first_line: row.line,
+                    insured_lines: [None, None],
+                    listed: 0,
+                });
+                t.listed += 1;
+                if row.relationship == Relationship::Insured {
+                    if let Some(slot) = t.insured_lines.iter_mut().find(|s| s.is_none()) {
+                        *slot = Some(row.line);
                     }
                 }
+                if replace {
+                    let m = households::FileMember {
+                        line: row.line,
+                        name: row.name,
+                        birth_date: row.birth_date,
+                        relationship: row.relationship,
+                    };
+                    if !households::add_file_member(tx, hid, &m)? {
+                        report.unchanged += 1;
+                    }
+                    continue;
+                }
+                if households::insert_member(tx, hid, &row.name, row.birth_date, row.relationship)? {
+                    report.members_added += 1;
+                } else {
+                    report.unchanged += 1;
+                }
+            }
+            // Households in the file's order, so that what is said follows the file.
+            let mut order: Vec<(u64, i64)> =
+                touched.iter().map(|(h, t)| (t.first_line, *h)).collect();
+            order.sort_unstable();
+            for (_, hid) in &order {
+                let key = || -> Result<HouseholdKey, ServiceError> {
+                    households::get(tx, *hid)?.map(|h| h.key).ok_or_else(|| {
+                        crate::store::StoreError::Corrupt(format!("household {hid} vanished")).into()
+                    })
+                };
+                if replace {
+                    let counts =
+                        member_corrections::reconcile(tx, *hid, &key()?, &mut report.changes)?;
+                    report.members_added += counts.added;
+                    report.unchanged += counts.unchanged;
+                } else if households::count_members(tx, *hid)? > touched[hid].listed {
+                    report.unlisted_count += 1;
+                    if report.unlisted.len() < UNLISTED_NAMED {
+                        report.unlisted.push(key()?);
+                    }
+                }
+            }
+            if replace {
+                households::end_file(tx)?;
             }
             // Every household has exactly one insured person.
             let mut count = tx
                 .prepare_cached(households::COUNT_INSURED)
                 .map_err(crate::store::StoreError::from)?;
-            for (hid, t) in &touched {
+            for (_, hid) in &order {
                 let insured: i64 = count
                     .query_row([hid], |r| r.get(0))
                     .map_err(crate::store::StoreError::from)?;
                 if insured != 1 {
+                    let t = &touched[hid];
                     let key = households::get(tx, *hid)?
                         .map(|h| h.key.to_string())
                         .unwrap_or_default();
@@ -326,10 +382,21 @@ impl Services {
                     outcome: "ok",
                     household_id: None,
                     subject: None,
-                    detail: Some(format!(
-                        "rows {} households_added {} members_added {}",
-                        report.rows, report.households_added, report.members_added
-                    )),
+                    detail: Some(if replace {
+                        format!(
+                            "rows {} households_added {} members_added {} corrected {} removed {} (replace)",
+                            report.rows,
+                            report.households_added,
+                            report.members_added,
+                            report.corrected(),
+                            report.removed()
+                        )
+                    } else {
+                        format!(
+                            "rows {} households_added {} members_added {}",
+                            report.rows, report.households_added, report.members_added
+                        )
+                    }),
                 },
                 now,
             )?;
@@ -419,7 +486,7 @@ mod tests {
             buf: Vec::new(),
             pos: 0,
         };
-        let rows = MembersReader::new(BufReader::new(source), svc.clock.today()).unwrap();
+        let rows = MembersReader::new(std::io::BufReader::new(source), svc.clock.today()).unwrap();
         let report = svc.import_stream(&Actor::admin(), rows).unwrap();
         assert_eq!(
             report,
@@ -427,7 +494,7 @@ mod tests {
                 rows: 10_000,
                 households_added: 5_000,
                 members_added: 10_000,
-                unchanged: 0
+                ..Default::default()
             }
         );
         // A bad row at the very end rolls back everything before it.
