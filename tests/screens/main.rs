@@ -9,4 +9,5 @@ mod account;
 mod finish;
 mod looks;
 mod staff;
+mod walkup;
 mod wizard;

@@ -11,7 +11,7 @@ use super::pty::{Term, key};
 /// Logs a staff member in on the staff console's login screen and waits for the menu.
 pub fn staff_login(p: &mut Term, staff_id: &str) {
     p.wait_for(&["係員ID"]);
-    p.keys(&[staff_id, key::TAB, STAFF_PASSWORD, key::ENTER, key::ENTER]);
+    p.keys(&[staff_id, key::TAB, STAFF_PASSWORD, key::ENTER]);
     p.wait_for(&["係員メニュー"]);
 }
 
@@ -48,7 +48,6 @@ fn postcard_to_step4(p: &mut Term, card: &Postcard, insurer: &str, birth: &str) 
         &card.temp_id,
         key::TAB,
         &card.password,
-        key::ENTER,
         key::ENTER,
     ]);
     p.wait_for(&["利用規約に同意する"]);

@@ -132,7 +132,7 @@ impl App {
         let staff = StaffConsole::for_actor(&opts.actor);
         let first = match staff {
             Some(_) => StaffConsole::login_screen(opts.lang),
-            None => Screen::Login(LoginScreen::new(opts.lang)),
+            None => Screen::Login(LoginScreen::new(opts.lang, &services.config.password)),
         };
         App {
             lang: opts.lang,
