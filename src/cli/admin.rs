@@ -10,6 +10,7 @@ use clap::Subcommand;
 use super::{CliError, CliResult, Context, Global, open};
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::neutralize;
+use crate::services::lockout::UnlockOutcome;
 use crate::store::Actor;
 
 #[derive(Debug, Subcommand)]
@@ -172,14 +173,16 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
             let id = svc.add_staff(&actor, &staff_id, &password)?;
             writeln!(out, "added staff account {}", neutralize(&id))?;
         }
-        AdminCommand::Unlock { id } => {
-            let any = svc.unlock(&actor, &id)?;
-            if any {
-                writeln!(out, "unlocked {}", neutralize(&id))?;
-            } else {
-                writeln!(out, "{} was not locked", neutralize(&id))?;
+        AdminCommand::Unlock { id } => match svc.unlock(&actor, &id)? {
+            UnlockOutcome::Unlocked => writeln!(out, "unlocked {}", neutralize(&id))?,
+            UnlockOutcome::NotLocked => writeln!(out, "{} was not locked", neutralize(&id))?,
+            UnlockOutcome::Unknown => {
+                return Err(CliError(format!(
+                    "{} is not a known temporary, user or staff ID, and nothing is counted under it; nothing was unlocked",
+                    neutralize(&id)
+                )));
             }
-        }
+        },
         AdminCommand::ExpirePassword { user_id } => {
             svc.expire_password(&actor, &user_id)?;
             writeln!(

@@ -178,12 +178,17 @@ pub(super) fn run(global: &Global, dir: Option<PathBuf>) -> CliResult {
         ));
     }
     drop(out);
-    let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
-    let mut app = App::new(ctx.services.clone(), opts);
-    // The same worker as a kiosk's, delivering to .eml files in the demo folder.
-    let worker = super::kiosk::start_mail_worker(&ctx, &mut app);
-    crate::tui::run(app)?;
-    drop(worker);
+    if global.plain || ctx.config.kiosk.plain {
+        // The screen-reader front end, with the same mail worker.
+        super::kiosk::run_plain(&ctx, Actor::kiosk())?;
+    } else {
+        let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
+        let mut app = App::new(ctx.services.clone(), opts);
+        // The same worker as a kiosk's, delivering to .eml files in the demo folder.
+        let worker = super::kiosk::start_mail_worker(&ctx, &mut app);
+        crate::tui::run(app)?;
+        drop(worker);
+    }
     println!(
         "{} {}",
         if ja {

@@ -4,6 +4,7 @@
 //! reports failures as a [`Msg`]: a message-catalogue key plus named arguments, which the TUI renders in
 //! the member's language (see `assets/i18n/*/rules.toml`).
 
+pub mod audit_words;
 pub mod backoff;
 pub mod birthdate;
 pub mod credential;
@@ -11,6 +12,7 @@ pub mod email;
 pub mod household;
 pub mod insurer;
 pub mod lockout;
+pub mod mail_words;
 pub mod password;
 pub mod staff;
 pub mod text;

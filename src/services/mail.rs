@@ -42,6 +42,14 @@ pub fn template(name: &str, lang: Lang) -> Option<&'static str> {
         ("password_changed", Lang::En) => {
             include_str!("../../assets/mail/password_changed.en.txt")
         }
+        ("staff_reset", Lang::Ja) => include_str!("../../assets/mail/staff_reset.ja.txt"),
+        ("staff_reset", Lang::En) => include_str!("../../assets/mail/staff_reset.en.txt"),
+        ("email_correction", Lang::Ja) => {
+            include_str!("../../assets/mail/email_correction.ja.txt")
+        }
+        ("email_correction", Lang::En) => {
+            include_str!("../../assets/mail/email_correction.en.txt")
+        }
         ("reset_code", Lang::Ja) => include_str!("../../assets/mail/reset_code.ja.txt"),
         ("reset_code", Lang::En) => include_str!("../../assets/mail/reset_code.en.txt"),
         _ => return None,
@@ -213,6 +221,48 @@ pub fn reset_code(
             ("code", code),
             ("valid_until", &jst_long_time(valid_until, lang)),
             ("minutes", &minutes.to_string()),
+            ("contact", contact),
+        ],
+    )
+}
+
+/// After パスワード再設定 at the counter. Never carries the initial password.
+pub fn staff_reset(
+    lang: Lang,
+    user_id: &str,
+    changed_at: OffsetDateTime,
+    contact: &str,
+) -> Composed {
+    render(
+        template("staff_reset", lang).unwrap_or_default(),
+        &[
+            ("user_id", user_id),
+            ("changed_at", &jst_long_time(changed_at, lang)),
+            ("contact", contact),
+        ],
+    )
+}
+
+/// To the corrected address after メールアドレス訂正 at the counter; `resent` undelivered messages now go
+/// there too (the line saying so is dropped when there are none).
+pub fn email_correction(
+    lang: Lang,
+    user_id: &str,
+    resent: usize,
+    changed_at: OffsetDateTime,
+    contact: &str,
+) -> Composed {
+    let resent = if resent == 0 {
+        String::new()
+    } else {
+        resent.to_string()
+    };
+    render(
+        template("email_correction", lang).unwrap_or_default(),
+        &[
+            ("user_id", user_id),
+            ("resent", &resent),
+            ("changed_at", &jst_long_time(changed_at, lang)),
             ("contact", contact),
         ],
     )

@@ -6,10 +6,12 @@ pub mod audit;
 pub mod auth;
 pub mod credentials;
 pub mod delivery;
+pub mod email_correction;
 pub mod encoding;
 pub mod hashing;
 pub mod households;
 pub mod lockout;
+pub mod locks;
 pub mod mail;
 pub mod members;
 pub mod ops;
@@ -17,6 +19,7 @@ pub mod outbox;
 pub mod registration;
 pub mod reset;
 pub mod staff;
+pub mod staff_reset;
 #[cfg(test)]
 mod testing;
 
