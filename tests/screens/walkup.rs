@@ -127,8 +127,15 @@ fn values_that_fit_show_whole_and_a_field_left_shows_its_start() {
         rig.key(TAB);
         rig.type_text("大正15年12月24日");
         assert!(
-            row_of(&rig.draw(), if lang == Lang::Ja { "生年月日" } else { "Date of birth" })
-                .contains("[大正15年12月24日 ]"),
+            row_of(
+                &rig.draw(),
+                if lang == Lang::Ja {
+                    "生年月日"
+                } else {
+                    "Date of birth"
+                }
+            )
+            .contains("[大正15年12月24日 ]"),
             "{}",
             rig.draw()
         );

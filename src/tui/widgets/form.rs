@@ -492,7 +492,11 @@ mod tests {
         assert_eq!(f.value(T::A), "AB12x", "escape dropped");
         f.handle_key(&key(KeyCode::Backspace));
         f.paste("\u{1b}[31mzz");
-        assert_eq!(f.value(T::A), "AB12", "refused whole: 5 characters would not fit");
+        assert_eq!(
+            f.value(T::A),
+            "AB12",
+            "refused whole: 5 characters would not fit"
+        );
     }
 
     #[test]

@@ -167,7 +167,10 @@ pub(super) fn extra_note_lines(
     i: usize,
     width: u16,
 ) -> (u16, Vec<(String, Style)>) {
-    if spec.rows.iter().any(|r| matches!(r, Row::Note(n) if *n == i))
+    if spec
+        .rows
+        .iter()
+        .any(|r| matches!(r, Row::Note(n) if *n == i))
         || limit_note(spec, i).is_none()
     {
         return (0, Vec::new());
