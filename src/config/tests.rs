@@ -109,3 +109,20 @@ fn defaults_round_trip() {
     assert_eq!(c.password, PasswordPolicy::default());
     assert_eq!(c.reset, ResetConfig::default());
 }
+
+#[test]
+fn the_contact_line_is_one_or_one_per_language() {
+    use crate::domain::Lang;
+    let one = Config::from_toml("[kiosk]\ncontact = \"Counter 03-1111-2222\"\n").unwrap();
+    assert_eq!(one.kiosk.contact.get(Lang::Ja), "Counter 03-1111-2222");
+    assert_eq!(one.kiosk.contact.get(Lang::En), "Counter 03-1111-2222");
+    let two = Config::from_toml(
+        "[kiosk]\ncontact = { ja = \"窓口（平日）\", en = \"Counter (weekdays)\" }\n",
+    )
+    .unwrap();
+    assert_eq!(two.kiosk.contact.get(Lang::Ja), "窓口（平日）");
+    assert_eq!(two.kiosk.contact.get(Lang::En), "Counter (weekdays)");
+    // The default English line has no full-width brackets.
+    let en = Config::default().kiosk.contact.get(Lang::En).to_string();
+    assert!(!en.contains(['（', '）', '「', '」']), "{en}");
+}

@@ -16,6 +16,23 @@ use crate::domain::Lang;
 use crate::domain::text::neutralize;
 use crate::store::outbox::OutboxRow;
 
+/// The `[kiosk] contact` line of a mail, in the mail's language.
+pub trait ContactLine {
+    fn line(&self, lang: Lang) -> &str;
+}
+
+impl ContactLine for str {
+    fn line(&self, _lang: Lang) -> &str {
+        self
+    }
+}
+
+impl ContactLine for crate::config::Contact {
+    fn line(&self, lang: Lang) -> &str {
+        self.get(lang)
+    }
+}
+
 /// A composed message, ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Composed {
@@ -102,7 +119,7 @@ pub fn welcome(
     user_id: &str,
     registered_at: OffsetDateTime,
     household_masked: &str,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let when = jst_long_time(registered_at, lang);
     render(
@@ -111,7 +128,7 @@ pub fn welcome(
             ("user_id", user_id),
             ("registered_at", &when),
             ("household", household_masked),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -123,7 +140,7 @@ pub fn contact_changed(
     email: &str,
     notify_mail: bool,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let notify = match (lang, notify_mail) {
         (Lang::Ja, true) => "必要",
@@ -138,7 +155,7 @@ pub fn contact_changed(
             ("email", email),
             ("notify", notify),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -149,7 +166,7 @@ pub fn email_changed_old(
     user_id: &str,
     new_email: Option<&str>,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let new_email = match (new_email, lang) {
         (Some(e), _) => crate::domain::email::mask_email(e),
@@ -162,7 +179,7 @@ pub fn email_changed_old(
             ("user_id", user_id),
             ("new_email", &new_email),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -184,7 +201,7 @@ pub fn password_changed(
     user_id: &str,
     how: PasswordHow,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let how = match (lang, how) {
         (Lang::Ja, PasswordHow::Menu) => "メニューの「パスワード変更」",
@@ -200,7 +217,7 @@ pub fn password_changed(
             ("user_id", user_id),
             ("how", how),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -212,7 +229,7 @@ pub fn reset_code(
     code: &str,
     valid_until: OffsetDateTime,
     minutes: u32,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     render(
         template("reset_code", lang).unwrap_or_default(),
@@ -221,7 +238,7 @@ pub fn reset_code(
             ("code", code),
             ("valid_until", &jst_long_time(valid_until, lang)),
             ("minutes", &minutes.to_string()),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -231,14 +248,14 @@ pub fn staff_reset(
     lang: Lang,
     user_id: &str,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     render(
         template("staff_reset", lang).unwrap_or_default(),
         &[
             ("user_id", user_id),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -250,7 +267,7 @@ pub fn email_correction(
     user_id: &str,
     resent: usize,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let resent = if resent == 0 {
         String::new()
@@ -263,7 +280,7 @@ pub fn email_correction(
             ("user_id", user_id),
             ("resent", &resent),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -378,6 +395,17 @@ mod tests {
         );
         assert_eq!(c.subject, "Hi x\u{FFFD}[31my");
         assert_eq!(c.body, "A x\u{FFFD}[31my\nC\n");
+    }
+
+    #[test]
+    fn an_english_mail_carries_the_english_contact_line() {
+        let contact = crate::config::KioskConfig::default().contact;
+        let at = time::macros::datetime!(2026-11-25 02:00:00 UTC);
+        let en = welcome(Lang::En, "tanaka2026", at, "0613****-**-**", &contact);
+        assert!(en.body.contains("(weekdays 9:00-17:00)"), "{}", en.body);
+        assert!(!en.body.contains('（'), "{}", en.body);
+        let ja = welcome(Lang::Ja, "tanaka2026", at, "0613****-**-**", &contact);
+        assert!(ja.body.contains("（平日 9:00〜17:00）"), "{}", ja.body);
     }
 
     #[test]

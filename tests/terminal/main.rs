@@ -12,3 +12,4 @@ mod plain;
 mod ssh;
 mod staff;
 mod vanish;
+mod walkup;

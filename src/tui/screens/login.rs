@@ -5,10 +5,10 @@ use zeroize::Zeroizing;
 
 use super::forgot::ForgotScreen;
 use super::{Action, Component, Cx, Screen, Task};
-use crate::domain::Lang;
 use crate::domain::credential::{TEMP_ID_LEN, TEMP_PASSWORD_LEN};
 use crate::domain::password::PasswordPolicy;
 use crate::domain::user_id;
+use crate::domain::{Lang, Msg};
 use crate::key;
 use crate::services::ServiceError;
 use crate::services::auth::LoginOutcome;
@@ -53,7 +53,14 @@ pub struct LoginScreen {
     pub form: Fields<Ctl>,
     /// The generic refusal, or a notice carried over (e.g. after a lock or a timeout).
     pub message: Option<Notice>,
+    /// Refusals on this screen since it was last opened fresh: a repeated refusal reads as new
+    /// (its count), and after [`COUNTER_HINT_AFTER`] it adds a neutral hint to ask at the
+    /// counter. It counts this screen's attempts, whatever the ID: it says nothing of any ID.
+    pub refusals: u32,
 }
+
+/// Refusals on one screen after which the message suggests the counter.
+pub const COUNTER_HINT_AFTER: u32 = 3;
 
 impl LoginScreen {
     pub fn new(lang: Lang, policy: &PasswordPolicy) -> Self {
@@ -80,12 +87,18 @@ impl LoginScreen {
         LoginScreen {
             form,
             message: None,
+            refusals: 0,
         }
     }
 
     /// After a refusal: the one generic message; the ID stays, the password is emptied.
     pub fn refused(&mut self) {
-        self.message = Some(Notice::error("login.failed"));
+        self.refusals += 1;
+        self.message = Some(Notice::error(match self.refusals {
+            1 => Msg::new("login.failed"),
+            n if n < COUNTER_HINT_AFTER => Msg::new("login.failed_again").arg("n", n),
+            n => Msg::new("login.failed_counter").arg("n", n),
+        }));
         self.form.field_mut(Ctl::Password).clear();
         self.form.focus(Ctl::Password);
     }
@@ -185,7 +198,7 @@ impl Component for LoginScreen {
     }
 
     fn pristine(&self) -> bool {
-        self.message.is_none() && self.form.all_empty()
+        self.message.is_none() && self.refusals == 0 && self.form.all_empty()
     }
 
     fn notice(&mut self, notice: Notice) {
