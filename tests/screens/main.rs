@@ -9,5 +9,6 @@ mod account;
 mod finish;
 mod looks;
 mod staff;
+mod touch;
 mod walkup;
 mod wizard;

@@ -11,5 +11,6 @@ mod look;
 mod plain;
 mod ssh;
 mod staff;
+mod touch;
 mod vanish;
 mod walkup;
