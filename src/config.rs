@@ -72,8 +72,10 @@ pub struct KioskConfig {
     pub allow_exit: bool,
     /// The language the start screen opens in (`ja` or `en`).
     pub lang: crate::domain::Lang,
-    /// The contact line shown on screens and in mail.
-    pub contact: String,
+    /// The contact line shown in mail: one line for both languages (`contact = "…"`), or one per
+    /// language (`[kiosk.contact]` with `ja = "…"` and `en = "…"`), so that English mail carries
+    /// no Japanese brackets.
+    pub contact: Contact,
     /// Colours: `auto` (the terminal's own colours; `NO_COLOR` turns it into `mono`), `dark`,
     /// `light` (the kiosk paints its own background), `mono` or `high-contrast`.
     pub theme: Theme,
@@ -102,6 +104,25 @@ pub enum TouchKeyboard {
     Never,
 }
 
+/// The `[kiosk] contact` line: the same in both languages, or one per language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Contact {
+    One(String),
+    PerLang { ja: String, en: String },
+}
+
+impl Contact {
+    /// The line in `lang`.
+    pub fn get(&self, lang: crate::domain::Lang) -> &str {
+        match (self, lang) {
+            (Contact::One(line), _) => line,
+            (Contact::PerLang { ja, .. }, crate::domain::Lang::Ja) => ja,
+            (Contact::PerLang { en, .. }, crate::domain::Lang::En) => en,
+        }
+    }
+}
+
 impl Default for KioskConfig {
     fn default() -> Self {
         KioskConfig {
@@ -109,7 +130,11 @@ impl Default for KioskConfig {
             countdown_secs: 15,
             allow_exit: false,
             lang: crate::domain::Lang::Ja,
-            contact: "KOSMO健康保険組合 適用課 03-0000-0000（平日 9:00〜17:00）".to_string(),
+            contact: Contact::PerLang {
+                ja: "KOSMO健康保険組合 適用課 03-0000-0000（平日 9:00〜17:00）".to_string(),
+                en: "KOSMO Health Insurance Society, Enrolment, 03-0000-0000 (weekdays 9:00-17:00)"
+                    .to_string(),
+            },
             theme: Theme::Auto,
             ambiguous_width: AmbiguousWidth::Auto,
             plain: false,

@@ -111,6 +111,23 @@ fn defaults_round_trip() {
 }
 
 #[test]
+fn the_contact_line_is_one_or_one_per_language() {
+    use crate::domain::Lang;
+    let one = Config::from_toml("[kiosk]\ncontact = \"Counter 03-1111-2222\"\n").unwrap();
+    assert_eq!(one.kiosk.contact.get(Lang::Ja), "Counter 03-1111-2222");
+    assert_eq!(one.kiosk.contact.get(Lang::En), "Counter 03-1111-2222");
+    let two = Config::from_toml(
+        "[kiosk]\ncontact = { ja = \"窓口（平日）\", en = \"Counter (weekdays)\" }\n",
+    )
+    .unwrap();
+    assert_eq!(two.kiosk.contact.get(Lang::Ja), "窓口（平日）");
+    assert_eq!(two.kiosk.contact.get(Lang::En), "Counter (weekdays)");
+    // The default English line has no full-width brackets.
+    let en = Config::default().kiosk.contact.get(Lang::En).to_string();
+    assert!(!en.contains(['（', '）', '「', '」']), "{en}");
+}
+
+#[test]
 fn expenses_and_benefit_kinds_are_checked_and_the_example_holds_the_defaults() {
     let c = Config::from_toml(include_str!("../../assets/deploy/config.example.toml")).unwrap();
     assert_eq!(c.expenses, super::ExpensesConfig::default());

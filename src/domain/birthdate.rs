@@ -8,7 +8,14 @@
 //! * era forms: an era letter `M T S H R` (either case) or the era name 明治 大正 昭和 平成 令和 (also the one-character
 //!   ligatures ㍾ ㍽ ㍼ ㍻ ㋿, which NFKC expands), a 1–2 digit year or 元 (元年 = year 1), then `.`, `/`, `-` or
 //!   年月日 as separators: `S55.1.1`, `s55/01/01`, `昭和55年1月1日`, `平成元年1月8日`, `R1.5.1`, `Ｓ５５．１．１`;
-//!   also the compact `S550101` (era letter or name followed by exactly 6 digits YYMMDD).
+//!   also the compact `S550101` (era letter or name followed by exactly 6 digits YYMMDD); the era may also be its
+//!   first kanji alone: `昭55.1.1`, `平元.1.8`;
+//! * a year of 1–2 digits with no era (`55.1.1`, `55年1月1日`): read as 昭和, the era of most members who type
+//!   it so, and said back with the Western year and how to write 1955 instead ([`understood_input`]); a
+//!   2-digit year past 昭和64 (`80.1.1`) and 6 bare digits (`800101`) are refused as unclear
+//!   ([`BirthDateError::YearUnclear`]), with the forms that are accepted.
+//!
+//! Every dash an IME types (`ー`, `−`, `‐`, `–`, `―`, `ｰ`, see [`text::is_dash`]) is read as `-`.
 
 use time::{Date, Month};
 
@@ -106,6 +113,9 @@ impl Era {
 pub enum BirthDateError {
     /// Nothing was entered.
     Empty,
+    /// A year that could be read two ways: 6 bare digits (`800101`: 1980 or 昭和80?) or a 2-digit
+    /// year with no era past 昭和64.
+    YearUnclear,
     /// Not one of the accepted forms.
     Format,
     /// Looks like a date but does not exist (month 13, 30 February, …).
@@ -123,6 +133,7 @@ impl BirthDateError {
         match self {
             BirthDateError::Empty => Msg::new("birth.empty"),
             BirthDateError::Format => Msg::new("birth.format"),
+            BirthDateError::YearUnclear => Msg::new("birth.year_unclear"),
             BirthDateError::NotADate => Msg::new("birth.not_a_date"),
             BirthDateError::OutsideEra => Msg::new("birth.outside_era"),
             BirthDateError::Future => Msg::new("birth.future"),
@@ -138,7 +149,15 @@ impl_rule_error!(BirthDateError);
 enum YearSpec {
     Western(i32),
     Era(&'static Era, i32),
+    /// 1–2 digits with no era.
+    Bare(i32),
 }
+
+/// 昭和, the era a year without one is read in.
+const SHOWA: &Era = &ERAS[2];
+
+/// The last year of 昭和 (64, 1989-01-07).
+const SHOWA_LAST_YEAR: i32 = 64;
 
 /// A tiny cursor over the normalised input.
 struct Cursor<'a> {
@@ -196,11 +215,16 @@ fn is_punct_sep(c: char) -> bool {
 fn parse_parts(s: &str) -> Option<(YearSpec, i32, i32)> {
     let mut cur = Cursor { rest: s };
 
-    // Era prefix?
+    // Era prefix? The letter, the name, or the name's first kanji alone (昭55.1.1).
     let era = if let Some(c) = cur.eat_char(|c| Era::by_letter(c).is_some()) {
         Era::by_letter(c)
     } else {
-        ERAS.iter().find(|e| cur.eat(e.kanji))
+        ERAS.iter().find(|e| cur.eat(e.kanji)).or_else(|| {
+            ERAS.iter().find(|e| {
+                let first = e.kanji.chars().next().map(String::from).unwrap_or_default();
+                cur.eat(&first)
+            })
+        })
     };
 
     let year = match era {
@@ -209,7 +233,10 @@ fn parse_parts(s: &str) -> Option<(YearSpec, i32, i32)> {
             if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
                 return Some((YearSpec::Western(num(&s[..4])), num(&s[4..6]), num(&s[6..])));
             }
-            YearSpec::Western(num(cur.digits(4, 4)?))
+            match cur.digits(4, 4) {
+                Some(y) => YearSpec::Western(num(y)),
+                None => YearSpec::Bare(num(cur.digits(1, 2)?)),
+            }
         }
         Some(era) => {
             // compact S550101
@@ -251,15 +278,20 @@ fn parse_parts(s: &str) -> Option<(YearSpec, i32, i32)> {
 /// Checks, in this order: not empty; an accepted form; a real calendar date; for era forms, inside the era; not
 /// before 1868-01-01; not after `today`.
 pub fn parse_birth_date(input: &str, today: Date) -> Result<Date, BirthDateError> {
-    let normalized = text::normalize(input);
+    let normalized = text::ascii_dashes(&text::normalize(input));
     let compact: String = normalized.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.is_empty() {
         return Err(BirthDateError::Empty);
+    }
+    if compact.len() == 6 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(BirthDateError::YearUnclear);
     }
     let (year, month, day) = parse_parts(&compact).ok_or(BirthDateError::Format)?;
     let (gregorian_year, era) = match year {
         YearSpec::Western(y) => (y, None),
         YearSpec::Era(era, y) => (era.start.year() + y - 1, Some((era, y))),
+        YearSpec::Bare(y) if y <= SHOWA_LAST_YEAR => (SHOWA.start.year() + y - 1, Some((SHOWA, y))),
+        YearSpec::Bare(_) => return Err(BirthDateError::YearUnclear),
     };
     let month = u8::try_from(month)
         .ok()
@@ -311,6 +343,33 @@ pub fn format_long(date: Date, lang: Lang) -> String {
         (Lang::Ja, Some((era, year))) => format!("{western}（{era}{}年）", era_year_text(year)),
         _ => western,
     }
+}
+
+/// True when `input` has a year with no era, read as 昭和 (`55.1.1`).
+pub fn era_assumed(input: &str) -> bool {
+    let compact: String = text::ascii_dashes(&text::normalize(input))
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    matches!(parse_parts(&compact), Some((YearSpec::Bare(_), _, _)))
+}
+
+/// The confirmation for what the member typed: [`understood`], or, when the year had no era, the
+/// date read as 昭和 with the Western year beside it and how to write the other reading
+/// (`55.1.1` → 「1980年1月1日（昭和55年）として受け付けました。1955年のことでしたら 19550101 と…」).
+pub fn understood_input(input: &str, date: Date, lang: Lang) -> Msg {
+    if !era_assumed(input) {
+        return understood(date, lang);
+    }
+    let (_, year) = era_year(date).unwrap_or(("", 0));
+    let other = 1900 + year;
+    Msg::new("birth.understood_showa")
+        .arg("date", format_long(date, lang))
+        .arg(
+            "other",
+            format!("{other}{:02}{:02}", u8::from(date.month()), date.day()),
+        )
+        .arg("year", other)
 }
 
 /// The confirmation shown under the field once a date was understood: "{date} として受け付けました" / "Read as {date}".
@@ -385,6 +444,56 @@ mod tests {
     }
 
     #[test]
+    fn ime_dashes_and_short_eras() {
+        let d = date!(1980 - 01 - 01);
+        for s in [
+            "1980ー01ー01",
+            "1980−01−01",
+            "1980‐01‐01",
+            "1980–01–01",
+            "1980―01―01",
+            "1980ｰ01ｰ01",
+            "1980－01－01",
+            "S55ー1ー1",
+            "昭55.1.1",
+            "昭55年1月1日",
+            "55.1.1",
+            "55年1月1日",
+            "５５．１．１",
+            "55ー1ー1",
+        ] {
+            assert_eq!(p(s), Ok(d), "{s}");
+        }
+        assert_eq!(p("平元.1.8"), Ok(date!(1989 - 01 - 08)));
+        assert_eq!(p("大15.12.24"), Ok(date!(1926 - 12 - 24)));
+        // No era: 昭和, said back with the other reading.
+        assert!(era_assumed("55.1.1") && !era_assumed("S55.1.1") && !era_assumed("19800101"));
+        let m = understood_input("55.1.1", d, Lang::Ja);
+        assert_eq!(m.key, "birth.understood_showa");
+        assert!(
+            m.args.iter().any(|(k, v)| *k == "other" && v == "19550101"),
+            "{m:?}"
+        );
+        assert_eq!(
+            understood_input("S55.1.1", d, Lang::Ja).key,
+            "birth.understood"
+        );
+        // Unclear: 6 bare digits, a 2-digit year past 昭和64.
+        for s in [
+            "800101",
+            "550101",
+            "198011",
+            "80.1.1",
+            "80/1/1",
+            "65年1月1日",
+        ] {
+            assert_eq!(p(s), Err(BirthDateError::YearUnclear), "{s}");
+        }
+        // 昭和64年1月8日 does not exist, with or without the era.
+        assert_eq!(p("64.1.8"), Err(BirthDateError::OutsideEra));
+    }
+
+    #[test]
     fn outside_era() {
         for s in [
             "昭和65年1月1日",
@@ -403,17 +512,14 @@ mod tests {
     fn format_errors() {
         for s in [
             "1980",
-            "198011",
             "1980/1",
             "1980/1/1/1",
-            "80/1/1",
             "1980/001/1",
             "1980年1/1",
             "1980年1月",
             "S.1.1",
             "S123.1.1",
             "X55.1.1",
-            "昭55.1.1",
             "yesterday",
             "1980/1/1日",
             "S5501011",

@@ -65,7 +65,7 @@ pub fn normalize_one_time_code(input: &str) -> Option<String> {
 fn compact(input: &str) -> String {
     text::normalize(input)
         .chars()
-        .filter(|&c| !c.is_whitespace() && c != '-')
+        .filter(|&c| !c.is_whitespace() && !text::is_dash(c))
         .collect()
 }
 
@@ -75,7 +75,8 @@ pub fn normalize_temp_password(input: &str) -> String {
     compact(input).to_lowercase()
 }
 
-/// A typed temporary ID as it is looked up: normalised, without spaces or hyphens, upper case.
+/// A typed temporary ID as it is looked up: normalised, without spaces or hyphens (any dash an IME
+/// types: `ー`, `−`, `‐`, `–`, `―`, `ｰ`, see [`text::is_dash`]), upper case.
 pub fn normalize_temp_id(input: &str) -> String {
     compact(input).to_uppercase()
 }

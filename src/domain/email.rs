@@ -15,6 +15,8 @@ pub enum EmailError {
     TooLong,
     /// Not a valid address.
     Invalid,
+    /// No dot in the part after the `@` (`john@smith`): no mail could be delivered there.
+    NoDomainDot,
 }
 
 impl EmailError {
@@ -23,6 +25,7 @@ impl EmailError {
             EmailError::Required => Msg::new("email.required"),
             EmailError::TooLong => Msg::new("email.too_long").arg("max", MAX_LEN),
             EmailError::Invalid => Msg::new("email.invalid"),
+            EmailError::NoDomainDot => Msg::new("email.no_domain_dot"),
         }
     }
 }
@@ -49,10 +52,25 @@ pub fn validate_email(input: &str, required: bool) -> Result<Option<String>, Ema
     if address.chars().any(char::is_whitespace) {
         return Err(EmailError::Invalid);
     }
-    address
+    let parsed = address
         .parse::<lettre::Address>()
         .map_err(|_| EmailError::Invalid)?;
+    // A deliverable address on the internet has a dotted domain (`example.jp`): lettre also takes
+    // `john@smith` (a local host name) and `[10.0.0.1]`, which a member never means.
+    let domain = parsed.domain();
+    if domain.starts_with('[') || !domain.contains('.') || domain.split('.').any(str::is_empty) {
+        return Err(EmailError::NoDomainDot);
+    }
     Ok(Some(address.to_owned()))
+}
+
+/// The bare address of a `From` mailbox (`webmaster@kosmoweb.jp` of `KOSMO Communication Web
+/// <webmaster@kosmoweb.jp>`), as a member looks for it in an inbox; the text made safe to show
+/// when it does not parse.
+pub fn sender_address(from: &str) -> String {
+    from.parse::<lettre::message::Mailbox>()
+        .map(|m| m.email.to_string())
+        .unwrap_or_else(|_| text::neutralize(from).into_owned())
 }
 
 /// An address as shown to someone who should not read it whole (the previous address, after a change):
@@ -128,6 +146,19 @@ mod tests {
         ] {
             assert_eq!(validate_email(s, false), Err(EmailError::Invalid), "{s}");
         }
+    }
+
+    #[test]
+    fn the_domain_needs_a_dot() {
+        for s in ["john@smith", "taro@localhost", "taro@[10.0.0.1]"] {
+            assert_eq!(
+                validate_email(s, false),
+                Err(EmailError::NoDomainDot),
+                "{s}"
+            );
+        }
+        assert_eq!(EmailError::NoDomainDot.msg().key, "email.no_domain_dot");
+        assert!(validate_email("john@smith.jp", false).is_ok());
     }
 
     #[test]

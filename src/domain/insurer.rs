@@ -75,18 +75,7 @@ impl_rule_error!(InsurerError);
 
 /// Characters ignored between the digits: spaces and the hyphens/dashes an IME may produce.
 fn is_separator(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '-' | '\u{2010}'
-                | '\u{2011}'
-                | '\u{2012}'
-                | '\u{2013}'
-                | '\u{2014}'
-                | '\u{2015}'
-                | '\u{2212}'
-                | 'ー'
-        )
+    c.is_whitespace() || text::is_dash(c)
 }
 
 /// Parses a typed insurer number: normalised (full-width digits become ASCII), trimmed, spaces and hyphens between

@@ -38,6 +38,34 @@ pub fn is_unsafe_char(c: char) -> bool {
     c.is_control() || is_bidi_control(c) || is_zero_width(c) || is_line_separator(c)
 }
 
+/// A hyphen or dash as an IME or a keyboard layout may type it where a `-` is meant: the ASCII
+/// hyphen-minus, the Unicode hyphens and dashes U+2010–U+2015, the minus sign U+2212, the hyphen
+/// bullet U+2043, the small and full-width hyphen-minus U+FE63/U+FF0D, the small em dash U+FE58, and
+/// the katakana prolonged sound marks ー U+30FC and ｰ U+FF70 (what a Japanese IME gives for the `-`
+/// key in kana mode). Only fields where a dash can mean nothing else read these as `-` (a temporary
+/// ID, a date, a number): a name keeps its ー.
+pub fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2212}'
+                | '\u{2043}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FF0D}'
+                | '\u{30FC}'
+                | '\u{FF70}'
+    )
+}
+
+/// `s` with every dash of [`is_dash`] written as `-`.
+pub fn ascii_dashes(s: &str) -> String {
+    s.chars()
+        .map(|c| if is_dash(c) { '-' } else { c })
+        .collect()
+}
+
 /// Normalises typed or pasted input: NFKC, then every control character (`Cc`, including C1), bidi control,
 /// zero-width/format character (U+200B–U+200D, U+2060, U+FEFF) and line/paragraph separator (U+2028, U+2029) is
 /// dropped.
@@ -347,6 +375,7 @@ mod catalogue_tests {
             [
                 BirthDateError::Empty,
                 BirthDateError::Format,
+                BirthDateError::YearUnclear,
                 BirthDateError::NotADate,
                 BirthDateError::OutsideEra,
                 BirthDateError::Future,
@@ -356,6 +385,11 @@ mod catalogue_tests {
             .map(BirthDateError::msg),
         );
         v.push(birthdate::understood(
+            time::macros::date!(1980 - 01 - 01),
+            Lang::Ja,
+        ));
+        v.push(birthdate::understood_input(
+            "55.1.1",
             time::macros::date!(1980 - 01 - 01),
             Lang::Ja,
         ));
@@ -404,6 +438,7 @@ mod catalogue_tests {
                 EmailError::Required,
                 EmailError::TooLong,
                 EmailError::Invalid,
+                EmailError::NoDomainDot,
             ]
             .iter()
             .map(EmailError::msg),

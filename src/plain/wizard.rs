@@ -177,7 +177,7 @@ fn identity(
             };
             match parse_birth_date(&t, svc.clock.today()) {
                 Ok(d) => {
-                    c.say_msg(&birthdate::understood(d, c.lang));
+                    c.say_msg(&birthdate::understood_input(&t, d, c.lang));
                     break Some(d);
                 }
                 Err(e) => c.error(&e.msg()),
@@ -457,13 +457,19 @@ fn confirm_and_execute(
             c.say(&id);
             match &reg.email {
                 Some(to) => {
-                    let t = trf(lang, "done.mail_queued", &[("to", to)]);
+                    let from = crate::domain::email::sender_address(&svc.config.mail.from);
+                    let t = trf(lang, "done.mail_queued", &[("to", to), ("from", &from)]);
                     c.say(&t);
                 }
                 None => c.say_key("done.no_mail"),
             }
             c.say_key("done.notices_title");
-            c.say_key("done.notices");
+            // Without an address: no notices about a welcome mail (issue 10).
+            c.say_key(if reg.email.is_some() {
+                "done.notices"
+            } else {
+                "done.notices_no_mail"
+            });
             Execute::Done(reg)
         }
         Err(RegisterError::UserIdTaken) => {

@@ -506,7 +506,7 @@ impl Services {
         audit_id: i64,
         now: OffsetDateTime,
         from: &str,
-        contact: &str,
+        contact: &crate::config::Contact,
     ) -> Result<Option<i64>, ServiceError> {
         let Some(to) = &a.email else {
             return Ok(None);

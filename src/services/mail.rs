@@ -16,6 +16,23 @@ use crate::domain::Lang;
 use crate::domain::text::neutralize;
 use crate::store::outbox::OutboxRow;
 
+/// The `[kiosk] contact` line of a mail, in the mail's language.
+pub trait ContactLine {
+    fn line(&self, lang: Lang) -> &str;
+}
+
+impl ContactLine for str {
+    fn line(&self, _lang: Lang) -> &str {
+        self
+    }
+}
+
+impl ContactLine for crate::config::Contact {
+    fn line(&self, lang: Lang) -> &str {
+        self.get(lang)
+    }
+}
+
 /// A composed message, ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Composed {
@@ -114,7 +131,7 @@ pub fn welcome(
     user_id: &str,
     registered_at: OffsetDateTime,
     household_masked: &str,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let when = jst_long_time(registered_at, lang);
     render(
@@ -123,7 +140,7 @@ pub fn welcome(
             ("user_id", user_id),
             ("registered_at", &when),
             ("household", household_masked),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -135,7 +152,7 @@ pub fn contact_changed(
     email: &str,
     notify_mail: bool,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let notify = match (lang, notify_mail) {
         (Lang::Ja, true) => "必要",
@@ -150,7 +167,7 @@ pub fn contact_changed(
             ("email", email),
             ("notify", notify),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -161,7 +178,7 @@ pub fn email_changed_old(
     user_id: &str,
     new_email: Option<&str>,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let new_email = match (new_email, lang) {
         (Some(e), _) => crate::domain::email::mask_email(e),
@@ -174,7 +191,7 @@ pub fn email_changed_old(
             ("user_id", user_id),
             ("new_email", &new_email),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -196,7 +213,7 @@ pub fn password_changed(
     user_id: &str,
     how: PasswordHow,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let how = match (lang, how) {
         (Lang::Ja, PasswordHow::Menu) => "メニューの「パスワード変更」",
@@ -212,7 +229,7 @@ pub fn password_changed(
             ("user_id", user_id),
             ("how", how),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -224,7 +241,7 @@ pub fn reset_code(
     code: &str,
     valid_until: OffsetDateTime,
     minutes: u32,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     render(
         template("reset_code", lang).unwrap_or_default(),
@@ -233,7 +250,7 @@ pub fn reset_code(
             ("code", code),
             ("valid_until", &jst_long_time(valid_until, lang)),
             ("minutes", &minutes.to_string()),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -241,10 +258,10 @@ pub fn reset_code(
 /// The notice that imported data changed (`expenses_updated`, `benefits_decided`): that there is
 /// something new and where to see it; no amount, name or provider (the template has no placeholder
 /// for one).
-pub fn data_notice(name: &str, lang: Lang, contact: &str) -> Composed {
+pub fn data_notice(name: &str, lang: Lang, contact: &(impl ContactLine + ?Sized)) -> Composed {
     render(
         template(name, lang).unwrap_or_default(),
-        &[("contact", contact)],
+        &[("contact", contact.line(lang))],
     )
 }
 
@@ -253,14 +270,14 @@ pub fn staff_reset(
     lang: Lang,
     user_id: &str,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     render(
         template("staff_reset", lang).unwrap_or_default(),
         &[
             ("user_id", user_id),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -272,7 +289,7 @@ pub fn email_correction(
     user_id: &str,
     resent: usize,
     changed_at: OffsetDateTime,
-    contact: &str,
+    contact: &(impl ContactLine + ?Sized),
 ) -> Composed {
     let resent = if resent == 0 {
         String::new()
@@ -285,7 +302,7 @@ pub fn email_correction(
             ("user_id", user_id),
             ("resent", &resent),
             ("changed_at", &jst_long_time(changed_at, lang)),
-            ("contact", contact),
+            ("contact", contact.line(lang)),
         ],
     )
 }
@@ -400,6 +417,17 @@ mod tests {
         );
         assert_eq!(c.subject, "Hi x\u{FFFD}[31my");
         assert_eq!(c.body, "A x\u{FFFD}[31my\nC\n");
+    }
+
+    #[test]
+    fn an_english_mail_carries_the_english_contact_line() {
+        let contact = crate::config::KioskConfig::default().contact;
+        let at = time::macros::datetime!(2026-11-25 02:00:00 UTC);
+        let en = welcome(Lang::En, "tanaka2026", at, "0613****-**-**", &contact);
+        assert!(en.body.contains("(weekdays 9:00-17:00)"), "{}", en.body);
+        assert!(!en.body.contains('（'), "{}", en.body);
+        let ja = welcome(Lang::Ja, "tanaka2026", at, "0613****-**-**", &contact);
+        assert!(ja.body.contains("（平日 9:00〜17:00）"), "{}", ja.body);
     }
 
     #[test]

@@ -10,4 +10,5 @@ mod finish;
 mod looks;
 mod staff;
 mod touch;
+mod walkup;
 mod wizard;

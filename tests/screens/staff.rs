@@ -178,10 +178,10 @@ fn walk_through(lang: Lang) {
     ui.text("alice");
     ui.key(KeyCode::Tab);
     ui.text("wrong-password1");
-    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.key(KeyCode::Enter);
     ui.snap("staff_login_failed", lang);
     ui.text("Counter2026x");
-    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.key(KeyCode::Enter);
     assert_eq!(ui.page(), Some(Page::StaffMenu));
     ui.snap("staff_menu", lang);
 
@@ -192,7 +192,7 @@ fn walk_through(lang: Lang) {
     ui.text(&temp_id);
     ui.key(KeyCode::Tab);
     ui.text(&temp_pw);
-    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.key(KeyCode::Enter);
     assert_eq!(ui.page(), None, "the wizard runs");
     ui.text("06139497");
     ui.key(KeyCode::Tab);
@@ -331,7 +331,7 @@ fn stored_text_is_neutralised_on_the_staff_terminal() {
     ui.text("alice");
     ui.key(KeyCode::Tab);
     ui.text("Counter2026x");
-    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.key(KeyCode::Enter);
     ui.menu("reissue");
     ui.text("06139497-12-3401");
     ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
@@ -362,13 +362,13 @@ fn idle_staff_are_logged_out_and_everything_is_wiped() {
     ui.text("alice");
     ui.key(KeyCode::Tab);
     ui.text("Counter2026x");
-    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.key(KeyCode::Enter);
     ui.menu("assist");
     let (temp_id, temp_pw) = ui.postcard("06139497-12-3402");
     ui.text(&temp_id);
     ui.key(KeyCode::Tab);
     ui.text(&temp_pw);
-    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.key(KeyCode::Enter);
     assert_eq!(ui.page(), None, "the wizard runs");
     let deadline = ui
         .app
@@ -405,7 +405,7 @@ fn reissue_then_register_at_once_and_search_errors_in_full() {
     ui.text("alice");
     ui.key(KeyCode::Tab);
     ui.text("Counter2026x");
-    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.key(KeyCode::Enter);
     ui.menu("reissue");
     // A typo in the household key: the whole rule message shows, wrapped, and nothing is searched.
     ui.text("0613949-12-3401");
@@ -477,7 +477,7 @@ fn names_with_ambiguous_letters_are_measured_on_a_wide_terminal() {
     ui.text("alice");
     ui.key(KeyCode::Tab);
     ui.text("Counter2026x");
-    ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
+    ui.key(KeyCode::Enter);
     ui.menu("reissue");
     ui.text("06139497-12-3401");
     ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);

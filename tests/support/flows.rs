@@ -11,7 +11,7 @@ use super::pty::{Term, key};
 /// Logs a staff member in on the staff console's login screen and waits for the menu.
 pub fn staff_login(p: &mut Term, staff_id: &str) {
     p.wait_for(&["係員ID"]);
-    p.keys(&[staff_id, key::TAB, STAFF_PASSWORD, key::ENTER, key::ENTER]);
+    p.keys(&[staff_id, key::TAB, STAFF_PASSWORD, key::ENTER]);
     p.wait_for(&["係員メニュー"]);
 }
 
@@ -44,13 +44,7 @@ pub fn kiosk_register(
 
 /// STEP2 with the postcard, STEP3 with the insurer number, a birth date and the terms agreed.
 fn postcard_to_step4(p: &mut Term, card: &Postcard, insurer: &str, birth: &str) {
-    p.keys(&[
-        &card.temp_id,
-        key::TAB,
-        &card.password,
-        key::ENTER,
-        key::ENTER,
-    ]);
+    p.keys(&[&card.temp_id, key::TAB, &card.password, key::ENTER]);
     p.wait_for(&["利用規約に同意する"]);
     p.keys(&[
         insurer,

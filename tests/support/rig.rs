@@ -291,6 +291,16 @@ impl Rig {
         }
     }
 
+    /// Text pasted (bracketed paste), as a terminal delivers it.
+    pub fn paste(&mut self, text: &str) {
+        self.app
+            .handle(AppEvent::Term(Event::Paste(text.to_string())));
+        self.background();
+        if self.settle_each_key {
+            self.settle();
+        }
+    }
+
     /// Empties the focused text field (Ctrl-U: everything before the cursor, which is at the end).
     pub fn clear_field(&mut self) {
         self.press(KeyCode::End, KeyModifiers::NONE);

@@ -17,8 +17,7 @@ fn login_keys(k: &mut Term, card: &Postcard) {
     k.type_text(&card.temp_id);
     k.tab();
     k.type_text(&card.password);
-    k.enter(); // to [ログイン]
-    k.enter(); // press it
+    k.enter(); // [ログイン], the next control, is pressed at once
 }
 
 /// The start screen is drawn whole after it returns (the screen is cleared then, so every cell must
@@ -209,7 +208,7 @@ fn registration_with_taps_only() {
     k.wait_focus("保険者番号");
     k.type_text("01130012");
     k.tap("[ 確認 ]"); // before agreeing: told to agree first
-    k.wait_for(&["「同意する」にチェックしてから"]);
+    k.wait_for(&["「利用規約に同意する」にチェックを入れてから"]);
     k.tap("[ ] 利用規約に同意する");
     k.wait_for(&["[x] 利用規約に同意する"]);
     k.tap("[ 確認 ]");

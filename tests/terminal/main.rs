@@ -13,3 +13,4 @@ mod ssh;
 mod staff;
 mod touch;
 mod vanish;
+mod walkup;

@@ -140,7 +140,7 @@ impl App {
         let staff = StaffConsole::for_actor(&opts.actor);
         let first = match staff {
             Some(_) => StaffConsole::login_screen(opts.lang),
-            None => Screen::Login(LoginScreen::new(opts.lang)),
+            None => Screen::Login(LoginScreen::new(opts.lang, &services.config.password)),
         };
         let mut app = App {
             lang: opts.lang,
@@ -305,7 +305,15 @@ impl App {
             chrome::flash(frame, area, &crate::tui::i18n::msg(self.lang, m));
         }
         if let Some(secs) = self.countdown_secs(now) {
-            chrome::countdown(frame, area, self.lang, secs);
+            // Logged in (the member's account area, the staff console): the end is a logout.
+            let logged_in =
+                self.session.is_some() || self.staff.as_ref().is_some_and(|s| s.session.is_some());
+            let key = if logged_in {
+                "common.countdown_logout"
+            } else {
+                "common.countdown"
+            };
+            chrome::countdown(frame, area, self.lang, key, secs);
         }
         if let Some((_, since)) = self.busy {
             let dots = (now.duration_since(since).as_millis() / 400) as usize;

@@ -63,7 +63,10 @@ impl App {
                 // After a reset: a fresh start screen, in the member's language.
                 self.reset_to_start();
                 self.lang = lang;
-                self.screens = vec![Screen::Login(LoginScreen::new(lang))];
+                self.screens = vec![Screen::Login(LoginScreen::new(
+                    lang,
+                    &self.config().password,
+                ))];
             }
             Action::Notice(n) => self.screen_mut().notice(n),
             Action::Clear => self.clear_screen = true,
@@ -152,7 +155,10 @@ impl App {
             return;
         }
         self.lang = self.opts.lang;
-        self.screens = vec![Screen::Login(LoginScreen::new(self.lang))];
+        self.screens = vec![Screen::Login(LoginScreen::new(
+            self.lang,
+            &self.config().password,
+        ))];
     }
 
     // ----- the member's registration -------------------------------------------------------------

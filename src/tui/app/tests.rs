@@ -92,7 +92,11 @@ fn mail_state(app: &App) -> Option<MailState> {
 fn the_done_screen_says_sent_when_the_worker_reports_progress() {
     let (_d, mut app, id) = app_on_done_screen();
     let text = words(&app);
-    assert!(text.contains("（送信待ち）"), "{}", screen_text(&app));
+    assert!(
+        text.contains("送信の順番を待っている"),
+        "{}",
+        screen_text(&app)
+    );
     deliver(&app, id);
     // The state is read on a task thread, quietly (no 処理中), and then drawn.
     assert!(app.handle(AppEvent::MailProgress), "a read is under way");

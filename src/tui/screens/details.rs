@@ -51,7 +51,13 @@ pub struct DetailsScreen {
     pub message: Option<Notice>,
     /// An assisted registration (staff console): the password is typed by the member or generated.
     pub assisted: bool,
+    /// The member picked 必要/不要 themselves. Until then the choice follows the address: 必要
+    /// while one is entered, 不要 without (an optional address stays optional).
+    pub notify_chosen: bool,
 }
+
+/// 不要, the mail setting's second option: the preset while no address is entered.
+const NOTIFY_NO: usize = 1;
 
 /// The fields checked when they are left and at [入力内容確認].
 const FIELDS: [Ctl; 4] = [Ctl::UserId, Ctl::Password, Ctl::PasswordConfirm, Ctl::Email];
@@ -109,7 +115,7 @@ impl DetailsScreen {
                 Ctl::Notify,
                 key!("details.notify"),
                 vec![key!("details.notify_yes"), key!("details.notify_no")],
-                0,
+                NOTIFY_NO,
             ),
             Control::button(Ctl::Submit, key!("details.submit")),
             Control::button(Ctl::Back, key!("common.back")),
@@ -121,9 +127,28 @@ impl DetailsScreen {
             availability: None,
             message: None,
             assisted: false,
+            notify_chosen: false,
         };
         s.reset_hints(cx);
+        s.follow_email();
         s
+    }
+
+    /// Until the member picks it, the mail setting follows the address: 必要 while one is entered,
+    /// 不要 without, with a note that says so.
+    fn follow_email(&mut self) {
+        if self.notify_chosen {
+            return;
+        }
+        let has_email = !self.form.value(Ctl::Email).trim().is_empty();
+        self.form
+            .set_selected(Ctl::Notify, if has_email { 0 } else { NOTIFY_NO });
+        let note = if has_email {
+            "details.notify_yes_note"
+        } else {
+            "details.notify_needs_email"
+        };
+        self.form.set_info(Ctl::Notify, Some(Msg::new(note)), false);
     }
 
     /// The staff console's variant: a choice before the password fields between the member typing the
@@ -519,7 +544,12 @@ impl DetailsScreen {
                 self.set_password_mode(cx);
                 Action::None
             }
+            Event::Edited(Ctl::Email) => {
+                self.follow_email();
+                Action::None
+            }
             Event::Selected(Ctl::Notify) => {
+                self.notify_chosen = true;
                 let note = if self.notify_mail() {
                     Msg::new("details.notify_yes_note")
                 } else {

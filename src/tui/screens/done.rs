@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use ratatui::text::{Line, Span};
 
 use super::{Action, Component, Cx, Task};
+use crate::domain::email::sender_address;
 use crate::domain::text::neutralize;
 use crate::key;
 use crate::services::ServiceError;
@@ -84,6 +85,11 @@ impl DoneScreen {
     }
 }
 
+fn fill(lang: crate::domain::Lang, key: &str, args: &[(&str, String); 2]) -> String {
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    trf(lang, key, &args)
+}
+
 impl Component for DoneScreen {
     fn form(&self) -> &Form {
         self.form.form()
@@ -103,15 +109,20 @@ impl Component for DoneScreen {
 
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
+        let from = sender_address(&cx.config.mail.from);
+        let args = |to: &str| [("to", neutralize(to).into_owned()), ("from", from.clone())];
         let mail = match (&self.email, self.mail_state) {
             (None, _) => tr(lang, "done.no_mail").to_string(),
-            (Some(to), Some(MailState::Sent)) => {
-                trf(lang, "done.mail_sent", &[("to", &neutralize(to))])
-            }
-            (Some(to), Some(MailState::Dead)) => {
-                trf(lang, "done.mail_failed", &[("to", &neutralize(to))])
-            }
-            (Some(to), _) => trf(lang, "done.mail_queued", &[("to", &neutralize(to))]),
+            (Some(to), Some(MailState::Sent)) => fill(lang, "done.mail_sent", &args(to)),
+            (Some(to), Some(MailState::Dead)) => fill(lang, "done.mail_failed", &args(to)),
+            (Some(to), _) => fill(lang, "done.mail_queued", &args(to)),
+        };
+        // Without an address there is no welcome mail: no notices about it, and a forgotten
+        // password needs the counter.
+        let notices = if self.email.is_some() {
+            "done.notices"
+        } else {
+            "done.notices_no_mail"
         };
         let mut rows = vec![
             Row::Text(tr(lang, "done.complete").to_string(), theme::ok()),
@@ -142,7 +153,7 @@ impl Component for DoneScreen {
                 tr(lang, "done.notices_title").to_string(),
                 theme::label_focused(),
             ),
-            Row::Text(tr(lang, "done.notices").to_string(), theme::text()),
+            Row::Text(tr(lang, notices).to_string(), theme::text()),
             Row::Blank,
             self.form.buttons(&[Ctl::Menu]),
         ]);

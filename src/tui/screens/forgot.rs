@@ -5,7 +5,7 @@
 
 use super::account::field_note;
 use super::forgot_code::ResetScreen;
-use super::login::ID_MAX_CHARS;
+use super::login::MEMBER_ID_MAX_CHARS;
 use super::{Action, Component, Cx, Screen, Task};
 use crate::domain::Msg;
 use crate::domain::email::{self, EmailError, validate_email};
@@ -49,7 +49,7 @@ impl ForgotScreen {
                 Control::text(
                     Ctl::UserId,
                     key!("forgot.user_id"),
-                    TextField::new(ID_MAX_CHARS),
+                    TextField::new(MEMBER_ID_MAX_CHARS),
                 ),
                 Control::text(
                     Ctl::Email,

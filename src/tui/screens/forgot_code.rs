@@ -5,7 +5,7 @@ use zeroize::Zeroizing;
 
 use super::account::{field_note, fields_to_check};
 use super::account_done::AccountDoneScreen;
-use super::login::ID_MAX_CHARS;
+use super::login::MEMBER_ID_MAX_CHARS;
 use super::{Action, Component, Cx, Page, Screen, Task};
 use crate::domain::Msg;
 use crate::domain::credential::normalize_one_time_code;
@@ -53,7 +53,7 @@ impl ResetScreen {
             Control::text(
                 Ctl::UserId,
                 key!("forgot_code.user_id"),
-                TextField::new(ID_MAX_CHARS),
+                TextField::new(MEMBER_ID_MAX_CHARS),
             ),
             Control::text(
                 Ctl::Code,

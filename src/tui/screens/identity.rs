@@ -36,6 +36,9 @@ pub struct IdentityScreen {
     pub scroll: usize,
     /// The result of the last check (mismatch, remaining attempts) or a hint to agree first.
     pub message: Option<Notice>,
+    /// Esc or [戻る] was pressed once: leaving erases the postcard login, so the screen asked;
+    /// pressing it again leaves, anything else keeps the member here.
+    pub leaving: bool,
 }
 
 impl IdentityScreen {
@@ -59,6 +62,7 @@ impl IdentityScreen {
             form,
             scroll: 0,
             message: None,
+            leaving: false,
         };
         s.form.set_dimmed(Ctl::Confirm, true);
         s
@@ -85,7 +89,7 @@ impl IdentityScreen {
                 self.form.set_error(Ctl::BirthDate, None);
                 self.form.set_info(
                     Ctl::BirthDate,
-                    Some(birthdate::understood(d, cx.lang)),
+                    Some(birthdate::understood_input(&value, d, cx.lang)),
                     true,
                 );
                 Some(d)
@@ -212,7 +216,13 @@ impl Component for IdentityScreen {
     }
 
     fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
-        match self.form.event(event) {
+        let event = self.form.event(event);
+        if self.leaving && !matches!(event, Event::Back | Event::Pressed(Ctl::Back) | Event::None) {
+            // Anything else: the member stays, and the question goes.
+            self.leaving = false;
+            self.message = None;
+        }
+        match event {
             Event::Left(Ctl::Insurer) if !self.form.value(Ctl::Insurer).is_empty() => {
                 self.check_insurer();
                 Action::None
@@ -233,8 +243,15 @@ impl Component for IdentityScreen {
                 }
                 Action::None
             }
-            // Leaving the registration: the start screen.
-            Event::Back | Event::Pressed(Ctl::Back) => Action::StartOver(None),
+            // Leaving the registration erases the postcard login: asked first, then the start
+            // screen.
+            Event::Back | Event::Pressed(Ctl::Back) if self.leaving => Action::StartOver(None),
+            Event::Back | Event::Pressed(Ctl::Back) => {
+                self.leaving = true;
+                self.message = Some(Notice::error("identity.leave_confirm"));
+                self.form.focus(Ctl::Back);
+                Action::None
+            }
             Event::Pressed(Ctl::Confirm) => self.confirm(cx),
             _ => Action::None,
         }

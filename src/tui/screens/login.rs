@@ -5,7 +5,10 @@ use zeroize::Zeroizing;
 
 use super::forgot::ForgotScreen;
 use super::{Action, Component, Cx, Screen, Task};
-use crate::domain::Lang;
+use crate::domain::credential::{TEMP_ID_LEN, TEMP_PASSWORD_LEN};
+use crate::domain::password::PasswordPolicy;
+use crate::domain::user_id;
+use crate::domain::{Lang, Msg};
 use crate::key;
 use crate::services::ServiceError;
 use crate::services::auth::LoginOutcome;
@@ -16,9 +19,24 @@ use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 
-/// Long enough for any user, temporary or staff ID.
+/// Long enough for any user, temporary or staff ID (the staff console's fields).
 pub const ID_MAX_CHARS: usize = 32;
 pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// The member's ID field takes what registration accepts: a user ID of at most 13 characters, or
+/// the postcard's 10-character temporary ID typed in groups (`ABCDE - FGHJK`).
+pub const MEMBER_ID_MAX_CHARS: usize = if user_id::MAX_LEN > TEMP_ID_LEN + 3 {
+    user_id::MAX_LEN
+} else {
+    TEMP_ID_LEN + 3
+};
+
+/// The member's password fields take what registration accepts: the policy's maximum (so a
+/// password can never be longer at login than it could be when it was chosen), or the postcard's
+/// temporary password typed in groups.
+pub fn member_password_max(policy: &PasswordPolicy) -> usize {
+    policy.max_len.max(TEMP_PASSWORD_LEN + 3)
+}
 
 crate::controls! {
     pub enum Ctl {
@@ -35,10 +53,17 @@ pub struct LoginScreen {
     pub form: Fields<Ctl>,
     /// The generic refusal, or a notice carried over (e.g. after a lock or a timeout).
     pub message: Option<Notice>,
+    /// Refusals on this screen since it was last opened fresh: a repeated refusal reads as new
+    /// (its count), and after [`COUNTER_HINT_AFTER`] it adds a neutral hint to ask at the
+    /// counter. It counts this screen's attempts, whatever the ID: it says nothing of any ID.
+    pub refusals: u32,
 }
 
+/// Refusals on one screen after which the message suggests the counter.
+pub const COUNTER_HINT_AFTER: u32 = 3;
+
 impl LoginScreen {
-    pub fn new(lang: Lang) -> Self {
+    pub fn new(lang: Lang, policy: &PasswordPolicy) -> Self {
         let form = Fields::new(vec![
             Control::radio(
                 Ctl::Lang,
@@ -49,12 +74,12 @@ impl LoginScreen {
             Control::text(
                 Ctl::UserId,
                 key!("login.user_id"),
-                TextField::new(ID_MAX_CHARS),
+                TextField::new(MEMBER_ID_MAX_CHARS),
             ),
             Control::text(
                 Ctl::Password,
                 key!("login.password"),
-                TextField::new(PASSWORD_MAX_CHARS).masked(),
+                TextField::new(member_password_max(policy)).masked(),
             ),
             Control::button(Ctl::Login, key!("login.submit")),
             Control::button(Ctl::Forgot, key!("login.forgot")),
@@ -62,12 +87,18 @@ impl LoginScreen {
         LoginScreen {
             form,
             message: None,
+            refusals: 0,
         }
     }
 
     /// After a refusal: the one generic message; the ID stays, the password is emptied.
     pub fn refused(&mut self) {
-        self.message = Some(Notice::error("login.failed"));
+        self.refusals += 1;
+        self.message = Some(Notice::error(match self.refusals {
+            1 => Msg::new("login.failed"),
+            n if n < COUNTER_HINT_AFTER => Msg::new("login.failed_again").arg("n", n),
+            n => Msg::new("login.failed_counter").arg("n", n),
+        }));
         self.form.field_mut(Ctl::Password).clear();
         self.form.focus(Ctl::Password);
     }
@@ -167,7 +198,7 @@ impl Component for LoginScreen {
     }
 
     fn pristine(&self) -> bool {
-        self.message.is_none() && self.form.all_empty()
+        self.message.is_none() && self.refusals == 0 && self.form.all_empty()
     }
 
     fn notice(&mut self, notice: Notice) {

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use super::account::{field_note, fields_to_check};
 use super::account_done::AccountDoneScreen;
-use super::login::PASSWORD_MAX_CHARS;
+use super::login::member_password_max;
 use super::{Action, Component, Cx, Page, Screen, Task};
 use crate::dates::jst_long_date;
 use crate::domain::Msg;
@@ -55,7 +55,7 @@ impl PasswordScreen {
             Control::text(
                 Ctl::Current,
                 key!("pwchange.current"),
-                TextField::new(PASSWORD_MAX_CHARS).masked(),
+                TextField::new(member_password_max(&cx.config.password)).masked(),
             ),
             Control::text(
                 Ctl::New,

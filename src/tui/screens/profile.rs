@@ -35,6 +35,9 @@ pub struct ProfileScreen {
     /// What is stored, as loaded when the screen opened.
     pub profile: AccountProfile,
     pub message: Option<Notice>,
+    /// [戻る] or Esc was pressed once with unsaved changes: the screen asked; pressing it again
+    /// goes back without saving, anything else keeps the member here.
+    pub leaving: bool,
 }
 
 const INFO_LABELS: [&str; 6] = [
@@ -70,6 +73,7 @@ impl ProfileScreen {
             form,
             profile,
             message: None,
+            leaving: false,
         };
         s.notify_note();
         s
@@ -180,11 +184,19 @@ impl Component for ProfileScreen {
         let w = label_column(lang, &INFO_LABELS);
         let p = &self.profile;
         let registrant = match &p.member_name {
-            Some(name) => format!(
-                "{}（{}）",
-                tr(lang, p.registrant.label_key()),
-                neutralize(name)
-            ),
+            // No full-width brackets in English text.
+            Some(name) => match lang {
+                crate::domain::Lang::Ja => format!(
+                    "{}（{}）",
+                    tr(lang, p.registrant.label_key()),
+                    neutralize(name)
+                ),
+                crate::domain::Lang::En => format!(
+                    "{} ({})",
+                    tr(lang, p.registrant.label_key()),
+                    neutralize(name)
+                ),
+            },
             None => tr(lang, p.registrant.label_key()).to_string(),
         };
         let mut rows = vec![
@@ -232,7 +244,12 @@ impl Component for ProfileScreen {
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match self.form.event(event) {
+        let event = self.form.event(event);
+        if self.leaving && !matches!(event, Event::Back | Event::Pressed(Ctl::Back) | Event::None) {
+            self.leaving = false;
+            self.message = None;
+        }
+        match event {
             Event::Left(Ctl::Email) => {
                 if !self.form.value(Ctl::Email).is_empty() {
                     self.validate_email();
@@ -253,7 +270,16 @@ impl Component for ProfileScreen {
                 }
                 Action::None
             }
-            Event::Back | Event::Pressed(Ctl::Back) => Action::BackToMenu,
+            // Unsaved changes are asked about first.
+            Event::Back | Event::Pressed(Ctl::Back) if self.leaving || !self.changed() => {
+                Action::BackToMenu
+            }
+            Event::Back | Event::Pressed(Ctl::Back) => {
+                self.leaving = true;
+                self.message = Some(Notice::error("profile.leave_confirm"));
+                self.form.focus(Ctl::Back);
+                Action::None
+            }
             Event::Pressed(Ctl::Submit) => {
                 if !self.validate_email() {
                     self.form.focus(Ctl::Email);

@@ -116,8 +116,8 @@ pub fn footer(frame: &mut Frame<'_>, area: Rect, lang: Lang, hints_key: &str) {
 
 /// The idle countdown, over the header at the top: it covers no control, so a tap meant to keep
 /// the session never lands on a button hidden under the banner.
-pub fn countdown(frame: &mut Frame<'_>, area: Rect, lang: Lang, secs: u64) {
-    let text = trf(lang, "common.countdown", &[("secs", &secs.to_string())]);
+pub fn countdown(frame: &mut Frame<'_>, area: Rect, lang: Lang, key: &str, secs: u64) {
+    let text = trf(lang, key, &[("secs", &secs.to_string())]);
     let text = shown(&text);
     let lines = super::wrap::wrap(&text, area.width.saturating_sub(2) as usize);
     let h = (lines.len() as u16).min(area.height);

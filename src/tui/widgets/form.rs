@@ -1,7 +1,9 @@
 //! A form: the controls of a screen in focus order, and the one keyboard grammar of every screen.
 //!
-//! Tab/↓ next control, Shift-Tab/↑ previous; Enter in a text field or on a checkbox/radio moves to the
-//! next control, on a button presses it; Space toggles a checkbox or picks the focused radio option;
+//! Tab/↓ next control, Shift-Tab/↑ previous; Enter in a text field moves to the next control, and
+//! when that is the form's main button (its first button) presses it at once, as a web form submits
+//! on Enter; Enter on an unticked checkbox ticks it and moves on (on a ticked one, or a radio group,
+//! it moves on); Enter on a button presses it; Space toggles a checkbox or picks the focused radio option;
 //! ←/→ move within a radio group (the selection follows, as in a browser) and move the cursor in a text
 //! field; Esc goes back; PgUp/PgDn scroll the screen's panel.
 //!
@@ -164,7 +166,16 @@ impl Form {
             .all(|c| !matches!(&c.kind, Kind::Text(t) if !t.is_empty()))
     }
 
-    /// Moves focus to control `to`. Leaving a text field re-normalises its value.
+    /// The form's main button: its first button ([ログイン], [確認], [入力内容確認], …), which Enter
+    /// in the text field just before it presses.
+    pub fn main_button(&self) -> Option<usize> {
+        self.controls
+            .iter()
+            .position(|c| matches!(c.kind, Kind::Button))
+    }
+
+    /// Moves focus to control `to`. Leaving a text field re-normalises its value (and forgets a
+    /// refusal for its length: the note under it goes back to its hint).
     pub fn focus_to(&mut self, to: usize) -> FormEvent {
         let to = to.min(self.controls.len().saturating_sub(1));
         if to == self.focus {
@@ -173,6 +184,7 @@ impl Form {
         let from = self.focus;
         if let Kind::Text(f) = &mut self.controls[from].kind {
             f.normalize_value();
+            f.forget_refusal();
         }
         self.focus = to;
         FormEvent::Moved { from }
@@ -203,7 +215,15 @@ impl Form {
         }
         match &mut self.controls[i].kind {
             Kind::Text(field) => match key.code {
-                KeyCode::Enter => self.focus_next(),
+                KeyCode::Enter => {
+                    let next = (i + 1) % self.controls.len();
+                    let moved = self.focus_next();
+                    if self.main_button() == Some(next) && next != i {
+                        FormEvent::Pressed(next)
+                    } else {
+                        moved
+                    }
+                }
                 _ => {
                     if field.handle_key(key) {
                         self.controls[i].error = None;
@@ -217,6 +237,14 @@ impl Form {
                 KeyCode::Char(' ') => {
                     *on = !*on;
                     self.controls[i].error = None;
+                    FormEvent::Toggled(i)
+                }
+                // Enter ticks an unticked box and moves on: a member who only knows Enter
+                // agrees and goes on to the button, never round in a loop.
+                KeyCode::Enter if !*on => {
+                    *on = true;
+                    self.controls[i].error = None;
+                    self.focus_next();
                     FormEvent::Toggled(i)
                 }
                 KeyCode::Enter => self.focus_next(),
@@ -244,7 +272,8 @@ impl Form {
         }
     }
 
-    /// Pasted text goes into the focused text field.
+    /// Pasted text goes into the focused text field: whole, or — too long for it — not at all (the
+    /// field then says its maximum).
     pub fn paste(&mut self, text: &str) -> FormEvent {
         let i = self.focus;
         if let Kind::Text(field) = &mut self.controls[i].kind {
@@ -367,7 +396,17 @@ mod tests {
         let mut f = form();
         f.handle_key(&key(KeyCode::Enter));
         assert_eq!(f.focused(), T::C);
-        f.handle_key(&key(KeyCode::Enter));
+        // Enter on the unticked box ticks it and moves on.
+        assert_eq!(f.handle_key(&key(KeyCode::Enter)), FormEvent::Toggled(2));
+        assert!(f.checked(T::C));
+        assert_eq!(f.focused(), T::Ok);
+        // On a ticked box it only moves on (it never unticks).
+        f.focus(T::C);
+        assert_eq!(
+            f.handle_key(&key(KeyCode::Enter)),
+            FormEvent::Moved { from: 2 }
+        );
+        assert!(f.checked(T::C));
         assert_eq!(f.focused(), T::Ok);
         assert_eq!(f.handle_key(&key(KeyCode::Enter)), FormEvent::Pressed(3));
         assert_eq!(
@@ -375,6 +414,58 @@ mod tests {
             FormEvent::Pressed(3)
         );
         assert_eq!(f.handle_key(&key(KeyCode::Esc)), FormEvent::Back);
+    }
+
+    #[test]
+    fn enter_in_the_field_before_the_main_button_presses_it() {
+        let mut f: Fields<T> = Fields::new(vec![
+            Control::text(T::A, "x", TextField::new(5)),
+            Control::text(T::C, "x", TextField::new(5)),
+            Control::button(T::Ok, "x"),
+            Control::button(T::Back, "x"),
+        ]);
+        // The first field's next control is a field: Enter moves on.
+        assert_eq!(
+            f.handle_key(&key(KeyCode::Enter)),
+            FormEvent::Moved { from: 0 }
+        );
+        // The last field's next control is the main button: one Enter presses it.
+        assert_eq!(f.handle_key(&key(KeyCode::Enter)), FormEvent::Pressed(2));
+        assert_eq!(f.focused(), T::Ok);
+        // A field before a button that is not the main one only moves on.
+        let mut g: Fields<T> = Fields::new(vec![
+            Control::button(T::Ok, "x"),
+            Control::text(T::A, "x", TextField::new(5)),
+            Control::button(T::Back, "x"),
+        ]);
+        assert_eq!(
+            g.handle_key(&key(KeyCode::Enter)),
+            FormEvent::Moved { from: 1 }
+        );
+        assert_eq!(g.focused(), T::Back);
+    }
+
+    #[test]
+    fn a_field_refuses_what_does_not_fit_and_says_so_until_left() {
+        let mut f = form();
+        f.paste("abc");
+        // A paste that would go past the maximum goes in not at all (never cut).
+        assert_eq!(f.paste("defg"), FormEvent::None);
+        assert_eq!(f.value(T::A), "abc");
+        assert!(f.field(T::A).limit_reached() && f.field(T::A).refused());
+        // What fits goes in; the field is then full and still says so.
+        assert_eq!(f.paste("de"), FormEvent::Edited(1));
+        assert!(f.field(T::A).limit_reached() && !f.field(T::A).refused());
+        assert_eq!(f.handle_key(&key(KeyCode::Char('x'))), FormEvent::None);
+        assert_eq!(f.value(T::A), "abcde");
+        assert!(f.field(T::A).refused());
+        // Deleting makes room: no more refusal.
+        f.handle_key(&key(KeyCode::Backspace));
+        assert!(!f.field(T::A).limit_reached());
+        f.paste("zzzz");
+        assert!(f.field(T::A).refused());
+        f.handle_key(&key(KeyCode::Tab));
+        assert!(!f.field(T::A).refused(), "forgotten once the field is left");
     }
 
     #[test]
@@ -414,6 +505,13 @@ mod tests {
         f.handle_key(&key(KeyCode::Backspace));
         f.paste("\u{1b}x");
         assert_eq!(f.value(T::A), "AB12x", "escape dropped");
+        f.handle_key(&key(KeyCode::Backspace));
+        f.paste("\u{1b}[31mzz");
+        assert_eq!(
+            f.value(T::A),
+            "AB12",
+            "refused whole: 5 characters would not fit"
+        );
     }
 
     #[test]

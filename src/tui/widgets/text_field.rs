@@ -1,5 +1,5 @@
-//! A single-line text field: typing, editing keys, the maximum length, masking, horizontal scrolling,
-//! and a buffer that is wiped.
+//! A single-line text field: typing, editing keys, the maximum length (said, never cut silently),
+//! masking, horizontal scrolling only when the text does not fit, and a buffer that is wiped.
 
 use std::cell::Cell;
 
@@ -29,6 +29,9 @@ pub struct TextField {
     /// moves only when the cursor would leave the box, so the text stays still under a tap or
     /// while the cursor moves inside the visible part.
     scroll: Cell<usize>,
+    /// The last text typed or pasted was refused whole because it would have gone past the maximum
+    /// (nothing is ever cut: the field says so, see [`TextField::limit_reached`]).
+    refused: bool,
 }
 
 impl std::fmt::Debug for TextField {
@@ -54,6 +57,7 @@ impl Clone for TextField {
         copy.masked = self.masked;
         copy.keypad = self.keypad;
         copy.scroll = self.scroll.clone();
+        copy.refused = self.refused;
         copy
     }
 }
@@ -72,6 +76,7 @@ impl TextField {
             masked: false,
             keypad: Keypad::default(),
             scroll: Cell::new(0),
+            refused: false,
         }
     }
 
@@ -98,10 +103,37 @@ impl TextField {
         self.text.is_empty()
     }
 
-    /// Replaces the value (normalised, cut to the maximum) and puts the cursor at its end.
+    /// Replaces the value and puts the cursor at its end. For values the program puts there (a
+    /// stored address, a value carried over), which fit by construction: normalised, and in the
+    /// unexpected case of one longer than the maximum, kept to the maximum. What a person types or
+    /// pastes goes through [`TextField::insert_str`], which never cuts.
     pub fn set_value(&mut self, value: &str) {
         self.clear();
-        self.insert_str(value);
+        for ch in normalize(value).chars() {
+            if self.len() >= self.max_chars {
+                break;
+            }
+            if ch != '\n' && ch != '\r' {
+                self.insert_char(ch);
+            }
+        }
+        self.refused = false;
+    }
+
+    /// True when the field is full, or when the last thing typed or pasted was refused because it
+    /// would not have fitted: the field then says its maximum under it.
+    pub fn limit_reached(&self) -> bool {
+        self.refused || self.len() >= self.max_chars
+    }
+
+    /// Whether the last text typed or pasted was refused for its length.
+    pub fn refused(&self) -> bool {
+        self.refused
+    }
+
+    /// Forgets a refusal (focus left the field: what it says under it goes back to its hint).
+    pub fn forget_refusal(&mut self) {
+        self.refused = false;
     }
 
     /// Empties the field, overwriting every byte of its buffer (the buffer itself is kept).
@@ -115,6 +147,7 @@ impl TextField {
             bytes.set_len(0);
         }
         self.cursor = 0;
+        self.refused = false;
     }
 
     /// Inserts one character at the cursor, in place (the buffer has room for the maximum length).
@@ -137,6 +170,7 @@ impl TextField {
         if self.cursor > from {
             self.cursor = from.max(self.cursor.saturating_sub(to - from));
         }
+        self.refused = false;
         true
     }
 
@@ -154,21 +188,28 @@ impl TextField {
         i
     }
 
-    /// Inserts typed or pasted text at the cursor: NFKC-normalised, control characters dropped, and
-    /// nothing beyond the maximum length.
+    /// Inserts typed or pasted text at the cursor, NFKC-normalised, control characters dropped: all
+    /// of it, or — when it would go past the maximum length — none of it (the field remembers the
+    /// refusal and says its maximum; a member's text is never cut). Returns true when the value
+    /// changed.
     pub fn insert_str(&mut self, text: &str) -> bool {
-        let mut changed = false;
-        for ch in normalize(text).chars() {
-            if self.len() >= self.max_chars {
-                break;
-            }
-            if ch == '\n' || ch == '\r' {
-                continue;
-            }
-            self.insert_char(ch);
-            changed = true;
+        let normalized = Zeroizing::new(normalize(text));
+        let count = normalized
+            .chars()
+            .filter(|&ch| ch != '\n' && ch != '\r')
+            .count();
+        if count == 0 {
+            return false;
         }
-        changed
+        if self.len() + count > self.max_chars {
+            self.refused = true;
+            return false;
+        }
+        for ch in normalized.chars().filter(|&ch| ch != '\n' && ch != '\r') {
+            self.insert_char(ch);
+        }
+        self.refused = false;
+        true
     }
 
     /// Re-normalises the whole value (a combining mark typed after its base character composes here).
@@ -225,9 +266,10 @@ impl TextField {
     /// Moves the cursor to a display column of the visible text (a tap inside the field): before
     /// the character drawn in that column (a tap on either half of a wide character lands before
     /// it), or at the end when the tap is past the text.
-    pub fn set_cursor_at_column(&mut self, col: usize, width: usize) {
-        let scroll = self.scroll_for(width);
-        let target = scroll + col;
+    /// The text is taken as it was last drawn (an unfocused field shows its start), so the tap
+    /// lands on what the member saw; `_width` is the box's inside, kept for callers.
+    pub fn set_cursor_at_column(&mut self, col: usize, _width: usize) {
+        let target = self.scroll.get() + col;
         let mut acc = 0;
         let mut pos = 0;
         for ch in self.display_text().chars() {
@@ -295,11 +337,18 @@ impl TextField {
         scroll
     }
 
-    /// The visible part for a box `width` columns wide and the cursor's column inside it. Keeps
-    /// the scroll position for the next frame and tap.
+    /// The visible part of the focused field for `width` cells (the caret's included) and the
+    /// cursor's column inside it. The text moves only when it does not fit with the caret after
+    /// it. Keeps the scroll position for the next frame and tap.
     pub fn visible(&self, width: usize) -> (String, usize) {
+        self.view(width, true)
+    }
+
+    /// What the field shows in `width` cells: focused, as [`TextField::visible`]; not focused, its
+    /// value from the start (the member reads it from its beginning once they have left it).
+    pub fn view(&self, width: usize, focused: bool) -> (String, usize) {
         let width = width.max(1);
-        let scroll = self.scroll_for(width);
+        let scroll = if focused { self.scroll_for(width) } else { 0 };
         self.scroll.set(scroll);
         let cursor = self.cursor_column();
         let mut out = String::new();
@@ -380,6 +429,36 @@ mod tests {
         // A tap on the second half of か lands before か.
         t.set_cursor_at_column(3, 7);
         assert_eq!(t.visible(7), ("おかa".to_string(), 2));
+    }
+
+    #[test]
+    fn text_that_fits_with_the_caret_never_scrolls() {
+        // A 13-character user ID in the 14 cells of its box (13 + the caret's): all of it.
+        let mut t = TextField::new(13);
+        t.insert_str("kobayashi1955");
+        assert_eq!(t.visible(14), ("kobayashi1955".to_string(), 13));
+        // 大正15年12月24日: 16 columns in 17 cells, the first character kept.
+        let mut d = TextField::new(16);
+        d.insert_str("大正15年12月24日");
+        assert_eq!(d.visible(17), ("大正15年12月24日".to_string(), 16));
+        // A 20-character password shows 20 stars in 21 cells.
+        let mut p = TextField::new(20).masked();
+        p.insert_str("abcdefghij0123456789");
+        assert_eq!(p.visible(21).0, "*".repeat(20));
+    }
+
+    #[test]
+    fn a_field_left_shows_its_value_from_the_start() {
+        let mut t = TextField::new(40);
+        t.insert_str("taro.yamada.1955@example.jp");
+        let (focused, _) = t.view(10, true);
+        assert_eq!(focused, "example.jp".get(1..).unwrap().to_string());
+        let (rest, _) = t.view(10, false);
+        assert_eq!(rest, "taro.yamad");
+        // A tap on the field as drawn (from the start) lands where the member tapped.
+        t.set_cursor_at_column(4, 10);
+        t.handle_key(&key(KeyCode::Char('X')));
+        assert_eq!(t.value(), "taroX.yamada.1955@example.jp");
     }
 
     #[test]
@@ -470,9 +549,13 @@ mod tests {
         f.handle_key(&key(KeyCode::Right));
         f.handle_key(&ctrl('k'));
         assert_eq!(f.value(), "a");
-        // Past the maximum nothing is inserted.
-        f.insert_str("0123456789xyz");
+        // Text that would go past the maximum is refused whole, never cut; what fits goes in.
+        assert!(!f.insert_str("0123456789xyz"));
+        assert_eq!(f.value(), "a");
+        assert!(f.refused() && f.limit_reached());
+        assert!(f.insert_str("012345678"));
         assert_eq!(f.value(), "a012345678");
+        assert!(!f.refused() && f.limit_reached());
         // A copy is a field of its own, with a buffer of full size.
         let copy = f.clone();
         assert_eq!(copy.value(), f.value());

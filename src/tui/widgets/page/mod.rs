@@ -7,8 +7,8 @@ use ratatui::text::Line;
 
 use super::form::{Form, Kind};
 use super::wrap::wrap;
-use crate::domain::Lang;
 use crate::domain::text::display_width;
+use crate::domain::{Lang, Msg};
 use crate::tui::i18n::{msg, tr};
 use crate::tui::symbols::shown;
 use crate::tui::theme;
@@ -88,6 +88,11 @@ fn row_height(spec: &Spec<'_>, row: &Row, area: Rect) -> u16 {
             .len()
             .max(1) as u16,
         Row::Panel { .. } => 0,
+        Row::Control(i) => {
+            1 + extra_note_lines(spec, *i, area.width.saturating_sub(MARGIN * 2))
+                .1
+                .len() as u16
+        }
         _ => 1,
     }
 }
@@ -98,8 +103,18 @@ fn row_height(spec: &Spec<'_>, row: &Row, area: Rect) -> u16 {
 /// left edge, wrapped. No lines when there is nothing to say.
 pub fn note_lines(spec: &Spec<'_>, i: usize, width: u16) -> (u16, Vec<(String, Style)>) {
     let c = &spec.form.controls[i];
+    let limit = limit_note(spec, i);
     let (prefix, text, style) = match (&c.error, &c.info) {
         (Some(e), _) => ("! ", shown(&msg(spec.lang, e)).into_owned(), theme::error()),
+        (None, _) if limit.is_some() => {
+            let (m, refused) = limit.expect("checked");
+            let text = shown(&msg(spec.lang, &m)).into_owned();
+            if refused {
+                ("! ", text, theme::error())
+            } else {
+                ("", text, theme::info())
+            }
+        }
         (None, Some(info)) => (
             "",
             shown(&msg(spec.lang, info)).into_owned(),
@@ -130,6 +145,37 @@ pub fn note_lines(spec: &Spec<'_>, i: usize, width: u16) -> (u16, Vec<(String, S
         })
         .collect();
     (0, lines)
+}
+
+/// What a focused text field at its maximum length says under it, and whether it just refused
+/// something typed or pasted (then it is said as an error): "at most N characters".
+pub fn limit_note(spec: &Spec<'_>, i: usize) -> Option<(Msg, bool)> {
+    let c = &spec.form.controls[i];
+    match &c.kind {
+        Kind::Text(f) if spec.form.focus == i && f.limit_reached() => Some((
+            Msg::new("common.limit").arg("max", f.max_chars),
+            f.len() < f.max_chars || f.refused(),
+        )),
+        _ => None,
+    }
+}
+
+/// The lines under a text field that has no note row of its own on its screen (the limit note
+/// still shows there, pushing what is below down by as much).
+pub(super) fn extra_note_lines(
+    spec: &Spec<'_>,
+    i: usize,
+    width: u16,
+) -> (u16, Vec<(String, Style)>) {
+    if spec
+        .rows
+        .iter()
+        .any(|r| matches!(r, Row::Note(n) if *n == i))
+        || limit_note(spec, i).is_none()
+    {
+        return (0, Vec::new());
+    }
+    note_lines(spec, i, width)
 }
 
 /// Row heights for `area`. When everything does not fit (several long messages on a small
@@ -191,9 +237,9 @@ fn box_width(max_chars: usize, avail: u16) -> u16 {
     want.min(avail.max(3))
 }
 
-/// Columns for text inside a box of `w` columns: the brackets and the caret's cell are off.
+/// Cells inside a box of `w` columns (the brackets off): the text and, after it, the caret's cell.
 pub fn inner_width(w: u16) -> usize {
-    w.saturating_sub(3).max(1) as usize
+    w.saturating_sub(2).max(1) as usize
 }
 
 /// Button captions are drawn as ` [ caption ] `; returns each button's width.

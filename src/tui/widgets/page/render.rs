@@ -6,7 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{MARGIN, Placement, Row, Spec, inner_width, note_lines, radio_option_text};
+use super::{
+    MARGIN, Placement, Row, Spec, extra_note_lines, inner_width, note_lines, radio_option_text,
+};
 use crate::domain::Lang;
 use crate::domain::text::display_width;
 use crate::tui::i18n::tr;
@@ -56,7 +58,24 @@ pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
                     .collect();
                 frame.render_widget(Paragraph::new(lines), rect);
             }
-            Row::Control(i) => render_control(frame, spec, *i, rect, p),
+            Row::Control(i) => {
+                render_control(frame, spec, *i, rect, p);
+                if rect.height > 1 {
+                    let (indent, lines) = extra_note_lines(spec, *i, rect.width);
+                    let lines: Vec<Line<'_>> = lines
+                        .into_iter()
+                        .map(|(text, style)| Line::styled(text, style))
+                        .collect();
+                    let indent = indent.min(rect.width);
+                    let below = Rect::new(
+                        rect.x + indent,
+                        rect.y + 1,
+                        rect.width - indent,
+                        rect.height - 1,
+                    );
+                    frame.render_widget(Paragraph::new(lines), below);
+                }
+            }
             Row::Note(i) => {
                 let (indent, lines) = note_lines(spec, *i, rect.width);
                 let lines: Vec<Line<'_>> = lines
@@ -156,7 +175,7 @@ fn render_control(frame: &mut Frame<'_>, spec: &Spec<'_>, i: usize, rect: Rect, 
                 return;
             };
             let bx = h.field_box.unwrap_or(rect);
-            let (visible, _) = field.visible(inner_width(bx.width));
+            let (visible, _) = field.view(inner_width(bx.width), focused);
             let visible = shown(&visible);
             let pad = (bx.width as usize).saturating_sub(display_width(&visible) + 2);
             let style = if focused {
