@@ -118,6 +118,17 @@ impl App {
                             break;
                         }
                     }
+                } else if let Some(p) = placement.panel.filter(|p| {
+                    m.column > p.x
+                        && m.column + 1 < p.x + p.width
+                        && m.row > p.y
+                        && m.row + 1 < p.y + p.height
+                }) {
+                    let config = self.config();
+                    let cx = self.cx(&config);
+                    let row = (m.row - p.y - 1) as usize;
+                    let action = self.screen_mut().tap_panel(row, &cx);
+                    self.perform(action);
                 }
             }
             MouseEventKind::Drag(MouseButton::Left) => {
