@@ -9,7 +9,9 @@ use crate::domain::backoff::RetryPolicy;
 use crate::domain::lockout::LockPolicy;
 use crate::domain::password::PasswordPolicy;
 
+mod expenses;
 pub use crate::tui::look::{AmbiguousWidth, Theme};
+pub use expenses::{BenefitKind, BenefitsConfig, ExpensesConfig};
 
 pub const ENV_DB: &str = "KOSMO_KIOSK_DB";
 pub const ENV_CONFIG: &str = "KOSMO_KIOSK_CONFIG";
@@ -34,6 +36,8 @@ pub struct Config {
     pub staff: StaffConfig,
     pub retention: RetentionConfig,
     pub check: CheckConfig,
+    pub expenses: ExpensesConfig,
+    pub benefits: BenefitsConfig,
 }
 
 impl Default for Config {
@@ -51,6 +55,8 @@ impl Default for Config {
             staff: StaffConfig::default(),
             retention: RetentionConfig::default(),
             check: CheckConfig::default(),
+            expenses: ExpensesConfig::default(),
+            benefits: BenefitsConfig::default(),
         }
     }
 }
@@ -369,6 +375,12 @@ impl Config {
         if self.log_keep_days == 0 {
             return Err("log_keep_days must be at least 1".into());
         }
+        if !(1..=120).contains(&self.expenses.window_months) {
+            return Err("[expenses] window_months must be 1 to 120".into());
+        }
+        self.benefits
+            .validate()
+            .map_err(|e| format!("[benefits] kinds: {e}"))?;
         Ok(())
     }
 
