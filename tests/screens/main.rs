@@ -10,4 +10,5 @@ mod counter;
 mod finish;
 mod looks;
 mod staff;
+mod touch;
 mod wizard;
