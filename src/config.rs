@@ -9,7 +9,9 @@ use crate::domain::backoff::RetryPolicy;
 use crate::domain::lockout::LockPolicy;
 use crate::domain::password::PasswordPolicy;
 
+mod expenses;
 pub use crate::tui::look::{AmbiguousWidth, Theme};
+pub use expenses::{BenefitKind, BenefitsConfig, ExpensesConfig};
 
 pub const ENV_DB: &str = "KOSMO_KIOSK_DB";
 pub const ENV_CONFIG: &str = "KOSMO_KIOSK_CONFIG";
@@ -34,6 +36,8 @@ pub struct Config {
     pub staff: StaffConfig,
     pub retention: RetentionConfig,
     pub check: CheckConfig,
+    pub expenses: ExpensesConfig,
+    pub benefits: BenefitsConfig,
 }
 
 impl Default for Config {
@@ -51,6 +55,8 @@ impl Default for Config {
             staff: StaffConfig::default(),
             retention: RetentionConfig::default(),
             check: CheckConfig::default(),
+            expenses: ExpensesConfig::default(),
+            benefits: BenefitsConfig::default(),
         }
     }
 }
@@ -77,6 +83,23 @@ pub struct KioskConfig {
     /// Line-by-line prompts for screen readers and braille displays instead of the full screen
     /// (the same as `--plain`).
     pub plain: bool,
+    /// The on-screen keyboard and birth-date picker for a touchscreen with no keyboard: `auto`
+    /// (shown when a tap focuses a text field, gone at the first key typed), `always` (whenever a
+    /// text field has the focus) or `never`.
+    pub touch_keyboard: TouchKeyboard,
+}
+
+/// When the on-screen keyboard shows (`[kiosk] touch_keyboard`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TouchKeyboard {
+    /// When a tap focuses a text field; a key typed on a real keyboard puts it away.
+    #[default]
+    Auto,
+    /// Whenever a text field has the focus (a touchscreen with no keyboard at all).
+    Always,
+    /// Never (a kiosk with a keyboard).
+    Never,
 }
 
 impl Default for KioskConfig {
@@ -90,6 +113,7 @@ impl Default for KioskConfig {
             theme: Theme::Auto,
             ambiguous_width: AmbiguousWidth::Auto,
             plain: false,
+            touch_keyboard: TouchKeyboard::Auto,
         }
     }
 }
@@ -369,6 +393,12 @@ impl Config {
         if self.log_keep_days == 0 {
             return Err("log_keep_days must be at least 1".into());
         }
+        if !(1..=120).contains(&self.expenses.window_months) {
+            return Err("[expenses] window_months must be 1 to 120".into());
+        }
+        self.benefits
+            .validate()
+            .map_err(|e| format!("[benefits] kinds: {e}"))?;
         Ok(())
     }
 

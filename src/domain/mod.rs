@@ -10,6 +10,7 @@ pub mod backoff;
 pub mod birthdate;
 pub mod credential;
 pub mod email;
+pub mod expenses;
 pub mod household;
 pub mod insurer;
 pub mod lockout;

@@ -9,4 +9,5 @@ mod account;
 mod finish;
 mod looks;
 mod staff;
+mod touch;
 mod wizard;

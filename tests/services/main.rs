@@ -13,6 +13,7 @@ mod audit;
 mod counter;
 mod delivery;
 mod delivery_scenarios;
+mod expenses;
 mod lockout;
 mod login;
 mod processes;
