@@ -9,7 +9,8 @@
 //! - `screen.rs`: the one screen-to-text, and finding labels, boxes and the cursor in it;
 //!   `looks.rs`: every screen again in each theme, ambiguous characters narrow and wide (issue 12);
 //! - `bin.rs`: the real binary with a private environment, run without a terminal;
-//! - `pty.rs`: the one pseudo-terminal driver; `flows.rs`: whole registrations with keys over it;
+//! - `pty.rs`: the one pseudo-terminal driver (`pty_store.rs`: a store prepared through the command
+//!   line for it); `flows.rs`: whole registrations with keys over it;
 //!   `procs.rs`: processes as /proc shows them;
 //! - `expenses.rs`: a society's medical-expense files at scale (issue 16: benches, query plans);
 //! - `mail/`: the one SMTP test server (`smtp.rs`), aiosmtpd beside it, mail on the fixture.
@@ -25,6 +26,7 @@ pub mod mail;
 pub mod notices;
 pub mod procs;
 pub mod pty;
+pub mod pty_store;
 pub mod rig;
 pub mod screen;
 pub mod society;
