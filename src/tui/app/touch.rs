@@ -339,12 +339,35 @@ impl App {
         let same = |p: &PadState| p.page == page && p.control == focus;
         match (&self.touch.pad, mode) {
             (_, TouchKeyboard::Never) => self.touch.pad = None,
-            (Some(p), _) if same(p) => {}
+            (Some(p), _) if same(p) => self.follow_typed_date(),
             (Some(p), _) if p.page == page && on_text => self.open_pad(),
             (_, TouchKeyboard::Always) if on_text && self.touch.closed != Some((page, focus)) => {
                 self.open_pad()
             }
             _ => self.touch.pad = None,
+        }
+    }
+
+    /// The picker shows a date typed into its field (with `always`, keys do not put it away).
+    fn follow_typed_date(&mut self) {
+        let today = self.services.clock.today();
+        let value = self
+            .screen()
+            .form()
+            .text_at(self.screen().form().focus)
+            .map(|f| f.value().to_owned());
+        if let (
+            Some(PadState {
+                pad: Pad::Date(picker),
+                ..
+            }),
+            Some(value),
+        ) = (&mut self.touch.pad, value)
+        {
+            let typed = crate::domain::birthdate::parse_birth_date(&value, today);
+            if typed.is_ok_and(|d| d != picker.date) {
+                *picker = keypad::DatePicker::from_value(&value, today);
+            }
         }
     }
 

@@ -317,3 +317,24 @@ fn the_birth_date_picker_writes_the_date_and_reads_it_back() {
     assert!(text.contains("1989年1月8日（平成元年）"), "{text}");
     assert!(today.year() > 2020);
 }
+
+#[test]
+fn with_always_the_picker_follows_a_typed_date() {
+    let (_d, mut app) = app_with(TouchKeyboard::Always);
+    app.screens = vec![Screen::Identity(IdentityScreen::new(), None)];
+    app.on_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    for c in "S55.1.1".chars() {
+        app.handle(AppEvent::Term(ratatui::crossterm::event::Event::Key(
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+        )));
+    }
+    let Some(Pad::Date(picker)) = app.pad() else {
+        panic!("the picker:\n{}", screen(&app));
+    };
+    assert_eq!(picker.date, time::macros::date!(1980 - 01 - 01));
+    assert!(
+        screen(&app).contains("昭和55年（1980年）"),
+        "{}",
+        screen(&app)
+    );
+}
