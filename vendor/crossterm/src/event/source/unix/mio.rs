@@ -73,7 +73,12 @@ impl EventSource for UnixInternalEventSource {
         let timeout = PollTimeout::new(timeout);
 
         loop {
-            if let Err(e) = self.poll.poll(&mut self.events, timeout.leftover()) {
+            // kosmo-kiosk patch: a half-read sequence waits for its next byte only so long.
+            let wait = match self.parser.stale_in() {
+                Some(left) => Some(timeout.leftover().map_or(left, |t| t.min(left))),
+                None => timeout.leftover(),
+            };
+            if let Err(e) = self.poll.poll(&mut self.events, wait) {
                 // Mio will throw an interrupted error in case of cursor position retrieval. We need to retry until it succeeds.
                 // Previous versions of Mio (< 0.7) would automatically retry the poll call if it was interrupted (if EINTR was returned).
                 // https://docs.rs/mio/0.7.0/mio/struct.Poll.html#notes
@@ -85,8 +90,17 @@ impl EventSource for UnixInternalEventSource {
             };
 
             if self.events.is_empty() {
-                // No readiness events = timeout
-                return Ok(None);
+                // No readiness events = timeout: the caller's, or (kosmo-kiosk patch) that of a
+                // half-read sequence, which is then given up.
+                if self.parser.flush_stale() {
+                    if let Some(event) = self.parser.next() {
+                        return Ok(Some(event));
+                    }
+                }
+                if timeout.leftover().map_or(false, |t| t.is_zero()) {
+                    return Ok(None);
+                }
+                continue;
             }
 
             for token in self.events.iter().map(|x| x.token()) {
@@ -116,6 +130,14 @@ impl EventSource for UnixInternalEventSource {
 
                             if let Some(event) = self.parser.next() {
                                 return Ok(Some(event));
+                            }
+                            // kosmo-kiosk patch: the tty is a blocking descriptor, so reading again
+                            // when nothing is there blocks until the next byte: with a half-read
+                            // sequence in the parser that held back its time-out and every resize.
+                            // Go back to the poll instead (all input was read: the next byte makes
+                            // a new readiness event).
+                            if !input_pending(&self.tty_fd) {
+                                break;
                             }
                         }
                     }
@@ -158,6 +180,21 @@ impl EventSource for UnixInternalEventSource {
     }
 }
 
+/// kosmo-kiosk patch: whether input can be read from the tty at once, without blocking.
+fn input_pending(fd: &FileDesc<'_>) -> bool {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    use rustix::fd::BorrowedFd;
+    // SAFETY: `fd` is open for as long as this call, which borrows it.
+    let fd = unsafe { BorrowedFd::borrow_raw(fd.raw_fd()) };
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    matches!(poll(&mut fds, Some(&now)), Ok(n) if n > 0)
+        && fds[0].revents().contains(PollFlags::IN)
+}
+
 //
 // Following `Parser` structure exists for two reasons:
 //
@@ -168,6 +205,8 @@ impl EventSource for UnixInternalEventSource {
 struct Parser {
     buffer: Vec<u8>,
     internal_events: VecDeque<InternalEvent>,
+    /// kosmo-kiosk patch: when the last byte was taken in (a half-read sequence goes stale).
+    last_byte: std::time::Instant,
 }
 
 impl Default for Parser {
@@ -190,12 +229,48 @@ impl Default for Parser {
             // method implementation, all events are consumed before the next TTY_BUFFER
             // is processed -> events pushed.
             internal_events: VecDeque::with_capacity(128),
+            last_byte: std::time::Instant::now(),
         }
     }
 }
 
 impl Parser {
+    /// kosmo-kiosk patch: the time left before the half-read sequence in the buffer is given up
+    /// (`None` when there is none).
+    fn stale_in(&self) -> Option<Duration> {
+        if self.buffer.is_empty() {
+            return None;
+        }
+        let limit = crate::event::sys::unix::parse::stale_after(&self.buffer);
+        Some(limit.saturating_sub(self.last_byte.elapsed()))
+    }
+
+    /// kosmo-kiosk patch: gives up a half-read sequence that got no further byte in time; what it
+    /// amounts to (an Esc key, the pasted text, the keys typed after it) becomes events. Returns
+    /// whether it did.
+    fn flush_stale(&mut self) -> bool {
+        use crate::event::sys::unix::parse::{give_up, Stale};
+        if self.stale_in() != Some(Duration::ZERO) {
+            return false;
+        }
+        let pending = std::mem::take(&mut self.buffer);
+        match give_up(&pending) {
+            Stale::Esc => self
+                .internal_events
+                .push_back(InternalEvent::Event(Event::Key(
+                    crate::event::KeyCode::Esc.into(),
+                ))),
+            #[cfg(feature = "bracketed-paste")]
+            Stale::Paste(text) => self
+                .internal_events
+                .push_back(InternalEvent::Event(Event::Paste(text))),
+            Stale::Retype(rest) => self.advance(rest, false),
+        }
+        true
+    }
+
     fn advance(&mut self, buffer: &[u8], more: bool) {
+        self.last_byte = std::time::Instant::now();
         for (idx, byte) in buffer.iter().enumerate() {
             let more = idx + 1 < buffer.len() || more;
 

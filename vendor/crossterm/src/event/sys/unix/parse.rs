@@ -23,6 +23,48 @@ fn could_not_parse_event_error() -> io::Error {
     io::Error::new(io::ErrorKind::Other, "Could not parse an event.")
 }
 
+/// kosmo-kiosk patch: how long a half-read escape sequence may wait for its next byte. A terminal
+/// writes a whole sequence at once, so a sequence that stops half-way came from a person (Esc, Alt+[,
+/// then other keys) or from a broken writer, and waiting for its end would hold back all later input.
+pub(crate) const STALE_SEQUENCE: std::time::Duration = std::time::Duration::from_millis(300);
+/// The same for a bracketed paste whose end marker has not come: a long paste may arrive in several
+/// writes, so it gets longer.
+pub(crate) const STALE_PASTE: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// kosmo-kiosk patch: how long the half-read sequence `pending` may wait for its next byte.
+pub(crate) fn stale_after(pending: &[u8]) -> std::time::Duration {
+    if pending.starts_with(b"\x1B[200~") {
+        STALE_PASTE
+    } else {
+        STALE_SEQUENCE
+    }
+}
+
+/// kosmo-kiosk patch: what a half-read sequence that got no further byte in time amounts to.
+pub(crate) enum Stale<'a> {
+    /// A lone Esc key.
+    Esc,
+    /// A bracketed paste whose end never came: the text after its start marker.
+    #[cfg(feature = "bracketed-paste")]
+    Paste(String),
+    /// An escape that never finished: its `ESC` and the byte after it are dropped, and the rest was
+    /// typed after it, to be parsed again as input.
+    Retype(&'a [u8]),
+}
+
+/// kosmo-kiosk patch: gives up the half-read sequence `pending` (see [`Stale`]).
+pub(crate) fn give_up(pending: &[u8]) -> Stale<'_> {
+    #[cfg(feature = "bracketed-paste")]
+    if let Some(text) = pending.strip_prefix(b"\x1B[200~") {
+        return Stale::Paste(String::from_utf8_lossy(text).to_string());
+    }
+    match pending {
+        [b'\x1B'] => Stale::Esc,
+        [b'\x1B', _, rest @ ..] => Stale::Retype(rest),
+        other => Stale::Retype(other),
+    }
+}
+
 pub(crate) fn parse_event(
     buffer: &[u8],
     input_available: bool,
@@ -180,6 +222,10 @@ pub(crate) fn parse_csi(buffer: &[u8]) -> io::Result<Option<InternalEvent>> {
         b'?' => match buffer[buffer.len() - 1] {
             b'u' => return parse_csi_keyboard_enhancement_flags(buffer),
             b'c' => return parse_csi_primary_device_attributes(buffer),
+            // kosmo-kiosk patch: any other final byte ends a `CSI ? …` report this parser does not
+            // know (DECRPM `CSI ? 2026 ; 2 $ y`, …). Waiting for a `u` or `c` instead held back
+            // every later byte of input.
+            0x40..=0x7E if buffer.len() > 3 => return Err(could_not_parse_event_error()),
             _ => None,
         },
         b'0'..=b'9' => {
@@ -1049,6 +1095,31 @@ mod tests {
                 KeyModifiers::SHIFT
             )))),
         );
+    }
+
+    #[test]
+    fn test_unknown_private_reports_end_at_their_final_byte() {
+        // kosmo-kiosk patch: a finished `CSI ? …` report that is not `u` or `c` is dropped, not
+        // kept waiting for more input.
+        assert!(parse_event(b"\x1B[?2026;2$y", false).is_err());
+        assert!(parse_event(b"\x1B[?1;2x", true).is_err());
+        // Still incomplete: keep waiting.
+        assert!(matches!(parse_event(b"\x1B[?", true), Ok(None)));
+        assert!(matches!(parse_event(b"\x1B[?2026;", true), Ok(None)));
+        // The known ones still parse.
+        assert!(matches!(parse_event(b"\x1B[?1u", false), Ok(Some(_))));
+        assert!(matches!(parse_event(b"\x1B[?64;1;2c", false), Ok(Some(_))));
+    }
+
+    #[test]
+    fn test_give_up_a_stale_sequence() {
+        assert!(matches!(give_up(b"\x1B"), Stale::Esc));
+        assert!(matches!(give_up(b"\x1B[?abc"), Stale::Retype(b"?abc")));
+        assert!(matches!(give_up(b"\x1B[<12"), Stale::Retype(b"<12")));
+        #[cfg(feature = "bracketed-paste")]
+        assert!(matches!(give_up(b"\x1B[200~xyz"), Stale::Paste(ref t) if t == "xyz"));
+        assert_eq!(stale_after(b"\x1B[200~xyz"), STALE_PASTE);
+        assert_eq!(stale_after(b"\x1B[?"), STALE_SEQUENCE);
     }
 
     #[cfg(feature = "bracketed-paste")]
