@@ -9,6 +9,10 @@ use crate::domain::backoff::RetryPolicy;
 use crate::domain::lockout::LockPolicy;
 use crate::domain::password::PasswordPolicy;
 
+mod expenses;
+pub use crate::tui::look::{AmbiguousWidth, Theme};
+pub use expenses::{BenefitKind, BenefitsConfig, ExpensesConfig};
+
 pub const ENV_DB: &str = "KOSMO_KIOSK_DB";
 pub const ENV_CONFIG: &str = "KOSMO_KIOSK_CONFIG";
 pub const ENV_SMTP_URL: &str = "KOSMO_KIOSK_SMTP_URL";
@@ -32,6 +36,8 @@ pub struct Config {
     pub staff: StaffConfig,
     pub retention: RetentionConfig,
     pub check: CheckConfig,
+    pub expenses: ExpensesConfig,
+    pub benefits: BenefitsConfig,
 }
 
 impl Default for Config {
@@ -49,6 +55,8 @@ impl Default for Config {
             staff: StaffConfig::default(),
             retention: RetentionConfig::default(),
             check: CheckConfig::default(),
+            expenses: ExpensesConfig::default(),
+            benefits: BenefitsConfig::default(),
         }
     }
 }
@@ -75,34 +83,6 @@ pub struct KioskConfig {
     /// Line-by-line prompts for screen readers and braille displays instead of the full screen
     /// (the same as `--plain`).
     pub plain: bool,
-}
-
-/// The colour scheme of the screens (`[kiosk] theme`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Theme {
-    /// The terminal's own foreground and background; whatever is coloured sets both colours.
-    #[default]
-    Auto,
-    /// A dark background painted by the kiosk.
-    Dark,
-    /// A white background painted by the kiosk.
-    Light,
-    /// No colour at all: focus, errors and disabled buttons told apart by marks, bold and reverse.
-    Mono,
-    /// White on black, contrast 7:1 or more, no grey text.
-    HighContrast,
-}
-
-/// How many cells the terminal gives an East Asian Ambiguous character (`[kiosk] ambiguous_width`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AmbiguousWidth {
-    /// Ask the terminal at start (one character and a cursor position report); no answer: narrow.
-    #[default]
-    Auto,
-    Narrow,
-    Wide,
 }
 
 impl Default for KioskConfig {
@@ -395,6 +375,12 @@ impl Config {
         if self.log_keep_days == 0 {
             return Err("log_keep_days must be at least 1".into());
         }
+        if !(1..=120).contains(&self.expenses.window_months) {
+            return Err("[expenses] window_months must be 1 to 120".into());
+        }
+        self.benefits
+            .validate()
+            .map_err(|e| format!("[benefits] kinds: {e}"))?;
         Ok(())
     }
 

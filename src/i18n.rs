@@ -101,6 +101,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../assets/i18n/en/staff.toml"),
     ),
     (
+        "counter",
+        include_str!("../assets/i18n/ja/counter.toml"),
+        include_str!("../assets/i18n/en/counter.toml"),
+    ),
+    (
         "ops",
         include_str!("../assets/i18n/ja/ops.toml"),
         include_str!("../assets/i18n/en/ops.toml"),

@@ -10,12 +10,19 @@ use clap::Subcommand;
 use super::{CliError, CliResult, Context, Global, open};
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::neutralize;
+use crate::services::lockout::UnlockOutcome;
 use crate::store::Actor;
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Imports members (CSV: insurer_number,symbol,number,name,birth_date,relationship); all or nothing.
     ImportMembers { file: PathBuf },
+    /// Imports medical expenses (CSV: household,month,patient,provider,category,days,total,paid); all or
+    /// nothing; replaces the household-months the file holds.
+    ImportExpenses { file: PathBuf },
+    /// Imports benefit decisions (CSV: household,decided_on,kind,amount,paid_on); all or nothing;
+    /// replaces the household-dates the file holds.
+    ImportBenefits { file: PathBuf },
     /// Issues postcard credentials and writes the notices file (mode 0600, never overwritten).
     IssueCredentials {
         #[arg(long, value_name = "FILE.csv")]
@@ -42,6 +49,46 @@ pub enum AdminCommand {
     ExpirePassword { user_id: String },
     #[command(flatten)]
     Ops(super::ops::OpsCommand),
+}
+
+/// One line for an expenses or decisions import: `1 row` / `2 rows`, and only the parts that are
+/// not zero after the groups.
+fn report_import(
+    out: &mut impl Write,
+    groups: &str,
+    r: &crate::services::imports::ImportReport,
+) -> std::io::Result<()> {
+    let n = |count: u64, one: &str, many: &str| {
+        format!("{count} {}", if count == 1 { one } else { many })
+    };
+    let mut parts = vec![format!(
+        "{} new, {} changed, {} unchanged",
+        r.groups_new, r.groups_changed, r.groups_unchanged
+    )];
+    if r.skipped_old > 0 {
+        parts.push(format!(
+            "{} before the window skipped",
+            n(r.skipped_old, "row", "rows")
+        ));
+    }
+    if r.purged_rows > 0 {
+        parts.push(format!(
+            "{} before the window deleted",
+            n(r.purged_rows, "stored row", "stored rows")
+        ));
+    }
+    parts.push(format!(
+        "{} queued",
+        n(r.mails, "notice mail", "notice mails")
+    ));
+    writeln!(
+        out,
+        "imported {} for {} (batch {}): {groups} {}",
+        n(r.rows, "row", "rows"),
+        n(r.households, "household", "households"),
+        r.batch_id,
+        parts.join("; ")
+    )
 }
 
 /// The new staff member's password: one line of standard input, or asked twice on the terminal
@@ -114,6 +161,14 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
                 r.unchanged
             )?;
         }
+        AdminCommand::ImportExpenses { file } => {
+            let r = svc.import_expenses(&actor, &file)?;
+            report_import(&mut out, "household-months", &r)?;
+        }
+        AdminCommand::ImportBenefits { file } => {
+            let r = svc.import_benefits(&actor, &file)?;
+            report_import(&mut out, "household-dates", &r)?;
+        }
         AdminCommand::IssueCredentials {
             out: path,
             households,
@@ -172,14 +227,16 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
             let id = svc.add_staff(&actor, &staff_id, &password)?;
             writeln!(out, "added staff account {}", neutralize(&id))?;
         }
-        AdminCommand::Unlock { id } => {
-            let any = svc.unlock(&actor, &id)?;
-            if any {
-                writeln!(out, "unlocked {}", neutralize(&id))?;
-            } else {
-                writeln!(out, "{} was not locked", neutralize(&id))?;
+        AdminCommand::Unlock { id } => match svc.unlock(&actor, &id)? {
+            UnlockOutcome::Unlocked => writeln!(out, "unlocked {}", neutralize(&id))?,
+            UnlockOutcome::NotLocked => writeln!(out, "{} was not locked", neutralize(&id))?,
+            UnlockOutcome::Unknown => {
+                return Err(CliError(format!(
+                    "{} is not a known temporary, user or staff ID, and nothing is counted under it; nothing was unlocked",
+                    neutralize(&id)
+                )));
             }
-        }
+        },
         AdminCommand::ExpirePassword { user_id } => {
             svc.expire_password(&actor, &user_id)?;
             writeln!(

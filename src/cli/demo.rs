@@ -55,6 +55,13 @@ pub(super) fn run(global: &Global, dir: Option<PathBuf>) -> CliResult {
     svc.import_rows(&admin, &rows)?;
     // One household is registered already, to try a permanent login.
     register_demo_account(svc, &admin)?;
+    // Two years of medical expenses and two benefit decisions, so that 医療費照会 and 支給決定通知
+    // show data at once (the registered household is notified by mail, as after a real import).
+    let current = svc.expense_window().current;
+    let expenses = super::demo_expenses::expenses_csv(current);
+    svc.import_expenses_from(&admin, "demo-expenses.csv", expenses.as_bytes())?;
+    let benefits = super::demo_expenses::benefits_csv(current);
+    svc.import_benefits_from(&admin, "demo-benefits.csv", benefits.as_bytes())?;
     svc.add_staff(&admin, DEMO_STAFF_ID, DEMO_STAFF_PASSWORD)?;
     let notices_path = dir.join("notices.csv");
     let report = svc.issue_credentials(&admin, &notices_path, &[])?;
@@ -144,9 +151,9 @@ pub(super) fn run(global: &Global, dir: Option<PathBuf>) -> CliResult {
         out,
         "{} {DEMO_USER_ID} / {DEMO_PASSWORD}",
         if ja {
-            "登録済みの会員（本ユーザID / パスワード）:"
+            "登録済みの会員・医療費データあり（本ユーザID / パスワード）:"
         } else {
-            "A registered member (user ID / password):"
+            "Registered member, with expenses (ID / password):"
         }
     )?;
     writeln!(
@@ -178,12 +185,17 @@ pub(super) fn run(global: &Global, dir: Option<PathBuf>) -> CliResult {
         ));
     }
     drop(out);
-    let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
-    let mut app = App::new(ctx.services.clone(), opts);
-    // The same worker as a kiosk's, delivering to .eml files in the demo folder.
-    let worker = super::kiosk::start_mail_worker(&ctx, &mut app);
-    crate::tui::run(app)?;
-    drop(worker);
+    if global.plain || ctx.config.kiosk.plain {
+        // The screen-reader front end, with the same mail worker.
+        super::kiosk::run_plain(&ctx, Actor::kiosk())?;
+    } else {
+        let opts = AppOptions::from_config(&ctx.config, Actor::kiosk());
+        let mut app = App::new(ctx.services.clone(), opts);
+        // The same worker as a kiosk's, delivering to .eml files in the demo folder.
+        let worker = super::kiosk::start_mail_worker(&ctx, &mut app);
+        crate::tui::run(app)?;
+        drop(worker);
+    }
     println!(
         "{} {}",
         if ja {

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod demo;
+mod demo_expenses;
 pub mod kiosk;
 pub mod ops;
 pub mod outbox;

@@ -39,29 +39,7 @@ pub(super) fn run(global: &Global, cmd: OutboxCommand) -> CliResult {
                 serde_json::to_writer_pretty(&mut out, &rows)?;
                 writeln!(out)?;
             } else {
-                writeln!(
-                    out,
-                    "{:>5} {:<8} {:<9} {:>8} {:<20} {:<32} LAST_ERROR",
-                    "ID", "STATE", "KIND", "ATTEMPTS", "NEXT_ATTEMPT", "TO"
-                )?;
-                for r in rows {
-                    writeln!(
-                        out,
-                        "{:>5} {:<8} {:<9} {:>8} {:<20} {:<32} {}",
-                        r.id,
-                        r.state.as_str(),
-                        neutralize(&r.kind),
-                        r.attempts,
-                        match r.state {
-                            crate::store::outbox::MailState::Queued => {
-                                crate::store::ts(r.next_attempt_at)
-                            }
-                            _ => "-".to_string(),
-                        },
-                        neutralize(&r.to),
-                        neutralize(r.last_error.as_deref().unwrap_or(""))
-                    )?;
-                }
+                write_table(&mut out, &rows)?;
             }
         }
         OutboxCommand::Sync { once } => {
@@ -70,6 +48,73 @@ pub(super) fn run(global: &Global, cmd: OutboxCommand) -> CliResult {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The outbox as a table whose columns stay aligned whatever the kinds, addresses and reasons (widths
+/// measured in display columns after neutralising). The reason is last, so a long one only runs on.
+fn write_table(
+    out: &mut impl Write,
+    rows: &[crate::store::outbox::OutboxRow],
+) -> std::io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let header = [
+        "ID",
+        "STATE",
+        "KIND",
+        "ATTEMPTS",
+        "NEXT_ATTEMPT",
+        "TO",
+        "LAST_ERROR",
+    ];
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.id.to_string(),
+                r.state.as_str().to_string(),
+                neutralize(&r.kind).into_owned(),
+                r.attempts.to_string(),
+                match r.state {
+                    crate::store::outbox::MailState::Queued => crate::store::ts(r.next_attempt_at),
+                    _ => "-".to_string(),
+                },
+                neutralize(&r.to).into_owned(),
+                neutralize(r.last_error.as_deref().unwrap_or("-")).into_owned(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(UnicodeWidthStr::width);
+    for row in &cells {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    // Numbers are right-aligned; the last column is not padded.
+    let right = [true, false, false, true, false, false, false];
+    let line = |cells: [&str; 7]| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = " ".repeat(widths[i].saturating_sub(cell.width()));
+            if i > 0 {
+                text.push_str("  ");
+            }
+            if i == cells.len() - 1 {
+                text.push_str(cell);
+            } else if right[i] {
+                text.push_str(&pad);
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&pad);
+            }
+        }
+        text
+    };
+    writeln!(out, "{}", line(header))?;
+    for row in &cells {
+        writeln!(out, "{}", line(row.each_ref().map(String::as_str)))?;
+    }
+    Ok(())
 }
 
 /// `outbox sync [--once]`: the worker, in the foreground. SIGTERM, SIGINT and SIGHUP stop it after

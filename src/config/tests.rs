@@ -109,3 +109,22 @@ fn defaults_round_trip() {
     assert_eq!(c.password, PasswordPolicy::default());
     assert_eq!(c.reset, ResetConfig::default());
 }
+
+#[test]
+fn expenses_and_benefit_kinds_are_checked_and_the_example_holds_the_defaults() {
+    let c = Config::from_toml(include_str!("../../assets/deploy/config.example.toml")).unwrap();
+    assert_eq!(c.expenses, super::ExpensesConfig::default());
+    assert_eq!(c.benefits, super::BenefitsConfig::default());
+    let err = Config::from_toml("[expenses]\nwindow_months = 0\n").unwrap_err();
+    assert!(err.contains("window_months"), "{err}");
+    let twice = "[benefits]\nkinds = [{ code = \"a\", ja = \"付加金\", en = \"x\" }, \
+                 { code = \"A\", ja = \"y\", en = \"y\" }]\n";
+    let err = Config::from_toml(twice).unwrap_err();
+    assert!(
+        err.contains("[benefits] kinds") && err.contains("twice"),
+        "{err}"
+    );
+    let bad = "[benefits]\nkinds = [{ code = \"a b\", ja = \"x\", en = \"x\" }]\n";
+    assert!(Config::from_toml(bad).unwrap_err().contains("code"));
+    assert!(Config::from_toml("[benefits]\nkinds = []\n").is_err());
+}

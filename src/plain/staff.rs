@@ -91,7 +91,17 @@ fn change_password(
     c.say_key("pwchange.title");
     loop {
         let mut answers = Vec::new();
-        for key in ["pwchange.current", "pwchange.new", "pwchange.confirm"] {
+        // After a staff-issued initial password the login just proved it: not asked again.
+        let proved = s.must_change == Some(crate::services::auth::ChangeReason::Initial);
+        if proved {
+            answers.push(Zeroizing::new(String::new()));
+        }
+        let keys: &[&str] = if proved {
+            &["pwchange.new", "pwchange.confirm"]
+        } else {
+            &["pwchange.current", "pwchange.new", "pwchange.confirm"]
+        };
+        for key in keys.iter().copied() {
             let q = trf(c.lang, "plain.hidden", &[("question", tr(c.lang, key))]);
             match c.ask(&q, true) {
                 Answer::Text(t) => answers.push(Zeroizing::new(t)),
@@ -128,6 +138,10 @@ fn change_password(
             }
             Err(PasswordChangeError::Locked) => {
                 c.error(&Msg::new("pwchange.locked"));
+                return Some(Flow::Start);
+            }
+            Err(PasswordChangeError::Replaced) => {
+                c.error(&Msg::new("pwchange.replaced"));
                 return Some(Flow::Start);
             }
             Err(e) => system_error(c, &e),
@@ -306,8 +320,10 @@ fn unlock(c: &mut Console, svc: &Services, actor: &Actor) -> Flow {
         );
         match chosen(&a) {
             Some(0) => match svc.unlock(actor, &id) {
-                Ok(true) => c.say_msg(&Msg::new("staff_unlock.unlocked").arg("id", &id)),
-                Ok(false) => c.say_msg(&Msg::new("staff_unlock.not_locked").arg("id", &id)),
+                Ok(o) if o.cleared() => {
+                    c.say_msg(&Msg::new("staff_unlock.unlocked").arg("id", &id))
+                }
+                Ok(_) => c.say_msg(&Msg::new("staff_unlock.not_locked").arg("id", &id)),
                 Err(e) => system_error(c, &e),
             },
             Some(_) => {}

@@ -511,6 +511,7 @@ fn done_then_menu(
                 household_id: reg.household_id,
                 user_id: reg.user_id,
                 must_change: None,
+                login_password_set_at: None,
             };
             super::staff::member_menu(c, svc, actor, session)
         }

@@ -110,6 +110,10 @@ pub enum PasswordChangeError {
     /// Too many failures: the user ID is locked and the session ends.
     #[error("the user ID is locked")]
     Locked,
+    /// The password this session logged in with was replaced meanwhile (e.g. reset at the counter):
+    /// the session ends and the member logs in again.
+    #[error("the password was changed elsewhere since this login")]
+    Replaced,
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -133,6 +137,13 @@ pub(super) fn violation(field: &'static str, e: PasswordError) -> RuleViolation 
         field,
         msg: e.msg(),
     }
+}
+
+/// The session's login proved the staff-issued initial password that is still on file.
+fn login_proved_initial(session: &AccountSession, account: &Account) -> bool {
+    session.must_change == Some(ChangeReason::Initial)
+        && account.must_change == Some(crate::store::accounts::MustChange::Initial)
+        && session.login_password_set_at == Some(account.password_set_at)
 }
 
 /// How a change reason is written in the audit trail.
@@ -329,6 +340,11 @@ impl Services {
     /// パスワード変更 (from the menu, or forced at login). A wrong current password counts toward the
     /// user ID's lockout; on success the lock is cleared, the must-change flag too, an audit row is
     /// written and (with an address on file) a notice queued – one transaction.
+    ///
+    /// The forced change away from a staff-issued initial password does not ask for it again (issue 10
+    /// item 8): the login seconds ago proved it, and the session says which password it proved. With an
+    /// empty `current` the change is accepted only while that password is still the one on file and
+    /// still flagged as initial; the new one must differ from it (checked against the hash).
     pub fn change_password(
         &self,
         actor: &Actor,
@@ -343,18 +359,35 @@ impl Services {
         let account = account
             .filter(|a| a.household_id == session.household_id)
             .ok_or_else(|| ServiceError::user("the account of this session no longer exists"))?;
+        let proved_by_login = current.is_empty() && login_proved_initial(session, &account);
+        if current.is_empty()
+            && session.must_change == Some(ChangeReason::Initial)
+            && !proved_by_login
+        {
+            // The initial password this session proved is no longer the one on file.
+            return Err(PasswordChangeError::Replaced);
+        }
         let mut violations = Vec::new();
-        if current.is_empty() {
+        if current.is_empty() && !proved_by_login {
             violations.push(violation("current", PasswordError::Empty));
         }
         violations.extend(self.validate_new_password(
             &account.user_id,
-            Some(&current),
+            (!proved_by_login).then_some(current.as_str()),
             &new,
             &confirm,
         ));
         if !violations.is_empty() {
             return Err(PasswordChangeError::Invalid(violations));
+        }
+        if proved_by_login {
+            if self.hasher.verify(&new, &account.password_hash) {
+                return Err(PasswordChangeError::Invalid(vec![violation(
+                    "new",
+                    PasswordError::SameAsCurrent,
+                )]));
+            }
+            return self.store_new_password(actor, session, input.lang, &account, &new, None, now);
         }
         let key = lock_key(&account.user_id, true);
         // Counted before it is verified (see `lockout`); refused unverified when locked.
@@ -389,9 +422,34 @@ impl Services {
                 }
             });
         }
+        self.store_new_password(
+            actor,
+            session,
+            input.lang,
+            &account,
+            &new,
+            Some(&attempt),
+            now,
+        )
+    }
+
+    /// The write of a password change: hash (before the lock), then in one transaction the new password
+    /// (if the one on file is still the one the change started from), the attempt's lock count given
+    /// back, the audit row and the notice mail.
+    #[allow(clippy::too_many_arguments)]
+    fn store_new_password(
+        &self,
+        actor: &Actor,
+        session: &AccountSession,
+        lang: Lang,
+        account: &Account,
+        new: &str,
+        attempt: Option<&lockout::Attempt>,
+        now: OffsetDateTime,
+    ) -> Result<PasswordChanged, PasswordChangeError> {
         // The expensive part, before the write lock.
-        let hash = self.hasher.hash(&new)?;
-        let reason = change_reason(&self.config.password, &account, now);
+        let hash = self.hasher.hash(new)?;
+        let reason = change_reason(&self.config.password, account, now);
         let how = if reason.is_some() {
             PasswordHow::Forced
         } else {
@@ -403,13 +461,19 @@ impl Services {
         self.store.write(|tx| {
             let a = self.session_account(tx, session)?;
             if a.password_hash != account.password_hash {
-                // Changed meanwhile (another kiosk): the current password typed here is no longer it.
-                return Err(PasswordChangeError::WrongCurrent {
-                    remaining: attempt.remaining(self),
+                // Changed meanwhile (another kiosk, a reset at the counter): the password this change
+                // started from is no longer it.
+                return Err(match attempt {
+                    Some(t) => PasswordChangeError::WrongCurrent {
+                        remaining: t.remaining(self),
+                    },
+                    None => PasswordChangeError::Replaced,
                 });
             }
             accounts::set_password(tx, a.id, &hash, None, now)?;
-            lockout::succeeded(self, tx, &attempt, now)?;
+            if let Some(attempt) = attempt {
+                lockout::succeeded(self, tx, attempt, now)?;
+            }
             let audit_id = audit::insert(
                 tx,
                 actor,
@@ -422,8 +486,8 @@ impl Services {
                 },
                 now,
             )?;
-            let mail_id = self
-                .queue_password_notice(tx, &a, how, input.lang, audit_id, now, &from, &contact)?;
+            let mail_id =
+                self.queue_password_notice(tx, &a, how, lang, audit_id, now, &from, &contact)?;
             Ok(PasswordChanged {
                 mail_to: a.email.clone(),
                 mail_id,

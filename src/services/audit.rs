@@ -1,24 +1,33 @@
-//! The audit trail as staff read it (filtered by household or staff ID, households masked), and the
-//! audit rows of a member's logout.
+//! The audit trail as staff read it — filtered by household, staff ID, user ID (or temporary ID) and
+//! name; households masked and named, so that neighbours under one symbol are told apart; each row read
+//! as a sentence by [`crate::domain::audit_words`] — and the audit rows of a member's logout.
 
 use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
 use super::auth::AccountSession;
-use super::{ServiceError, Services};
+use super::{ServiceError, Services, lockout};
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::normalize;
 use crate::store::Actor;
 use crate::store::audit::{self, AuditEntry, AuditFilter};
 use crate::store::households;
 
-/// Filters of the audit screen.
+/// Filters of the audit screen (all given ones apply).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditQuery {
     pub household: Option<HouseholdKey>,
     pub staff_id: Option<String>,
+    /// A member's user ID or temporary ID: the rows of its household (or of that ID, when it names no
+    /// household, e.g. a staff ID or an unknown ID).
+    pub user_id: Option<String>,
+    /// Part of a member's name: the rows of every household with such a member.
+    pub name: Option<String>,
 }
+
+/// The most households a name filter spans (a surname alone can match many).
+pub const NAME_FILTER_HOUSEHOLDS: usize = 500;
 
 /// One audit row for the staff screen: the household as its masked key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,15 +39,31 @@ pub struct AuditView {
     pub event: String,
     pub outcome: String,
     pub household: Option<String>,
+    /// The household's insured person (tells apart households whose masked keys look alike).
+    pub name: Option<String>,
     pub subject: Option<String>,
     pub detail: Option<String>,
 }
 
-/// The audit screen's rows, and whether a household filter named a household that exists.
+impl AuditView {
+    /// The row in words.
+    pub fn words(&self) -> crate::domain::audit_words::AuditWords {
+        crate::domain::audit_words::describe(
+            &self.event,
+            &self.outcome,
+            self.subject.as_deref(),
+            self.detail.as_deref(),
+        )
+    }
+}
+
+/// The audit screen's rows, and whether each filter found what it names (a household key that exists,
+/// a name some member has).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditPage {
     pub rows: Vec<AuditView>,
     pub household_found: bool,
+    pub name_found: bool,
 }
 
 impl Services {
@@ -67,45 +92,72 @@ impl Services {
         })
     }
 
-    /// Recent audit rows, newest first, filtered by household and/or staff ID.
+    /// Recent audit rows, newest first, filtered as [`AuditQuery`] says.
     pub fn audit_view(&self, query: &AuditQuery, limit: usize) -> Result<AuditPage, ServiceError> {
+        let clean = |s: &Option<String>| {
+            s.as_deref()
+                .map(|s| normalize(s).trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         Ok(self.store.read(|c| {
+            let empty = |household_found, name_found| AuditPage {
+                rows: Vec::new(),
+                household_found,
+                name_found,
+            };
             let household_id = match &query.household {
                 Some(k) => match households::find_by_key(c, k)? {
                     Some(h) => Some(h.id),
-                    None => {
-                        return Ok(AuditPage {
-                            rows: Vec::new(),
-                            household_found: false,
-                        });
-                    }
+                    None => return Ok(empty(false, true)),
                 },
                 None => None,
             };
+            let household_ids = match clean(&query.name) {
+                Some(name) => {
+                    let ids = households::ids_by_name_part(c, &name, NAME_FILTER_HOUSEHOLDS)?;
+                    if ids.is_empty() {
+                        return Ok(empty(true, false));
+                    }
+                    Some(ids)
+                }
+                None => None,
+            };
+            // A member's ID stands for its household; any other ID is matched as written.
+            let (id_household, subject) = match clean(&query.user_id) {
+                Some(id) => match lockout::subject(c, &id)?.household_id {
+                    Some(h) => (Some(h), None),
+                    None => (None, Some(id)),
+                },
+                None => (None, None),
+            };
+            let household_id = match (household_id, id_household) {
+                (Some(a), Some(b)) if a != b => return Ok(empty(true, true)),
+                (a, b) => a.or(b),
+            };
             let filter = AuditFilter {
                 household_id,
-                staff_id: query
-                    .staff_id
-                    .as_deref()
-                    .map(|s| normalize(s).trim().to_string())
-                    .filter(|s| !s.is_empty()),
+                staff_id: clean(&query.staff_id),
                 event: None,
+                household_ids,
+                subject,
             };
-            let mut keys: HashMap<i64, String> = HashMap::new();
+            let mut who: HashMap<i64, (String, Option<String>)> = HashMap::new();
             let mut rows = Vec::new();
             for r in audit::recent(c, &filter, limit)? {
-                let household = match r.household_id {
+                let (household, name) = match r.household_id {
                     Some(id) => {
-                        if let std::collections::hash_map::Entry::Vacant(e) = keys.entry(id) {
-                            e.insert(
+                        if let std::collections::hash_map::Entry::Vacant(e) = who.entry(id) {
+                            e.insert((
                                 households::get(c, id)?
                                     .map(|h| h.key.masked())
                                     .unwrap_or_else(|| format!("#{id}")),
-                            );
+                                households::name_of(c, id)?,
+                            ));
                         }
-                        keys.get(&id).cloned()
+                        let (k, n) = who[&id].clone();
+                        (Some(k), n)
                     }
-                    None => None,
+                    None => (None, None),
                 };
                 rows.push(AuditView {
                     at: r.at,
@@ -115,6 +167,7 @@ impl Services {
                     event: r.event,
                     outcome: r.outcome,
                     household,
+                    name,
                     subject: r.subject,
                     detail: r.detail,
                 });
@@ -122,6 +175,7 @@ impl Services {
             Ok(AuditPage {
                 rows,
                 household_found: true,
+                name_found: true,
             })
         })?)
     }

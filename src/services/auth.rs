@@ -63,6 +63,10 @@ pub struct AccountSession {
     pub household_id: i64,
     pub user_id: String,
     pub must_change: Option<ChangeReason>,
+    /// When the password this session logged in with was set: the login proved it, so the forced change
+    /// away from a staff-issued initial password need not ask for it again while it is still the one on
+    /// file. None for a session not opened by a password (the end of a registration).
+    pub login_password_set_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +135,7 @@ impl Services {
                 household_id: a.household_id,
                 user_id: a.user_id.clone(),
                 must_change: change_reason(&self.config.password, a, now),
+                login_password_set_at: Some(a.password_set_at),
             }),
             (None, Some(t)) if t.usable(now) && !household_has_account => {
                 LoginOutcome::Temporary(RegistrationTicket {

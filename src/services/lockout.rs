@@ -90,6 +90,24 @@ pub fn lock_key_for(conn: &Connection, id: &str) -> Result<String, ServiceError>
     Ok(subject(conn, id)?.key)
 }
 
+/// What [`Services::unlock`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnlockOutcome {
+    /// There were failures or a lock, now cleared.
+    Unlocked,
+    /// A known ID (member's or staff's) with nothing to clear.
+    NotLocked,
+    /// No ID of that spelling is known, and no counter of it exists.
+    Unknown,
+}
+
+impl UnlockOutcome {
+    /// Something was cleared.
+    pub fn cleared(self) -> bool {
+        self == UnlockOutcome::Unlocked
+    }
+}
+
 /// An attempt counted before it was verified (see the module notes).
 #[derive(Debug, Clone)]
 pub struct Attempt {
@@ -228,8 +246,9 @@ impl Services {
             .write(|tx| begin(self, tx, key, proof, household_id, now))
     }
 
-    /// Clears the lock state of an ID (staff and `admin unlock`). Returns whether there was any.
-    pub fn unlock(&self, actor: &Actor, id: &str) -> Result<bool, ServiceError> {
+    /// Clears the lock state of an ID (staff and `admin unlock`): a member's, a staff member's and the
+    /// hashed counter of an unknown spelling. Audited, whatever the outcome.
+    pub fn unlock(&self, actor: &Actor, id: &str) -> Result<UnlockOutcome, ServiceError> {
         let id = normalize(id).trim().to_string();
         let now = self.now();
         self.store.write(|tx| {
@@ -238,20 +257,31 @@ impl Services {
             let plain = locks::clear(tx, &s.key)?;
             let hashed = locks::clear(tx, &lock_key(&id, false))?;
             let staff = locks::clear(tx, &staff_lock_key(&id, true))?;
-            let any = plain || hashed || staff;
+            let known = s.known || crate::store::staff::find(tx, &id)?.is_some();
+            let outcome = if plain || hashed || staff {
+                UnlockOutcome::Unlocked
+            } else if known {
+                UnlockOutcome::NotLocked
+            } else {
+                UnlockOutcome::Unknown
+            };
             audit::insert(
                 tx,
                 actor,
                 &AuditEntry {
                     event: "unlock",
-                    outcome: if any { "ok" } else { "not_locked" },
+                    outcome: match outcome {
+                        UnlockOutcome::Unlocked => "ok",
+                        UnlockOutcome::NotLocked => "not_locked",
+                        UnlockOutcome::Unknown => "unknown",
+                    },
                     household_id,
                     subject: Some(&id),
                     detail: None,
                 },
                 now,
             )?;
-            Ok::<_, ServiceError>(any)
+            Ok::<_, ServiceError>(outcome)
         })
     }
 

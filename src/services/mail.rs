@@ -42,8 +42,28 @@ pub fn template(name: &str, lang: Lang) -> Option<&'static str> {
         ("password_changed", Lang::En) => {
             include_str!("../../assets/mail/password_changed.en.txt")
         }
+        ("staff_reset", Lang::Ja) => include_str!("../../assets/mail/staff_reset.ja.txt"),
+        ("staff_reset", Lang::En) => include_str!("../../assets/mail/staff_reset.en.txt"),
+        ("email_correction", Lang::Ja) => {
+            include_str!("../../assets/mail/email_correction.ja.txt")
+        }
+        ("email_correction", Lang::En) => {
+            include_str!("../../assets/mail/email_correction.en.txt")
+        }
         ("reset_code", Lang::Ja) => include_str!("../../assets/mail/reset_code.ja.txt"),
         ("reset_code", Lang::En) => include_str!("../../assets/mail/reset_code.en.txt"),
+        ("expenses_updated", Lang::Ja) => {
+            include_str!("../../assets/mail/expenses_updated.ja.txt")
+        }
+        ("expenses_updated", Lang::En) => {
+            include_str!("../../assets/mail/expenses_updated.en.txt")
+        }
+        ("benefits_decided", Lang::Ja) => {
+            include_str!("../../assets/mail/benefits_decided.ja.txt")
+        }
+        ("benefits_decided", Lang::En) => {
+            include_str!("../../assets/mail/benefits_decided.en.txt")
+        }
         _ => return None,
     })
 }
@@ -218,6 +238,58 @@ pub fn reset_code(
     )
 }
 
+/// The notice that imported data changed (`expenses_updated`, `benefits_decided`): that there is
+/// something new and where to see it; no amount, name or provider (the template has no placeholder
+/// for one).
+pub fn data_notice(name: &str, lang: Lang, contact: &str) -> Composed {
+    render(
+        template(name, lang).unwrap_or_default(),
+        &[("contact", contact)],
+    )
+}
+
+/// After パスワード再設定 at the counter. Never carries the initial password.
+pub fn staff_reset(
+    lang: Lang,
+    user_id: &str,
+    changed_at: OffsetDateTime,
+    contact: &str,
+) -> Composed {
+    render(
+        template("staff_reset", lang).unwrap_or_default(),
+        &[
+            ("user_id", user_id),
+            ("changed_at", &jst_long_time(changed_at, lang)),
+            ("contact", contact),
+        ],
+    )
+}
+
+/// To the corrected address after メールアドレス訂正 at the counter; `resent` undelivered messages now go
+/// there too (the line saying so is dropped when there are none).
+pub fn email_correction(
+    lang: Lang,
+    user_id: &str,
+    resent: usize,
+    changed_at: OffsetDateTime,
+    contact: &str,
+) -> Composed {
+    let resent = if resent == 0 {
+        String::new()
+    } else {
+        resent.to_string()
+    };
+    render(
+        template("email_correction", lang).unwrap_or_default(),
+        &[
+            ("user_id", user_id),
+            ("resent", &resent),
+            ("changed_at", &jst_long_time(changed_at, lang)),
+            ("contact", contact),
+        ],
+    )
+}
+
 /// `Auto-Submitted: auto-generated` (RFC 3834): tells auto-responders not to answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct AutoSubmitted;
@@ -364,6 +436,41 @@ mod tests {
         }
         let ja = reset_code(Lang::Ja, "u", "01234567", at, 15, "");
         assert!(ja.body.contains("2026年11月25日 11:00"), "{}", ja.body);
+    }
+
+    #[test]
+    fn data_notices_say_where_to_look_and_carry_no_amount() {
+        for lang in Lang::ALL {
+            for (name, menu) in [
+                ("expenses_updated", ["医療費照会", "Medical expenses"]),
+                ("benefits_decided", ["支給決定通知", "Benefit decisions"]),
+            ] {
+                let m = data_notice(name, lang, "03-0000-0000");
+                assert!(m.subject.contains("KOSMO Communication Web"), "{m:?}");
+                assert!(
+                    m.body.contains(menu[lang as usize]),
+                    "{lang} {name}: {}",
+                    m.body
+                );
+                assert!(m.body.contains("03-0000-0000"));
+                assert!(!m.body.contains('{') && !m.subject.contains('{'), "{m:?}");
+                assert!(
+                    !m.body.contains('円') && !m.body.contains('¥'),
+                    "no amount: {}",
+                    m.body
+                );
+            }
+        }
+        assert!(
+            data_notice("expenses_updated", Lang::Ja, "")
+                .subject
+                .contains("医療費のお知らせを更新しました")
+        );
+        assert!(
+            data_notice("benefits_decided", Lang::Ja, "")
+                .subject
+                .contains("支給決定のお知らせ")
+        );
     }
 
     #[test]

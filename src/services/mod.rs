@@ -6,10 +6,14 @@ pub mod audit;
 pub mod auth;
 pub mod credentials;
 pub mod delivery;
+pub mod email_correction;
 pub mod encoding;
+pub mod expenses;
 pub mod hashing;
 pub mod households;
+pub mod imports;
 pub mod lockout;
+pub mod locks;
 pub mod mail;
 pub mod members;
 pub mod ops;
@@ -17,6 +21,7 @@ pub mod outbox;
 pub mod registration;
 pub mod reset;
 pub mod staff;
+pub mod staff_reset;
 #[cfg(test)]
 mod testing;
 

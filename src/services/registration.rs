@@ -18,7 +18,7 @@ use crate::domain::user_id::{UserIdError, validate_user_id};
 use crate::store::accounts::{self, MustChange, NewAccount};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self, NewMail};
-use crate::store::{Actor, credentials, households, terms};
+use crate::store::{Actor, Channel, credentials, households, terms};
 
 /// The terms of use shown at STEP3, with their version line stripped.
 pub struct Terms {
@@ -419,11 +419,17 @@ impl Services {
                     household_id: Some(household.id),
                     subject: Some(&user_id),
                     detail: Some(format!(
-                        "household {} registrant {} temp {} terms {}{}",
+                        "household {} registrant {} temp {} terms {}{}{}",
                         household.key.masked(),
                         input.registrant.as_str(),
                         ticket.temp_id,
                         input.terms_version,
+                        // At the counter staff ticked that the member agreed (STEP3).
+                        if actor.channel == Channel::Staff {
+                            " counter_agreed"
+                        } else {
+                            ""
+                        },
                         if mail_id.is_some() {
                             " welcome_mail queued"
                         } else {

@@ -1,23 +1,23 @@
-//! The staff console's own use cases: staff accounts, staff login and logout, the postcard login of an
-//! assisted registration, and the lock states staff look at before unlocking. (Household lookup is in
-//! `households`, reissue in `credentials`, the mail list in `outbox`, the audit view in `audit`.)
+//! The staff console's own use cases: staff accounts, staff login and logout, and the postcard login of an
+//! assisted registration. (Household lookup is in `households`, reissue in `credentials`, the lock views
+//! in `locks`, the mail list in `outbox`, the audit view in `audit`, パスワード再設定 in `staff_reset`,
+//! メールアドレス訂正 in `email_correction`.)
 //!
 //! Every change writes its audit row in the same transaction, with the acting staff member's ID (and the
 //! SSH client address when present) taken from the [`Actor`].
 
-use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use super::lockout::{self, lock_key, staff_lock_key};
+use super::lockout::{self, staff_lock_key};
+pub use super::locks::{IdKind, LockView};
 use super::{ServiceError, Services};
-use crate::domain::lockout::{LockState, Proof};
+use crate::domain::lockout::Proof;
 use crate::domain::password::PasswordContext;
 use crate::domain::staff::validate_staff_id;
 use crate::domain::text::normalize;
-use crate::store::accounts::{self};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::credentials::{self};
-use crate::store::{Actor, locks, staff};
+use crate::store::{Actor, staff};
 
 /// A logged-in staff member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,46 +31,6 @@ pub enum StaffLoginOutcome {
     Ok(StaffSession),
     /// One generic refusal for every reason (unknown, wrong password, locked, disabled).
     Failed,
-}
-
-/// What kind of ID a lock belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdKind {
-    Temporary,
-    Permanent,
-    Staff,
-    /// Not a known ID (stored hashed, so the typed text is never kept).
-    Unknown,
-}
-
-/// The lock state of one ID, as staff see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockView {
-    /// The ID as typed (for a lookup) or as stored (for the list; `?…` for unknown IDs).
-    pub subject: String,
-    pub kind: IdKind,
-    pub state: LockState,
-    pub locked: bool,
-    /// Whole minutes left on the lock, rounded up.
-    pub minutes_left: Option<i64>,
-}
-
-fn lock_view(
-    subject: String,
-    kind: IdKind,
-    state: LockState,
-    svc: &Services,
-    now: OffsetDateTime,
-) -> LockView {
-    let policy = svc.config.lockout.policy();
-    let remaining = policy.remaining(&state, now);
-    LockView {
-        subject,
-        kind,
-        locked: remaining.is_some(),
-        minutes_left: remaining.map(|d| (d.whole_seconds() + 59) / 60),
-        state,
-    }
 }
 
 impl Services {
@@ -252,64 +212,6 @@ impl Services {
             Ok::<_, ServiceError>(())
         })
     }
-
-    /// The lock state of a typed ID: one view per kind of ID it names (a member's and a staff ID may be
-    /// spelt alike), or the hashed counter of an unknown ID.
-    pub fn lock_overview(&self, id: &str) -> Result<Vec<LockView>, ServiceError> {
-        let id = normalize(id).trim().to_string();
-        let now = self.now();
-        let (member_kind, is_staff) = self.store.read(|c| {
-            let kind = if accounts::find_by_user_id(c, &id)?.is_some() {
-                Some(IdKind::Permanent)
-            } else if credentials::find_by_temp_id(c, &id)?.is_some() {
-                Some(IdKind::Temporary)
-            } else {
-                None
-            };
-            Ok((kind, staff::find(c, &id)?.is_some()))
-        })?;
-        let mut out = Vec::new();
-        if let Some(kind) = member_kind {
-            let state = self.store.read(|c| locks::get(c, &lock_key(&id, true)))?;
-            out.push(lock_view(id.clone(), kind, state, self, now));
-        }
-        if is_staff {
-            let state = self
-                .store
-                .read(|c| locks::get(c, &staff_lock_key(&id, true)))?;
-            out.push(lock_view(id.clone(), IdKind::Staff, state, self, now));
-        }
-        if out.is_empty() {
-            let state = self.store.read(|c| locks::get(c, &lock_key(&id, false)))?;
-            out.push(lock_view(id, IdKind::Unknown, state, self, now));
-        }
-        Ok(out)
-    }
-
-    /// Every ID with failures or a lock, most recent failure first.
-    pub fn lock_list(&self) -> Result<Vec<LockView>, ServiceError> {
-        let now = self.now();
-        let rows = self.store.read(|c| {
-            let mut out = Vec::new();
-            for row in locks::list(c)? {
-                let (subject, kind) = if let Some(s) = row.subject.strip_prefix("staff:") {
-                    (s.to_string(), IdKind::Staff)
-                } else if row.subject.starts_with('?') {
-                    (row.subject.clone(), IdKind::Unknown)
-                } else if accounts::find_by_user_id(c, &row.subject)?.is_some() {
-                    (row.subject.clone(), IdKind::Permanent)
-                } else {
-                    (row.subject.clone(), IdKind::Temporary)
-                };
-                out.push((subject, kind, row.state));
-            }
-            Ok(out)
-        })?;
-        Ok(rows
-            .into_iter()
-            .map(|(s, k, st)| lock_view(s, k, st, self, now))
-            .collect())
-    }
 }
 
 #[cfg(test)]
@@ -394,7 +296,7 @@ mod tests {
             fx.svc.staff_login(&console, "alice", "wrong").unwrap();
         }
         assert!(fx.svc.lock_overview("alice").unwrap()[0].locked);
-        assert!(fx.svc.unlock(&admin, "alice").unwrap());
+        assert!(fx.svc.unlock(&admin, "alice").unwrap().cleared());
         assert!(!fx.svc.lock_overview("alice").unwrap()[0].locked);
         let rows = fx
             .svc
@@ -421,91 +323,6 @@ mod tests {
             rows.iter()
                 .filter(|r| r.outcome == "failed")
                 .all(|r| r.staff_id.is_none())
-        );
-    }
-
-    #[test]
-    fn unlock_shows_and_clears_the_real_lock_state() {
-        let fx = fixture();
-        let admin = Actor::admin();
-        let staff = staff_actor("bob");
-        let k = "01130012-7-88";
-        let issued = fx
-            .svc
-            .issue_credentials(&admin, &fx.dir.path().join("n.csv"), &[key(k)])
-            .unwrap();
-        let n = &issued.notices[0];
-        let kiosk = Actor::kiosk();
-        for _ in 0..5 {
-            fx.svc.login(&kiosk, &n.temp_user_id, "wrongpass").unwrap();
-        }
-        let views = fx
-            .svc
-            .lock_overview(&n.temp_user_id.to_lowercase())
-            .unwrap();
-        assert_eq!(views.len(), 1);
-        assert_eq!(views[0].kind, IdKind::Temporary);
-        assert!(views[0].locked);
-        assert_eq!(views[0].state.failures, 5);
-        fx.clock
-            .advance(Duration::minutes(4) + Duration::seconds(30));
-        assert_eq!(
-            fx.svc.lock_overview(&n.temp_user_id).unwrap()[0].minutes_left,
-            Some(11)
-        );
-        // The member's right password is refused while locked.
-        assert!(matches!(
-            fx.svc
-                .login(&kiosk, &n.temp_user_id, &n.temp_password)
-                .unwrap(),
-            LoginOutcome::Failed
-        ));
-        let list = fx.svc.lock_list().unwrap();
-        assert!(list.iter().any(|v| v.kind == IdKind::Temporary && v.locked));
-
-        assert!(fx.svc.unlock(&staff, &n.temp_user_id).unwrap());
-        let after = fx.svc.lock_overview(&n.temp_user_id).unwrap();
-        assert!(!after[0].locked);
-        assert_eq!(after[0].state, LockState::default());
-        assert!(matches!(
-            fx.svc
-                .login(&kiosk, &n.temp_user_id, &n.temp_password)
-                .unwrap(),
-            LoginOutcome::Temporary(_)
-        ));
-        // Unlocking again says there was nothing to clear.
-        assert!(!fx.svc.unlock(&staff, &n.temp_user_id).unwrap());
-        let rows = fx
-            .svc
-            .store
-            .read(|c| {
-                audit::recent(
-                    c,
-                    &AuditFilter {
-                        staff_id: Some("bob".into()),
-                        ..Default::default()
-                    },
-                    10,
-                )
-            })
-            .unwrap();
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[1].event, "unlock");
-        assert_eq!(rows[1].outcome, "ok");
-        assert_eq!(rows[0].outcome, "not_locked");
-        assert_eq!(rows[1].household_id, Some(household_id(&fx, k)));
-
-        // An unknown ID is throttled under a hash; staff see its counter when they type it.
-        fx.svc.login(&kiosk, "nosuchid99", "whatever1").unwrap();
-        let v = fx.svc.lock_overview("nosuchid99").unwrap();
-        assert_eq!(v[0].kind, IdKind::Unknown);
-        assert_eq!(v[0].state.failures, 1);
-        assert!(
-            fx.svc
-                .lock_list()
-                .unwrap()
-                .iter()
-                .any(|v| v.subject.starts_with('?'))
         );
     }
 

@@ -140,6 +140,10 @@ pub struct AuditFilter {
     pub household_id: Option<i64>,
     pub staff_id: Option<String>,
     pub event: Option<String>,
+    /// Any of these households (a name that several households share).
+    pub household_ids: Option<Vec<i64>>,
+    /// The ID acted on (case-insensitive).
+    pub subject: Option<String>,
 }
 
 /// The newest rows first.
@@ -150,14 +154,22 @@ pub fn recent(conn: &Connection, filter: &AuditFilter, limit: usize) -> Result<V
          WHERE (?1 IS NULL OR household_id = ?1)
            AND (?2 IS NULL OR staff_id = ?2 COLLATE NOCASE)
            AND (?3 IS NULL OR event = ?3)
+           AND (?5 IS NULL OR household_id IN (SELECT value FROM json_each(?5)))
+           AND (?6 IS NULL OR subject = ?6 COLLATE NOCASE)
          ORDER BY id DESC LIMIT ?4",
     )?;
+    let ids = filter
+        .household_ids
+        .as_ref()
+        .map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
     let rows = stmt.query_map(
         params![
             filter.household_id,
             filter.staff_id,
             filter.event,
-            limit as i64
+            limit as i64,
+            ids,
+            filter.subject,
         ],
         |r| {
             Ok((

@@ -133,6 +133,41 @@ pub fn members_of(conn: &Connection, household_id: i64) -> Result<Vec<Member>> {
     Ok(out)
 }
 
+/// The household's name as staff see it: the insured person's (or the first member's).
+pub fn name_of(conn: &Connection, household_id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT name FROM members WHERE household_id = ?1
+             ORDER BY relationship = 'dependent', id LIMIT 1",
+            [household_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Households with a member whose name contains `part` (spaces, full-width or not, ignored), at most
+/// `limit` of them (the audit log's name filter).
+pub fn ids_by_name_part(conn: &Connection, part: &str, limit: usize) -> Result<Vec<i64>> {
+    let compact: String = part
+        .chars()
+        .filter(|c| *c != ' ' && *c != '\u{3000}')
+        .collect();
+    if compact.is_empty() {
+        return Ok(Vec::new());
+    }
+    let escaped = compact
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT household_id FROM members
+         WHERE replace(replace(name, ' ', ''), '　', '') LIKE '%' || ?1 || '%' ESCAPE '\\'
+         ORDER BY household_id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![escaped, limit as i64], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Households whose members include someone with this name and birth date (staff search).
 pub fn find_by_member(conn: &Connection, name: &str, birth_date: Date) -> Result<Vec<Household>> {
     let mut stmt = conn.prepare(

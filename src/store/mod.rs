@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod credentials;
+pub mod expenses;
 pub mod households;
 pub mod locks;
 pub mod ops;
@@ -34,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_identity_token.sql"),
     include_str!("migrations/003_lock_proofs.sql"),
+    include_str!("migrations/004_expenses.sql"),
 ];
 
 /// The `user_version` of a store with every migration applied.

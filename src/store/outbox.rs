@@ -192,6 +192,23 @@ pub fn list(conn: &Connection, state: Option<MailState>) -> Result<Vec<OutboxRow
     Ok(out)
 }
 
+/// The newest `limit` rows in any of `states` (every state when empty), newest first.
+pub fn newest(conn: &Connection, states: &[MailState], limit: usize) -> Result<Vec<OutboxRow>> {
+    let wanted: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM outbox
+         WHERE ?1 = '[]' OR state IN (SELECT value FROM json_each(?1))
+         ORDER BY id DESC LIMIT ?2"
+    ))?;
+    let json = serde_json::to_string(&wanted).unwrap_or_else(|_| "[]".into());
+    let rows = stmt.query_map(params![json, limit as i64], read_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?.build()?);
+    }
+    Ok(out)
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
     one(
         conn,
@@ -202,17 +219,73 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
     )
 }
 
-/// Puts a dead message back in the queue (staff requeue): due now, attempts counted afresh, no lease. The
-/// last error stays until the next attempt replaces it. Returns false (and changes nothing) when the row is
-/// missing or not dead.
+/// Puts a message back in the queue, due now (staff requeue, "send now"): a dead one with its attempts
+/// counted afresh, a queued one waiting for its next retry keeps its count. No lease. The last error
+/// stays until the next attempt replaces it. Returns false (and changes nothing) when the row is missing
+/// or neither dead nor queued.
 pub fn requeue(conn: &Connection, id: i64, now: OffsetDateTime) -> Result<bool> {
     let n = conn.execute(
-        "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?2,
-             lease_owner = NULL, lease_expires_at = NULL
-         WHERE id = ?1 AND state = 'dead'",
+        "UPDATE outbox SET attempts = CASE state WHEN 'dead' THEN 0 ELSE attempts END,
+             state = 'queued', next_attempt_at = ?2, lease_owner = NULL, lease_expires_at = NULL
+         WHERE id = ?1 AND state IN ('dead', 'queued')",
         params![id, ts(now)],
     )?;
     Ok(n == 1)
+}
+
+/// The messages of a household not yet delivered (queued, being sent, or dead) to `recipient`
+/// (case-insensitive), oldest first.
+pub fn undelivered_to(
+    conn: &Connection,
+    household_id: i64,
+    recipient: &str,
+) -> Result<Vec<OutboxRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM outbox
+         WHERE household_id = ?1 AND state IN ('queued', 'sending', 'dead') AND recipient = ?2 COLLATE NOCASE
+         ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(params![household_id, recipient], read_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?.build()?);
+    }
+    Ok(out)
+}
+
+/// A new address for an undelivered message (メールアドレス訂正).
+#[derive(Debug, Clone)]
+pub struct Readdress<'a> {
+    pub to: &'a str,
+    /// A new Message-ID: it is another delivery.
+    pub message_id: &'a str,
+}
+
+/// Sends an undelivered message (queued, being sent or dead) to another address instead: due now,
+/// attempts counted afresh, no lease, no last error. A worker holding the old lease can no longer mark
+/// it (its mark checks the lease). Returns false when the row is missing or already sent.
+pub fn readdress(
+    conn: &Connection,
+    id: i64,
+    r: &Readdress<'_>,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE outbox SET recipient = ?2, message_id = ?3, state = 'queued', attempts = 0,
+             next_attempt_at = ?4, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL
+         WHERE id = ?1 AND state IN ('queued', 'sending', 'dead')",
+        params![id, r.to, r.message_id, ts(now)],
+    )?;
+    Ok(n == 1)
+}
+
+/// Drops a message not yet delivered (queued, being sent or dead) whose text no longer holds (the
+/// address correction replaces it with its own notice). Returns whether a row went.
+pub fn discard(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM outbox WHERE id = ?1 AND state IN ('queued', 'sending', 'dead')",
+        [id],
+    )? == 1)
 }
 
 // ----- delivery: claim with a lease, mark with a check that the lease is still ours -----------------
@@ -268,12 +341,14 @@ pub fn claim(
     Ok(out)
 }
 
-/// The server accepted the message. False when the lease is no longer `owner`'s (another worker took
-/// the row over; it will be sent again, with the same Message-ID).
+/// The server accepted the message; the reason of an earlier failed attempt is dropped (it would read
+/// as if the sent message had a problem). False when the lease is no longer `owner`'s (another worker
+/// took the row over; it will be sent again, with the same Message-ID).
 pub fn mark_sent(conn: &Connection, id: i64, owner: &str, now: OffsetDateTime) -> Result<bool> {
     let n = conn
         .prepare_cached(
-            "UPDATE outbox SET state = 'sent', sent_at = ?3, lease_owner = NULL, lease_expires_at = NULL
+            "UPDATE outbox SET state = 'sent', sent_at = ?3, lease_owner = NULL, lease_expires_at = NULL,
+                 last_error = NULL
              WHERE id = ?1 AND state = 'sending' AND lease_owner = ?2",
         )?
         .execute(params![id, owner, ts(now)])?;

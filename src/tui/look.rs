@@ -7,7 +7,35 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::config::{AmbiguousWidth, Theme};
+use serde::{Deserialize, Serialize};
+
+/// The colour scheme of the screens (`[kiosk] theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Theme {
+    /// The terminal's own foreground and background; whatever is coloured sets both colours.
+    #[default]
+    Auto,
+    /// A dark background painted by the kiosk.
+    Dark,
+    /// A white background painted by the kiosk.
+    Light,
+    /// No colour at all: focus, errors and disabled buttons told apart by marks, bold and reverse.
+    Mono,
+    /// White on black, contrast 7:1 or more, no grey text.
+    HighContrast,
+}
+
+/// How many cells the terminal gives an East Asian Ambiguous character (`[kiosk] ambiguous_width`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AmbiguousWidth {
+    /// Ask the terminal at start (one character and a cursor position report); no answer: narrow.
+    #[default]
+    Auto,
+    Narrow,
+    Wide,
+}
 
 /// The resolved look: a concrete theme (never `Auto` resolved to nothing) and a concrete width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

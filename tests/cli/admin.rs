@@ -512,6 +512,10 @@ fn unlock_and_expire_password_from_the_shell() {
         cli.ok(&["admin", "unlock", "SatoJiro80"]).trim(),
         "SatoJiro80 was not locked"
     );
+    // An ID nobody knows and nothing counts: said so, with a non-zero exit (a typo is not "done").
+    let err = cli.fails(&["admin", "unlock", "SatoJir080"]);
+    assert!(err.contains("SatoJir080 is not a known"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(matches!(
         svc.login(&kiosk, "SatoJiro80", "Fuji2026yama").unwrap(),
         LoginOutcome::Permanent(_)

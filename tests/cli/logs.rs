@@ -40,8 +40,18 @@ fn today_log(ops: &Ops) -> std::path::PathBuf {
 #[test]
 fn a_new_log_folder_is_0700_and_its_files_0600_whatever_the_umask() {
     let ops = Ops::new();
-    // A command that creates the store (listings never do).
-    let o = with_open_umask(&ops, &["admin", "unlock", "nobody01"]);
+    // A command that creates the store and succeeds (listings never create it; unlocking an unknown ID
+    // now fails, and a failed command removes the store it created).
+    let notices = ops.dir.path().join("notices.csv");
+    let o = with_open_umask(
+        &ops,
+        &[
+            "admin",
+            "issue-credentials",
+            "--out",
+            notices.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(mode(&ops.logs()), 0o700);
     let log = today_log(&ops);

@@ -11,6 +11,7 @@ mod backup;
 mod check;
 mod deploy;
 mod errors;
+mod expenses;
 mod logs;
 mod operator;
 mod outbox;

@@ -93,6 +93,104 @@ fn outbox_list_json_has_the_contract_fields() {
     assert!(text.contains("queued"), "{text}");
 }
 
+/// `outbox list` keeps its columns aligned whatever the kinds and addresses (a 17-character kind, a
+/// 40-character address, an address with full-width text in it), and a mail sent after a failed try
+/// shows no reason: the failure was before it was accepted.
+#[test]
+fn outbox_list_columns_stay_aligned_and_sent_mail_has_no_stale_error() {
+    use kosmo_kiosk::store::outbox::NewMail;
+    let f = Fixture::new();
+    let now = time::OffsetDateTime::now_utc();
+    let rows = [
+        ("welcome", "a@example.jp"),
+        (
+            "email_changed_old",
+            "a.very.long.address.for.testing@example.jp",
+        ),
+        ("password_changed", "山田@例え.jp"),
+        ("reset_code", "b@example.jp"),
+    ];
+    f.store()
+        .write(|tx| {
+            for (i, (kind, to)) in rows.iter().enumerate() {
+                outbox::enqueue(
+                    tx,
+                    &NewMail {
+                        kind,
+                        to,
+                        subject: "s",
+                        body: "b",
+                        lang: "ja",
+                        message_id: &format!("<m{i}@kosmoweb.jp>"),
+                        dedupe_key: &format!("k{i}"),
+                        household_id: None,
+                    },
+                    now,
+                )?;
+            }
+            // #1 failed once, then was accepted; #2 died.
+            outbox::claim(tx, "t", now, now, time::Duration::minutes(1), 2)?;
+            outbox::mark_retry(tx, 1, "t", now, "transient error (451): 4.3.0 later")?;
+            outbox::mark_dead(tx, 2, "t", "permanent error (550): 5.1.1 User unknown")?;
+            outbox::claim(tx, "t", now, now, time::Duration::minutes(1), 1)?;
+            outbox::mark_sent(tx, 1, "t", now)?;
+            Ok::<_, kosmo_kiosk::store::StoreError>(())
+        })
+        .unwrap();
+    let config = write_config(&f, None);
+    let out = kiosk(f.dir.path(), &config, &["outbox", "list"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    // Every column starts at the same display column on every line: two spaces, then the cell.
+    use unicode_width::UnicodeWidthStr;
+    let header = lines[0];
+    let col_of = |name: &str| UnicodeWidthStr::width(&header[..header.find(name).unwrap()]);
+    // The text of `line` from display column `col` on.
+    let from = |line: &str, col: usize| -> String {
+        let mut w = 0;
+        let mut out = String::new();
+        for ch in line.chars() {
+            if w >= col {
+                out.push(ch);
+            }
+            w += UnicodeWidthStr::width(ch.to_string().as_str());
+        }
+        out
+    };
+    for name in ["STATE", "KIND", "NEXT_ATTEMPT", "TO", "LAST_ERROR"] {
+        let col = col_of(name);
+        for line in &lines[1..] {
+            let before = from(line, col - 2);
+            assert!(
+                before.starts_with("  ") && !before[2..].starts_with(' '),
+                "{name} is not aligned in {line:?}\n{text}"
+            );
+        }
+    }
+    let sent = lines.iter().find(|l| l.contains("welcome")).unwrap();
+    assert!(sent.contains(" sent "), "{sent}");
+    assert!(
+        !sent.contains("451"),
+        "no stale reason on a sent mail: {sent}"
+    );
+    assert!(sent.trim_end().ends_with('-'), "{sent}");
+    let dead = lines
+        .iter()
+        .find(|l| l.contains("email_changed_old"))
+        .unwrap();
+    assert!(dead.contains("5.1.1 User unknown"), "{dead}");
+    let json = kiosk(f.dir.path(), &config, &["outbox", "list", "--json"], None);
+    let list: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(list[0]["state"], "sent");
+    assert_eq!(list[0]["last_error"], serde_json::Value::Null);
+}
+
 #[test]
 fn sync_once_delivers_to_the_server_named_by_the_environment() {
     let server = TestSmtp::start(Behaviour::default());

@@ -72,7 +72,12 @@ fn permanent_login_shares_the_generic_refusal_and_the_lockout() {
         matches!(f.login("yamada2026", PW), LoginOutcome::Failed),
         "locked: even the right password gets the one generic refusal"
     );
-    assert!(f.svc.unlock(&Actor::admin(), "yamada2026").unwrap());
+    assert!(
+        f.svc
+            .unlock(&Actor::admin(), "yamada2026")
+            .unwrap()
+            .cleared()
+    );
     assert!(f.logs_in("yamada2026", PW));
 }
 

@@ -309,7 +309,12 @@ fn login_and_identity_check_share_one_counter() {
     assert_eq!(check(&own, birth), IdentityOutcome::Locked);
 
     // Staff unlock (the ID typed in another case).
-    assert!(f.svc.unlock(&Actor::admin(), &id.to_lowercase()).unwrap());
+    assert!(
+        f.svc
+            .unlock(&Actor::admin(), &id.to_lowercase())
+            .unwrap()
+            .cleared()
+    );
     assert_eq!(f.svc.lock_state(id).unwrap(), LockState::default());
     assert!(matches!(check(&own, birth), IdentityOutcome::Confirmed(_)));
 
@@ -341,13 +346,21 @@ fn permanent_ids_lock_too_and_unlock_clears_them() {
     assert_eq!(s.failures, 5);
     assert!(s.locked_until.is_some());
 
-    assert!(f.svc.unlock(&Actor::admin(), "SATOJIRO80").unwrap());
+    assert!(
+        f.svc
+            .unlock(&Actor::admin(), "SATOJIRO80")
+            .unwrap()
+            .cleared()
+    );
     assert!(matches!(
         f.login("SatoJiro80", "Fuji2026yama"),
         LoginOutcome::Permanent(_)
     ));
     assert!(
-        !f.svc.unlock(&Actor::admin(), "SatoJiro80").unwrap(),
+        !f.svc
+            .unlock(&Actor::admin(), "SatoJiro80")
+            .unwrap()
+            .cleared(),
         "nothing left to unlock"
     );
     assert_eq!(
@@ -394,7 +407,7 @@ fn unknown_ids_are_throttled_and_stored_only_hashed() {
             "{table}.{col} holds the typed unknown ID: {v}"
         );
     }
-    assert!(f.svc.unlock(&Actor::admin(), typed).unwrap());
+    assert!(f.svc.unlock(&Actor::admin(), typed).unwrap().cleared());
     assert_eq!(f.svc.lock_state(typed).unwrap(), LockState::default());
 }
 

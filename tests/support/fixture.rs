@@ -370,6 +370,7 @@ impl Fixture {
             household_id: r.household_id,
             user_id: r.user_id,
             must_change: None,
+            login_password_set_at: None,
         }
     }
 

@@ -11,10 +11,12 @@
 //! - `bin.rs`: the real binary with a private environment, run without a terminal;
 //! - `pty.rs`: the one pseudo-terminal driver; `flows.rs`: whole registrations with keys over it;
 //!   `procs.rs`: processes as /proc shows them;
+//! - `expenses.rs`: a society's medical-expense files at scale (issue 16: benches, query plans);
 //! - `mail/`: the one SMTP test server (`smtp.rs`), aiosmtpd beside it, mail on the fixture.
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod expenses;
 pub mod fixture;
 pub mod flows;
 pub mod households;

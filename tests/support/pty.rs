@@ -350,6 +350,23 @@ impl Term {
         })
     }
 
+    /// Waits until the program has turned the terminal's echo off (a password prompt shows its text
+    /// a moment before it stops echoing; keys typed in between would be echoed).
+    #[track_caller]
+    pub fn wait_echo_off(&self) {
+        use std::os::fd::AsRawFd;
+        let fd = self
+            .master
+            .as_ref()
+            .and_then(|m| m.as_raw_fd())
+            .expect("terminal open");
+        self.wait_until("the echo to be off", WAIT, |_| {
+            // SAFETY: a plain termios read of our own open master fd into a zeroed struct.
+            let mut t: libc::termios = unsafe { std::mem::zeroed() };
+            unsafe { libc::tcgetattr(fd.as_raw_fd(), &mut t) == 0 && t.c_lflag & libc::ECHO == 0 }
+        });
+    }
+
     /// Waits until `text` no longer shows.
     #[track_caller]
     pub fn wait_gone(&self, text: &str) -> String {

@@ -247,8 +247,10 @@ fn staff_add_asks_twice_on_the_terminal_without_echo() {
         24,
     );
     p.wait_for(&["Password for staff bob:"]);
+    p.wait_echo_off();
     p.keys(&["Madoguchi2026", key::ENTER]);
     p.wait_for(&["The same password again:"]);
+    p.wait_echo_off();
     p.keys(&["Madoguchi2026", key::ENTER]);
     p.wait_for(&["added staff account bob"]);
     assert!(p.wait_exit(pty::WAIT).expect("ends").1);

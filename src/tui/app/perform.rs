@@ -298,6 +298,7 @@ impl App {
                 household_id: r.household_id,
                 user_id: r.user_id.clone(),
                 must_change: None,
+                login_password_set_at: None,
             });
         }
         self.ticket = None;

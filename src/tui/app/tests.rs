@@ -140,6 +140,7 @@ fn no_mail_wake_ups_off_the_done_screen() {
         household_id: 1,
         user_id: "yamada2026".into(),
         must_change: None,
+        login_password_set_at: None,
     });
     app.perform(Action::ToMenu);
     assert_eq!(app.page(), Page::Menu);

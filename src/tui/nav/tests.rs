@@ -163,7 +163,17 @@ fn only_the_login_screen_and_the_menu_open_the_account_area() {
 }
 
 #[test]
-fn pages_outside_the_table_are_not_checked() {
+fn every_page_is_a_member_page_or_a_staff_page() {
+    for page in Page::ALL {
+        assert!(
+            MEMBER_PAGES.contains(page) != STAFF_PAGES.contains(page),
+            "{page:?}: list it in MEMBER_PAGES (with its moves in `transition`) or in STAFF_PAGES"
+        );
+    }
+}
+
+#[test]
+fn staff_pages_are_not_checked() {
     assert!(allowed(Page::StaffMenu, Page::Identity));
     assert!(allowed(Page::Done, Page::StaffMenu));
 }

@@ -94,6 +94,11 @@ macro_rules! screens {
             $($(#[$meta])* $variant),+
         }
 
+        impl Page {
+            /// Every page, in the order of the list.
+            pub const ALL: &'static [Page] = &[$(Page::$variant),+];
+        }
+
         impl Screen {
             pub fn page(&self) -> Page {
                 match self {

@@ -233,6 +233,9 @@ impl PasswordScreen {
             Err(PasswordChangeError::Locked) => {
                 Action::StartOver(Some(Notice::error("pwchange.locked")))
             }
+            Err(PasswordChangeError::Replaced) => {
+                Action::StartOver(Some(Notice::error("pwchange.replaced")))
+            }
             Err(PasswordChangeError::Service(e)) => {
                 tracing::error!(error = %e, "password change failed with an error");
                 self.message = Some(Notice::error("common.system_error"));

@@ -147,6 +147,7 @@ impl AuditScreen {
         Some(AuditQuery {
             household,
             staff_id: (!staff_id.is_empty()).then_some(staff_id),
+            ..AuditQuery::default()
         })
     }
 

@@ -129,7 +129,7 @@ impl MailScreen {
             RequeueOutcome::NotFound => {
                 Notice::error(Msg::new("staff_mail.not_found").arg("id", id))
             }
-            RequeueOutcome::NotDead(state) => Notice::error(
+            RequeueOutcome::NotRequeueable(state) => Notice::error(
                 Msg::new("staff_mail.not_dead")
                     .arg("id", id)
                     .arg("state", tr(cx.lang, state_key(state))),

@@ -275,7 +275,7 @@ impl Component for UnlockScreen {
             Event::Pressed(Ctl::Unlock) => match self.typed() {
                 Some(id) => Action::Task(Task::new(
                     move |t| {
-                        let any = t.svc.unlock(&t.actor, &id)?;
+                        let any = t.svc.unlock(&t.actor, &id)?.cleared();
                         let one = t.svc.lock_overview(&id)?;
                         Ok((id, any, one, t.svc.lock_list()?))
                     },
