@@ -306,8 +306,7 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
         AdminCommand::Members { json } => {
             let list = svc.household_summaries()?;
             if json {
-                serde_json::to_writer_pretty(&mut out, &list)?;
-                writeln!(out)?;
+                super::json::write_pretty(&mut out, &list)?;
             } else {
                 writeln!(
                     out,

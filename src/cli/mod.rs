@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod demo;
 mod demo_expenses;
+mod json;
 pub mod kiosk;
 pub mod ops;
 pub mod outbox;
