@@ -235,7 +235,9 @@ fn import_bench(c: &mut Criterion) {
                 let py_before = py_first.then(|| python(&fresh("python.db")));
                 let svc = services(&fresh("rust.db"));
                 let t = Instant::now();
-                let r = svc.import_members(&admin, &csv).unwrap();
+                let r = svc
+                    .import_members(&admin, &csv, Default::default())
+                    .unwrap();
                 let took = t.elapsed();
                 drop(svc);
                 let py = py_before.unwrap_or_else(|| python(&fresh("python.db")));
