@@ -23,6 +23,8 @@ mod households;
 mod procs;
 #[path = "../../tests/support/pty.rs"]
 mod pty;
+#[path = "../../tests/support/pty_store.rs"]
+mod pty_store;
 #[path = "../../tests/support/screen.rs"]
 mod screen;
 #[path = "../../tests/support/society.rs"]
