@@ -45,7 +45,7 @@ pub fn kiosk_register(
 /// STEP2 with the postcard, STEP3 with the insurer number, a birth date and the terms agreed.
 fn postcard_to_step4(p: &mut Term, card: &Postcard, insurer: &str, birth: &str) {
     p.keys(&[&card.temp_id, key::TAB, &card.password, key::ENTER]);
-    p.wait_for(&["利用規約に同意する"]);
+    p.wait_for(&["保険者番号（8桁）"]);
     p.keys(&[
         insurer,
         key::TAB,
