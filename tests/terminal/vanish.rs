@@ -85,8 +85,7 @@ fn postcard_login(k: &mut Kiosk, card: &Postcard) {
     k.type_text(&card.temp_id);
     k.tab();
     k.type_text(&card.password);
-    k.enter();
-    k.enter();
+    k.enter(); // presses [ログイン]
     k.wait_for(&["本人確認", "保険者番号（8桁）"]);
     k.wait_focus("保険者番号");
 }
@@ -119,7 +118,8 @@ fn to_confirm(k: &mut Kiosk, card: &Postcard) {
     k.tab(); // 医療費通知
     k.tab(); // [入力内容確認]
     k.enter();
-    k.wait_for(&["入力確認画面", "***********"]);
+    // The whole frame, its focus marker included (a frame may be read while it is written).
+    k.wait_for(&["入力確認画面", "***********", ">[ 実行 ]<"]);
 }
 
 fn member_login(k: &mut Kiosk) {
@@ -127,8 +127,7 @@ fn member_login(k: &mut Kiosk) {
     k.type_text(MEMBER);
     k.tab();
     k.type_text(MEMBER_PW);
-    k.enter();
-    k.enter();
+    k.enter(); // presses [ログイン]
     k.wait_for(&["メインメニュー", "ログイン中のユーザーID"]);
 }
 
