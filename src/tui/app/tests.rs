@@ -190,3 +190,22 @@ fn a_stale_result_finds_no_screen_and_changes_nothing() {
     assert!(app.wait_for_background(Duration::from_secs(10)));
     assert_eq!(app.pages(), vec![Page::Done]);
 }
+
+/// The navigation table binds the running app, not only its own tests: a move it does not list
+/// (from the done screen straight to the forgotten password) is refused, and a debug build stops.
+#[test]
+#[should_panic(expected = "is not in the navigation table")]
+fn a_move_outside_the_navigation_table_stops_a_debug_build() {
+    let (_dir, mut app, _) = app_on_done_screen();
+    let forgot = crate::tui::screens::forgot::ForgotScreen::new();
+    app.perform(Action::Open(crate::tui::screens::Screen::Forgot(forgot)));
+}
+
+/// A move the table lists is made (the same app, the same kind of change).
+#[test]
+fn a_move_in_the_navigation_table_is_made() {
+    let (_dir, mut app, _) = app_on_done_screen();
+    let menu = crate::tui::screens::menu::MenuScreen::new("yamada2026");
+    app.perform(Action::Open(crate::tui::screens::Screen::Menu(menu)));
+    assert_eq!(app.pages(), vec![Page::Done, Page::Menu]);
+}
