@@ -9,7 +9,7 @@ use clap::Subcommand;
 
 use super::{CliError, CliResult, Context, Global, open};
 use crate::domain::household::HouseholdKey;
-use crate::domain::text::neutralize;
+use crate::domain::text::{clipped, neutralize};
 use crate::services::lockout::UnlockOutcome;
 use crate::store::Actor;
 
@@ -176,7 +176,7 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
             let keys = households
                 .iter()
                 .map(|k| {
-                    HouseholdKey::parse(k).map_err(|e| CliError(format!("{}: {e}", neutralize(k))))
+                    HouseholdKey::parse(k).map_err(|e| CliError(format!("{}: {e}", clipped(k))))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let r = svc.issue_credentials(&actor, &path, &keys)?;
@@ -227,12 +227,12 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
             writeln!(out, "added staff account {}", neutralize(&id))?;
         }
         AdminCommand::Unlock { id } => match svc.unlock(&actor, &id)? {
-            UnlockOutcome::Unlocked => writeln!(out, "unlocked {}", neutralize(&id))?,
-            UnlockOutcome::NotLocked => writeln!(out, "{} was not locked", neutralize(&id))?,
+            UnlockOutcome::Unlocked => writeln!(out, "unlocked {}", clipped(&id))?,
+            UnlockOutcome::NotLocked => writeln!(out, "{} was not locked", clipped(&id))?,
             UnlockOutcome::Unknown => {
                 return Err(CliError(format!(
                     "{} is not a known temporary, user or staff ID, and nothing is counted under it; nothing was unlocked",
-                    neutralize(&id)
+                    clipped(&id)
                 )));
             }
         },
@@ -241,7 +241,7 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
             writeln!(
                 out,
                 "{} must change the password at the next login",
-                neutralize(&user_id)
+                clipped(&user_id)
             )?;
         }
         AdminCommand::Ops(_) => {}
