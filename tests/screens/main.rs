@@ -6,7 +6,9 @@
 mod support;
 
 mod account;
+mod counter;
 mod finish;
 mod looks;
 mod staff;
+mod touch;
 mod wizard;

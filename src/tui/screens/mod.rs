@@ -60,6 +60,11 @@ pub trait Component: Any {
     /// Scroll the screen's panel by `lines` (PgUp/PgDn, the wheel, a drag), to at most `max` (the
     /// app computes it from the layout). PgUp/PgDn are turned into a page of lines by the app.
     fn scroll(&mut self, _lines: i32, _max: usize) {}
+    /// A tap on the `row`-th visible line of the screen's panel (0 = the first line under its
+    /// border): screens whose panel lists things to choose (locks, mail) pick one.
+    fn tap_panel(&mut self, _row: usize, _cx: &Cx<'_>) -> Action {
+        Action::None
+    }
     /// True when nothing has been entered (the idle timer need not run on a start screen).
     fn pristine(&self) -> bool {
         false
@@ -168,6 +173,7 @@ screens! {
     StaffUnlock(staff::unlock::UnlockScreen),
     StaffMail(staff::mail::MailScreen),
     StaffAudit(staff::audit::AuditScreen),
+    StaffMember(staff::member::MemberScreen),
 }
 
 impl std::fmt::Debug for Screen {
