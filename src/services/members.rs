@@ -16,7 +16,7 @@ use super::encoding::{self, CsvEncoding};
 use super::member_corrections::{self, MemberChange};
 use super::{ServiceError, Services};
 use crate::domain::household::{HouseholdKey, Relationship};
-use crate::domain::text::{neutralize, normalize};
+use crate::domain::text::{normalize, quoted};
 use crate::store::Actor;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::households::{self, HouseholdSummary, parse_date};
@@ -148,10 +148,8 @@ impl<R: Read> MembersReader<R> {
             bad(
                 line,
                 format!(
-                    "the household {}-{}-{} is not valid ({})",
-                    neutralize(&insurer),
-                    neutralize(&symbol),
-                    neutralize(&number),
+                    "the household {} is not valid ({})",
+                    quoted(&format!("{insurer}-{symbol}-{number}")),
                     e.to_string().trim_end_matches('.')
                 ),
             )
@@ -164,10 +162,7 @@ impl<R: Read> MembersReader<R> {
         let birth_date = parse_date(&birth).map_err(|_| {
             bad(
                 line,
-                format!(
-                    "birth_date \"{}\" is not a date as YYYY-MM-DD",
-                    neutralize(&birth)
-                ),
+                format!("birth_date {} is not a date as YYYY-MM-DD", quoted(&birth)),
             )
         })?;
         if birth_date > self.today {
@@ -177,10 +172,7 @@ impl<R: Read> MembersReader<R> {
         let relationship = Relationship::parse(&rel.to_ascii_lowercase()).ok_or_else(|| {
             bad(
                 line,
-                format!(
-                    "relationship \"{}\" must be insured or dependent",
-                    neutralize(&rel)
-                ),
+                format!("relationship {} must be insured or dependent", quoted(&rel)),
             )
         })?;
         Ok(ImportRow {
