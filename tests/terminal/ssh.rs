@@ -335,7 +335,10 @@ fn staff_register_a_member_over_ssh() {
         Some("initial"),
         "reset at the counter: to be changed at the next login"
     );
-    assert!(!fx.logs_in("sato1980", "Ichiro2026x"), "the old password is dead");
+    assert!(
+        !fx.logs_in("sato1980", "Ichiro2026x"),
+        "the old password is dead"
+    );
     assert!(fx.logs_in("sato1980", &initial));
     let rows = audit_rows(&fx, hid);
     let events: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
