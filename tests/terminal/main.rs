@@ -6,6 +6,7 @@
 mod support;
 
 mod account;
+mod freeze;
 mod kiosk;
 mod look;
 mod plain;
