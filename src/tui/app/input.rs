@@ -84,8 +84,8 @@ impl App {
         }
         let ev = self.screen_mut().form_mut().handle_key(&key);
         match ev {
-            FormEvent::PageUp => self.scroll_panel(-1, true),
-            FormEvent::PageDown => self.scroll_panel(1, true),
+            FormEvent::PageUp => self.page_or_scroll(false, 1, true),
+            FormEvent::PageDown => self.page_or_scroll(true, 1, true),
             other => self.dispatch(other),
         }
         true
@@ -97,8 +97,8 @@ impl App {
             return true;
         }
         match m.kind {
-            MouseEventKind::ScrollDown => self.scroll_panel(3, false),
-            MouseEventKind::ScrollUp => self.scroll_panel(-3, false),
+            MouseEventKind::ScrollDown => self.page_or_scroll(true, 3, false),
+            MouseEventKind::ScrollUp => self.page_or_scroll(false, 3, false),
             MouseEventKind::Down(MouseButton::Left) => {
                 self.flash = None;
                 let (_, placement) = self.rows_and_placement();
@@ -134,6 +134,14 @@ impl App {
             _ => return false,
         }
         true
+    }
+
+    /// PgUp/PgDn or the wheel: the screen's own pages when it has them, else its panel by
+    /// `amount` lines (pages when `pages`) forward or back.
+    fn page_or_scroll(&mut self, forward: bool, amount: i32, pages: bool) {
+        if !self.screen_mut().turn_page(forward) {
+            self.scroll_panel(if forward { amount } else { -amount }, pages);
+        }
     }
 
     /// Scrolls the screen's panel by `amount` lines, or pages when `pages`.
