@@ -83,6 +83,23 @@ pub struct KioskConfig {
     /// Line-by-line prompts for screen readers and braille displays instead of the full screen
     /// (the same as `--plain`).
     pub plain: bool,
+    /// The on-screen keyboard and birth-date picker for a touchscreen with no keyboard: `auto`
+    /// (shown when a tap focuses a text field, gone at the first key typed), `always` (whenever a
+    /// text field has the focus) or `never`.
+    pub touch_keyboard: TouchKeyboard,
+}
+
+/// When the on-screen keyboard shows (`[kiosk] touch_keyboard`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TouchKeyboard {
+    /// When a tap focuses a text field; a key typed on a real keyboard puts it away.
+    #[default]
+    Auto,
+    /// Whenever a text field has the focus (a touchscreen with no keyboard at all).
+    Always,
+    /// Never (a kiosk with a keyboard).
+    Never,
 }
 
 impl Default for KioskConfig {
@@ -96,6 +113,7 @@ impl Default for KioskConfig {
             theme: Theme::Auto,
             ambiguous_width: AmbiguousWidth::Auto,
             plain: false,
+            touch_keyboard: TouchKeyboard::Auto,
         }
     }
 }

@@ -106,6 +106,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../assets/i18n/en/staff.toml"),
     ),
     (
+        "pad",
+        include_str!("../assets/i18n/ja/pad.toml"),
+        include_str!("../assets/i18n/en/pad.toml"),
+    ),
+    (
         "counter",
         include_str!("../assets/i18n/ja/counter.toml"),
         include_str!("../assets/i18n/en/counter.toml"),

@@ -17,6 +17,6 @@ pub mod widgets;
 
 /// The message catalogue, under the name the screens have always used (`crate::tui::i18n::tr`).
 pub use crate::i18n;
-pub use app::{App, AppEvent, AppOptions};
+pub use app::{App, AppEvent, AppOptions, BOUNCE, Target};
 pub use screens::{Page, Screen};
 pub use terminal::run;

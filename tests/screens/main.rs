@@ -10,4 +10,5 @@ mod expenses;
 mod finish;
 mod looks;
 mod staff;
+mod touch;
 mod wizard;

@@ -104,6 +104,7 @@ fn ui(lang: Lang) -> Ui {
         idle_timeout: Duration::from_secs(600),
         countdown: Duration::from_secs(15),
         allow_exit: false,
+        touch_keyboard: kosmo_kiosk::config::TouchKeyboard::Auto,
         actor,
     };
     let dir_text = fx.dir.path().display().to_string();

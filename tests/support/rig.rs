@@ -10,15 +10,16 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use kosmo_kiosk::config::TouchKeyboard;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::household::Relationship;
 use kosmo_kiosk::services::Services;
 use kosmo_kiosk::services::auth::LoginOutcome;
 use kosmo_kiosk::services::registration::{IdentityOutcome, RegistrationInput, terms};
 use kosmo_kiosk::store::Actor;
-use kosmo_kiosk::tui::{App, AppEvent, AppOptions};
+use kosmo_kiosk::tui::{App, AppEvent, AppOptions, BOUNCE, Target};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -52,6 +53,9 @@ pub struct Rig {
     pub fx: Option<Fixture>,
     /// Every key waits for the background task it started ([`Rig::settling`]).
     pub settle_each_key: bool,
+    /// The last tap's target and time: a second tap on the same target waits out the touch
+    /// bounce (as a finger does), so it counts.
+    pub last_tap: Option<(Target, Instant)>,
 }
 
 /// Bytes written by a `CrosstermBackend`, shared with the test.
@@ -191,6 +195,7 @@ pub fn options(lang: Lang) -> AppOptions {
         idle_timeout: Duration::from_secs(120),
         countdown: Duration::from_secs(15),
         allow_exit: false,
+        touch_keyboard: TouchKeyboard::Auto,
         actor: Actor::kiosk(),
     }
 }
@@ -220,6 +225,7 @@ impl Rig {
             mirror: None,
             fx: None,
             settle_each_key: false,
+            last_tap: None,
         }
     }
 
@@ -303,8 +309,17 @@ impl Rig {
 
     /// A tap (press and release) at a 0-based cell.
     pub fn tap_at(&mut self, column: u16, row: u16) {
+        let target = self.app.target_at(column, row);
+        if let (Some(target), Some((last, at))) = (target, self.last_tap) {
+            let wait = (BOUNCE + Duration::from_millis(5)).saturating_sub(at.elapsed());
+            if last == target && !wait.is_zero() {
+                std::thread::sleep(wait);
+            }
+        }
         self.mouse(MouseEventKind::Down(MouseButton::Left), column, row);
         self.mouse(MouseEventKind::Up(MouseButton::Left), column, row);
+        // From after the release: the app's clock for the bounce started no earlier.
+        self.last_tap = target.map(|t| (t, Instant::now()));
     }
 
     /// A tap on the first cell of the `nth` (1-based) place where `text` shows on the screen as it

@@ -193,6 +193,8 @@ fn registration_with_taps_only() {
     k.tap_box("パスワード"); // the box itself
     k.wait_focus("パスワード");
     k.type_text(&card.password);
+    // The tap brought the on-screen keyboard; the first key typed puts it away for good.
+    k.wait_gone("[ 閉じる ]");
     k.tap_label("ユーザID"); // the label
     k.wait_focus("ユーザID");
     k.type_text(&card.temp_id);

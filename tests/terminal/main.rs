@@ -12,4 +12,5 @@ mod look;
 mod plain;
 mod ssh;
 mod staff;
+mod touch;
 mod vanish;

@@ -3,9 +3,7 @@
 
 use std::time::Instant;
 
-use ratatui::crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
 use ratatui::layout::Rect;
 
 use super::{App, AppEvent, TaskDone};
@@ -13,13 +11,20 @@ use crate::domain::Msg;
 use crate::tui::screens::Task;
 use crate::tui::screens::TaskCx;
 use crate::tui::widgets::form::FormEvent;
-use crate::tui::widgets::page::{self, Row};
+use crate::tui::widgets::page::Row;
 
 impl App {
     // ----- events --------------------------------------------------------------------------------
 
     /// Handles one event. Returns true when the screen should be redrawn.
     pub fn handle(&mut self, ev: AppEvent) -> bool {
+        let redraw = self.handle_event(ev);
+        // A result or a key may have moved the focus or changed the screen: the pad follows.
+        self.sync_pad();
+        redraw
+    }
+
+    fn handle_event(&mut self, ev: AppEvent) -> bool {
         match ev {
             AppEvent::Term(Event::Key(key)) => self.on_key(key),
             AppEvent::Term(Event::Mouse(m)) => {
@@ -32,6 +37,7 @@ impl App {
                 if self.busy.is_none() {
                     let ev = self.screen_mut().form_mut().paste(&text);
                     self.dispatch(ev);
+                    self.sync_pad();
                 }
                 true
             }
@@ -68,6 +74,7 @@ impl App {
         }
         self.last_input = Instant::now();
         self.flash = None;
+        self.key_typed();
         if key.modifiers.contains(KeyModifiers::CONTROL) {
             match key.code {
                 KeyCode::Char('c') if self.opts.allow_exit => {
@@ -88,57 +95,17 @@ impl App {
             FormEvent::PageDown => self.page_or_scroll(true, 1, true),
             other => self.dispatch(other),
         }
+        self.sync_pad();
         true
     }
 
     pub fn on_mouse(&mut self, m: MouseEvent) -> bool {
-        self.last_input = Instant::now();
-        if self.busy.is_some() || self.too_small() {
-            return true;
-        }
-        match m.kind {
-            MouseEventKind::ScrollDown => self.page_or_scroll(true, 3, false),
-            MouseEventKind::ScrollUp => self.page_or_scroll(false, 3, false),
-            MouseEventKind::Down(MouseButton::Left) => {
-                self.flash = None;
-                let (_, placement) = self.rows_and_placement();
-                self.drag = Some(m.row);
-                if let Some(h) = page::hit(&placement, m.column, m.row) {
-                    let column = h
-                        .field_box
-                        .filter(|b| m.column > b.x)
-                        .map(|b| ((m.column - b.x - 1) as usize, page::inner_width(b.width)));
-                    let events = self
-                        .screen_mut()
-                        .form_mut()
-                        .tap(h.control, h.option, column);
-                    for ev in events {
-                        self.dispatch(ev);
-                        if self.busy.is_some() {
-                            break;
-                        }
-                    }
-                }
-            }
-            MouseEventKind::Drag(MouseButton::Left) => {
-                // Touch scrolling: dragging up shows later lines, from anywhere on the screen.
-                if let Some(from) = self.drag {
-                    let delta = from as i32 - m.row as i32;
-                    if delta != 0 {
-                        self.scroll_panel(delta, false);
-                        self.drag = Some(m.row);
-                    }
-                }
-            }
-            MouseEventKind::Up(_) => self.drag = None,
-            _ => return false,
-        }
-        true
+        self.on_mouse_at(m, Instant::now())
     }
 
     /// PgUp/PgDn or the wheel: the screen's own pages when it has them, else its panel by
     /// `amount` lines (pages when `pages`) forward or back.
-    fn page_or_scroll(&mut self, forward: bool, amount: i32, pages: bool) {
+    pub(super) fn page_or_scroll(&mut self, forward: bool, amount: i32, pages: bool) {
         if !self.screen_mut().turn_page(forward) {
             self.scroll_panel(if forward { amount } else { -amount }, pages);
         }

@@ -18,8 +18,10 @@ use ratatui::layout::Rect;
 mod input;
 mod perform;
 mod staff;
+mod touch;
 
 pub use staff::StaffConsole;
+pub use touch::{BOUNCE, Target};
 
 use super::screens::Delivery;
 use super::screens::login::LoginScreen;
@@ -48,6 +50,8 @@ pub struct AppOptions {
     pub countdown: Duration,
     /// Ctrl-C leaves (demo, development). A kiosk keeps every key inside.
     pub allow_exit: bool,
+    /// When the on-screen keyboard shows.
+    pub touch_keyboard: crate::config::TouchKeyboard,
     pub actor: Actor,
 }
 
@@ -58,6 +62,7 @@ impl AppOptions {
             idle_timeout: Duration::from_secs(config.kiosk.idle_timeout_secs.max(5)),
             countdown: Duration::from_secs(config.kiosk.countdown_secs),
             allow_exit: config.kiosk.allow_exit,
+            touch_keyboard: config.kiosk.touch_keyboard,
             actor,
         }
     }
@@ -113,8 +118,8 @@ pub struct App {
     last_input: Instant,
     /// The terminal's size, as last drawn or resized.
     pub size: Rect,
-    /// Where a drag on the panel started (row, scroll offset then).
-    drag: Option<u16>,
+    /// The finger on the screen, the last tap (bounce) and the on-screen keyboard.
+    touch: touch::Touch,
     pub quit: bool,
     /// The runtime clears the screen and the scrollback before the next frame.
     pub clear_screen: bool,
@@ -134,7 +139,7 @@ impl App {
             Some(_) => StaffConsole::login_screen(opts.lang),
             None => Screen::Login(LoginScreen::new(opts.lang)),
         };
-        App {
+        let mut app = App {
             lang: opts.lang,
             services,
             opts,
@@ -147,14 +152,17 @@ impl App {
             next_task: 1,
             last_input: Instant::now(),
             size: Rect::new(0, 0, MIN_WIDTH, MIN_HEIGHT),
-            drag: None,
+            touch: touch::Touch::default(),
             quit: false,
             clear_screen: true,
             flash: None,
             tx,
             rx,
             mail: None,
-        }
+        };
+        // With `always`, the start screen's first field has its keyboard.
+        app.sync_pad();
+        app
     }
 
     /// A sender for the event loop's input and signal threads.
@@ -240,19 +248,8 @@ impl App {
     }
 
     fn rows_and_placement(&self) -> (Vec<Row>, Placement) {
-        let config = self.config();
-        let cx = self.cx(&config);
-        let screen = self.screen();
-        let rows = screen.rows(&cx);
-        let form = screen.form();
-        let spec = Spec {
-            rows: &rows,
-            form,
-            lang: self.lang,
-            label_width: page::label_width(form, self.lang),
-        };
-        let placement = page::layout(&spec, self.body_area());
-        (rows, placement)
+        let layout = self.body_layout();
+        (layout.rows, layout.placement)
     }
 
     /// Seconds left before the idle reset, while the countdown shows.
@@ -274,8 +271,6 @@ impl App {
             chrome::too_small(frame, area, self.lang);
             return;
         }
-        let config = self.config();
-        let cx = self.cx(&config);
         let screen = self.screen();
         chrome::header(
             frame,
@@ -285,24 +280,21 @@ impl App {
             nav::step_of(self.page()),
             self.staff_header(),
         );
-        let rows = screen.rows(&cx);
+        let layout = self.body_layout();
         let spec = Spec {
-            rows: &rows,
+            rows: &layout.rows,
             form: screen.form(),
             lang: self.lang,
             label_width: page::label_width(screen.form(), self.lang),
         };
-        let body = Rect::new(
-            area.x,
-            area.y + HEADER_ROWS,
-            area.width,
-            area.height.saturating_sub(HEADER_ROWS + FOOTER_ROWS),
-        );
-        let mut placement = page::layout(&spec, body);
+        let mut placement = layout.placement;
         if self.busy.is_some() {
             placement.cursor = None;
         }
         page::render(frame, &spec, &placement);
+        if let (Some((pad_area, _)), Some(pad)) = (layout.pad, self.pad()) {
+            pad.render(frame, self.lang, pad_area);
+        }
         chrome::footer(frame, area, self.lang, screen.hints_key());
         let now = Instant::now();
         if let Some(m) = &self.flash {
@@ -386,6 +378,7 @@ impl App {
             }
             _ => self.busy.is_some() || self.countdown_secs(now).is_some(),
         };
+        self.sync_pad();
         woke || idle_changed
     }
 

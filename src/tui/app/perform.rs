@@ -133,7 +133,7 @@ impl App {
             }
             Change::Only(s) => self.screens = vec![s],
         }
-        self.drag = None;
+        self.touch.screen_changed();
     }
 
     /// Everything entered is wiped and the start screen returns (idle, cancel, logout). In the staff
@@ -142,7 +142,8 @@ impl App {
         self.ticket = None;
         self.session = None;
         self.busy = None;
-        self.drag = None;
+        // The on-screen keyboard goes with everything entered (its shift too).
+        self.touch = Default::default();
         self.clear_screen = true;
         self.last_input = std::time::Instant::now();
         if self.staff.is_some() {
@@ -215,7 +216,7 @@ impl App {
         if let Some(Screen::Identity(_, kept)) = self.screens.last_mut() {
             *kept = Some(Box::new(details));
         }
-        self.drag = None;
+        self.touch.screen_changed();
     }
 
     /// [実行]: STEP4's input, in one transaction on a task thread; the answer goes to STEP4.

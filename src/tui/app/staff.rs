@@ -95,7 +95,7 @@ impl App {
         self.ticket = None;
         self.session = None;
         self.busy = None;
-        self.drag = None;
+        self.touch.screen_changed();
         self.staff = StaffConsole::for_actor(&self.opts.actor);
         self.screens = vec![StaffConsole::login_screen(self.lang)];
         self.clear_screen = true;

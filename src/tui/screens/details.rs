@@ -20,6 +20,7 @@ use crate::tui::i18n::tr;
 use crate::tui::theme;
 use crate::tui::widgets::fields::{ControlId, Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 
@@ -92,7 +93,7 @@ impl DetailsScreen {
             Control::text(
                 Ctl::Email,
                 key!("details.email"),
-                TextField::new(email::MAX_LEN),
+                TextField::new(email::MAX_LEN).keypad(Keypad::Email),
             ),
             Control::radio(
                 Ctl::Registrant,

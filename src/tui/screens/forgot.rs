@@ -16,6 +16,7 @@ use crate::tui::i18n::tr;
 use crate::tui::theme;
 use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 
@@ -53,7 +54,7 @@ impl ForgotScreen {
                 Control::text(
                     Ctl::Email,
                     key!("forgot.email"),
-                    TextField::new(email::MAX_LEN),
+                    TextField::new(email::MAX_LEN).keypad(Keypad::Email),
                 ),
                 Control::button(Ctl::Send, key!("forgot.send")),
                 Control::button(Ctl::HaveCode, key!("forgot.have_code")),

@@ -18,6 +18,7 @@ use crate::tui::i18n::{msg, tr};
 use crate::tui::theme;
 use crate::tui::widgets::fields::{ControlId, Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 
@@ -57,7 +58,7 @@ impl ResetScreen {
             Control::text(
                 Ctl::Code,
                 key!("forgot_code.code"),
-                TextField::new(CODE_MAX_CHARS),
+                TextField::new(CODE_MAX_CHARS).keypad(Keypad::Digits),
             ),
             Control::text(
                 Ctl::New,

@@ -14,6 +14,7 @@ use crate::tui::i18n::tr;
 use crate::tui::theme;
 use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 use crate::tui::widgets::wrap::wrap;
@@ -43,12 +44,12 @@ impl IdentityScreen {
             Control::text(
                 Ctl::Insurer,
                 key!("identity.insurer"),
-                TextField::new(insurer::INPUT_MAX_CHARS),
+                TextField::new(insurer::INPUT_MAX_CHARS).keypad(Keypad::Digits),
             ),
             Control::text(
                 Ctl::BirthDate,
                 key!("identity.birth_date"),
-                TextField::new(birthdate::INPUT_MAX_CHARS),
+                TextField::new(birthdate::INPUT_MAX_CHARS).keypad(Keypad::Date),
             ),
             Control::checkbox(Ctl::Agree, key!("identity.agree")),
             Control::button(Ctl::Confirm, key!("identity.confirm")),

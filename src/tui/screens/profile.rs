@@ -16,6 +16,7 @@ use crate::tui::i18n::{tr, trf};
 use crate::tui::theme;
 use crate::tui::widgets::fields::{ControlId, Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::keypad::Keypad;
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 
@@ -51,7 +52,7 @@ impl ProfileScreen {
             Control::text(
                 Ctl::Email,
                 key!("profile.email"),
-                TextField::new(email::MAX_LEN),
+                TextField::new(email::MAX_LEN).keypad(Keypad::Email),
             ),
             Control::radio(
                 Ctl::Notify,

@@ -277,6 +277,21 @@ impl Form {
         FormEvent::None
     }
 
+    /// Replaces the value of the text field at `i` (the birth-date picker writes its date).
+    pub fn set_text(&mut self, i: usize, value: &str) -> FormEvent {
+        match self.controls.get_mut(i) {
+            Some(c) => match &mut c.kind {
+                Kind::Text(field) if field.value() != value => {
+                    field.set_value(value);
+                    c.error = None;
+                    FormEvent::Edited(i)
+                }
+                _ => FormEvent::None,
+            },
+            None => FormEvent::None,
+        }
+    }
+
     /// A tap: focuses the control, toggles a checkbox, picks a radio option, presses a button.
     /// `option` is the radio option tapped, `column` the column inside a text field's box.
     pub fn tap(

@@ -4,6 +4,7 @@
 pub mod chrome;
 pub mod fields;
 pub mod form;
+pub mod keypad;
 pub mod notice;
 pub mod page;
 pub mod room;

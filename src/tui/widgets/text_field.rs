@@ -6,6 +6,7 @@ use std::cell::Cell;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use zeroize::{Zeroize, Zeroizing};
 
+use super::keypad::Keypad;
 use crate::domain::text::normalize;
 
 /// A single-line text field with a maximum length enforced while typing.
@@ -22,6 +23,8 @@ pub struct TextField {
     cursor: usize,
     pub max_chars: usize,
     pub masked: bool,
+    /// The on-screen keyboard (or picker) that suits the field.
+    pub keypad: Keypad,
     /// The first display column shown when the value is wider than its box, as last drawn. It
     /// moves only when the cursor would leave the box, so the text stays still under a tap or
     /// while the cursor moves inside the visible part.
@@ -49,6 +52,7 @@ impl Clone for TextField {
         copy.text.push_str(&self.text);
         copy.cursor = self.cursor;
         copy.masked = self.masked;
+        copy.keypad = self.keypad;
         copy.scroll = self.scroll.clone();
         copy
     }
@@ -66,12 +70,19 @@ impl TextField {
             cursor: 0,
             max_chars,
             masked: false,
+            keypad: Keypad::default(),
             scroll: Cell::new(0),
         }
     }
 
     pub fn masked(mut self) -> Self {
         self.masked = true;
+        self
+    }
+
+    /// The on-screen keyboard (or the date picker) for this field.
+    pub fn keypad(mut self, keypad: Keypad) -> Self {
+        self.keypad = keypad;
         self
     }
 
