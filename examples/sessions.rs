@@ -220,6 +220,7 @@ fn main() {
 
     // [実行] with N sessions pressing it at once.
     let mut rows = Vec::new();
+    let mut used_pss: Vec<u64> = Vec::new();
     let mut next = 0;
     for &n in &levels {
         let anchor = argon2_anchor();
@@ -257,6 +258,10 @@ fn main() {
                 std::thread::sleep(Duration::from_micros(500));
             }
             lat.extend(done.into_iter().flatten());
+            // Memory of a session that has registered someone (argon2id has run in it), idle on the
+            // done screen.
+            std::thread::sleep(Duration::from_millis(500));
+            used_pss.extend(ks.iter().map(|(k, _)| rollup(k.pid, "Pss")));
             for (k, _) in &mut ks {
                 k.stop();
             }
@@ -302,6 +307,12 @@ fn main() {
         max(&uss)
     );
     println!("| RSS | {:.1} MiB | {:.1} MiB |", mean(&rss), max(&rss));
+    println!(
+        "| PSS after one registration, idle on the done screen ({} sessions) | {:.1} MiB | {:.1} MiB |",
+        used_pss.len(),
+        mean(&used_pss),
+        max(&used_pss)
+    );
     println!(
         "| MemAvailable drop / session | {:.1} MiB | |",
         before.saturating_sub(after) as f64 / idle.max(1) as f64 / 1024.0

@@ -10,13 +10,125 @@ use clap::Subcommand;
 use super::{CliError, CliResult, Context, Global, open};
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::neutralize;
+use crate::services::encoding::CsvEncoding;
 use crate::services::lockout::UnlockOutcome;
+use crate::services::member_corrections::{Change, MemberChange, Person};
+use crate::services::members::{ImportOptions, ImportReport};
 use crate::store::Actor;
+
+fn parse_encoding(s: &str) -> Result<CsvEncoding, String> {
+    CsvEncoding::parse(s).ok_or_else(|| format!("{s:?} is not utf-8 or cp932"))
+}
+
+/// One member as the operator reads it: name (birth date, relationship).
+fn person(p: &Person) -> String {
+    format!(
+        "{} ({}, {})",
+        neutralize(&p.name),
+        crate::dates::iso_date(p.birth_date),
+        p.relationship.as_str()
+    )
+}
+
+/// What a correction changed: "name A → B, birth_date x → y".
+fn corrected(was: &Person, now: &Person) -> String {
+    let mut parts = Vec::new();
+    if was.name != now.name {
+        parts.push(format!(
+            "name {} → {}",
+            neutralize(&was.name),
+            neutralize(&now.name)
+        ));
+    }
+    if was.birth_date != now.birth_date {
+        parts.push(format!(
+            "birth_date {} → {}",
+            crate::dates::iso_date(was.birth_date),
+            crate::dates::iso_date(now.birth_date)
+        ));
+    }
+    if was.relationship != now.relationship {
+        parts.push(format!(
+            "relationship {} → {}",
+            was.relationship.as_str(),
+            now.relationship.as_str()
+        ));
+    }
+    parts.join(", ")
+}
+
+fn change_line(c: &MemberChange) -> String {
+    match &c.change {
+        Change::Corrected { was, now, line } => format!(
+            "  corrected {} {}: {} (line {line})",
+            c.household,
+            neutralize(&was.name),
+            corrected(was, now)
+        ),
+        Change::Removed(p) => format!("  removed {} {}: not in the file", c.household, person(p)),
+        Change::Kept(p) => format!(
+            "  kept {} {}: not in the file, but the household's account was registered by them",
+            c.household,
+            person(p)
+        ),
+    }
+}
+
+fn import_report(out: &mut impl Write, file: &std::path::Path, r: &ImportReport) -> CliResult {
+    use super::ops::counted as n;
+    if let Some(e) = r.encoding {
+        writeln!(out, "read {} as {}", file.display(), e.label())?;
+    }
+    let mut line = format!(
+        "imported {}: {}, {}, {} already present",
+        n(r.rows, "row", "rows"),
+        n(r.households_added, "new household", "new households"),
+        n(r.members_added, "new member", "new members"),
+        r.unchanged
+    );
+    if !r.changes.is_empty() {
+        line.push_str(&format!(
+            ", {} corrected, {} removed",
+            r.corrected(),
+            r.removed()
+        ));
+    }
+    writeln!(out, "{line}")?;
+    for c in &r.changes {
+        writeln!(out, "{}", change_line(c))?;
+    }
+    if r.unlisted_count > 0 {
+        let named: Vec<String> = r.unlisted.iter().map(|k| k.to_string()).collect();
+        writeln!(
+            out,
+            "note: {} {} members this file does not list ({}{}); nothing was removed or corrected. If the file corrects them, import it again with --replace (docs/operations.md).",
+            n(r.unlisted_count, "household", "households"),
+            if r.unlisted_count == 1 { "has" } else { "have" },
+            named.join(", "),
+            if r.unlisted_count > named.len() {
+                ", …"
+            } else {
+                ""
+            }
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Imports members (CSV: insurer_number,symbol,number,name,birth_date,relationship); all or nothing.
-    ImportMembers { file: PathBuf },
+    ImportMembers {
+        file: PathBuf,
+        /// The file's encoding: utf-8 or cp932 (Shift_JIS, Excel's "CSV" in Japanese); detected when
+        /// left out.
+        #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
+        encoding: Option<CsvEncoding>,
+        /// The file is the whole member list of every household it names: members are corrected in
+        /// place (same name or same birth date), added, or removed when the file leaves them out.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Imports medical expenses (CSV: household,month,patient,provider,category,days,total,paid); all or
     /// nothing; replaces the household-months the file holds.
     ImportExpenses { file: PathBuf },
@@ -149,17 +261,13 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
     let actor = Actor::admin();
     let mut out = std::io::stdout().lock();
     match cmd {
-        AdminCommand::ImportMembers { file } => {
-            let r = svc.import_members(&actor, &file)?;
-            use super::ops::counted as n;
-            writeln!(
-                out,
-                "imported {}: {}, {}, {} already present",
-                n(r.rows, "row", "rows"),
-                n(r.households_added, "new household", "new households"),
-                n(r.members_added, "new member", "new members"),
-                r.unchanged
-            )?;
+        AdminCommand::ImportMembers {
+            file,
+            encoding,
+            replace,
+        } => {
+            let r = svc.import_members(&actor, &file, ImportOptions { encoding, replace })?;
+            import_report(&mut out, &file, &r)?;
         }
         AdminCommand::ImportExpenses { file } => {
             let r = svc.import_expenses(&actor, &file)?;

@@ -1,10 +1,13 @@
-//! The member list: `admin import-members` (all or nothing) and `admin members`.
+//! The member list: `admin import-members` (all or nothing; UTF-8 or CP932, see [`super::encoding`];
+//! corrections with `--replace`, see [`super::member_corrections`]) and `admin members`.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use time::Date;
 
+use super::encoding::{self, CsvEncoding};
+use super::member_corrections::{self, MemberChange};
 use super::{ServiceError, Services};
 use crate::domain::household::{HouseholdKey, Relationship};
 use crate::domain::text::{neutralize, normalize};
@@ -37,7 +40,43 @@ pub struct ImportReport {
     pub members_added: usize,
     /// Rows already present (same household, name and birth date).
     pub unchanged: usize,
+    /// How the file was read (None for rows given in memory).
+    pub encoding: Option<CsvEncoding>,
+    /// With `--replace`: members corrected, removed or kept (in the file's household order).
+    pub changes: Vec<MemberChange>,
+    /// Without `--replace`: households of the file that have members the file does not list (a
+    /// correction the import did not make), and how many there are in all.
+    pub unlisted: Vec<HouseholdKey>,
+    pub unlisted_count: usize,
 }
+
+impl ImportReport {
+    /// Members corrected in place (`--replace`).
+    pub fn corrected(&self) -> usize {
+        self.count(|c| matches!(c, member_corrections::Change::Corrected { .. }))
+    }
+
+    /// Members removed (`--replace`).
+    pub fn removed(&self) -> usize {
+        self.count(|c| matches!(c, member_corrections::Change::Removed(_)))
+    }
+
+    fn count(&self, f: impl Fn(&member_corrections::Change) -> bool) -> usize {
+        self.changes.iter().filter(|c| f(&c.change)).count()
+    }
+}
+
+/// How `admin import-members` reads and applies a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The file's encoding; None detects UTF-8 or CP932.
+    pub encoding: Option<CsvEncoding>,
+    /// Every household the file names ends with exactly the file's members.
+    pub replace: bool,
+}
+
+/// How many households with members the file does not list are named in the report.
+const UNLISTED_NAMED: usize = 5;
 
 fn bad(line: u64, what: impl std::fmt::Display) -> ServiceError {
     ServiceError::user(format!("line {line}: {what}; nothing was imported"))
@@ -131,17 +170,36 @@ pub fn parse_members_csv(text: &str, today: Date) -> Result<Vec<ImportRow>, Serv
 
 impl Services {
     /// Imports a members CSV in one transaction: every row or none.
-    pub fn import_members(&self, actor: &Actor, path: &Path) -> Result<ImportReport, ServiceError> {
-        let text = std::fs::read_to_string(path)
+    pub fn import_members(
+        &self,
+        actor: &Actor,
+        path: &Path,
+        options: ImportOptions,
+    ) -> Result<ImportReport, ServiceError> {
+        let (mut input, read_as) = encoding::open_text(path, options.encoding)?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut input, &mut text)
             .map_err(|e| ServiceError::user(format!("cannot read {}: {e}", path.display())))?;
         let rows = parse_members_csv(&text, self.clock.today())?;
-        self.import_rows(actor, &rows)
+        let mut report = self.import(actor, &rows, options.replace)?;
+        report.encoding = Some(read_as);
+        Ok(report)
     }
 
+    /// Imports rows already read (the demo, tests), adding what is new.
     pub fn import_rows(
         &self,
         actor: &Actor,
         rows: &[ImportRow],
+    ) -> Result<ImportReport, ServiceError> {
+        self.import(actor, rows, false)
+    }
+
+    fn import(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow],
+        replace: bool,
     ) -> Result<ImportReport, ServiceError> {
         let now = self.now();
         self.store.write(|tx| {
@@ -150,17 +208,59 @@ impl Services {
                 ..Default::default()
             };
             let mut touched: HashMap<i64, u64> = HashMap::new();
+            // Without --replace: the file's members of each household (to find those it leaves out).
+            let mut listed: HashMap<i64, u64> = HashMap::new();
+            if replace {
+                households::begin_file(tx)?;
+            }
             for row in rows {
                 let (hid, added) = households::upsert(tx, &row.key, now)?;
                 if added {
                     report.households_added += 1;
                 }
                 touched.entry(hid).or_insert(row.line);
+                if replace {
+                    let m = households::FileMember {
+                        line: row.line,
+                        name: row.name.clone(),
+                        birth_date: row.birth_date,
+                        relationship: row.relationship,
+                    };
+                    if !households::add_file_member(tx, hid, &m)? {
+                        report.unchanged += 1;
+                    }
+                    continue;
+                }
+                *listed.entry(hid).or_default() += 1;
                 if households::insert_member(tx, hid, &row.name, row.birth_date, row.relationship)? {
                     report.members_added += 1;
                 } else {
                     report.unchanged += 1;
                 }
+            }
+            // Households in the file's order, so that what is said follows the file.
+            let mut order: Vec<(u64, i64)> = touched.iter().map(|(h, l)| (*l, *h)).collect();
+            order.sort_unstable();
+            for (_, hid) in &order {
+                let key = || -> Result<HouseholdKey, ServiceError> {
+                    households::get(tx, *hid)?.map(|h| h.key).ok_or_else(|| {
+                        crate::store::StoreError::Corrupt(format!("household {hid} vanished")).into()
+                    })
+                };
+                if replace {
+                    let counts =
+                        member_corrections::reconcile(tx, *hid, &key()?, &mut report.changes)?;
+                    report.members_added += counts.added;
+                    report.unchanged += counts.unchanged;
+                } else if households::count_members(tx, *hid)? > listed[hid] {
+                    report.unlisted_count += 1;
+                    if report.unlisted.len() < UNLISTED_NAMED {
+                        report.unlisted.push(key()?);
+                    }
+                }
+            }
+            if replace {
+                households::end_file(tx)?;
             }
             // Every household has exactly one insured person.
             for (hid, first_line) in &touched {
@@ -194,10 +294,21 @@ impl Services {
                     outcome: "ok",
                     household_id: None,
                     subject: None,
-                    detail: Some(format!(
-                        "rows {} households_added {} members_added {}",
-                        report.rows, report.households_added, report.members_added
-                    )),
+                    detail: Some(if replace {
+                        format!(
+                            "rows {} households_added {} members_added {} corrected {} removed {} (replace)",
+                            report.rows,
+                            report.households_added,
+                            report.members_added,
+                            report.corrected(),
+                            report.removed()
+                        )
+                    } else {
+                        format!(
+                            "rows {} households_added {} members_added {}",
+                            report.rows, report.households_added, report.members_added
+                        )
+                    }),
                 },
                 now,
             )?;

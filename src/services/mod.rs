@@ -15,6 +15,7 @@ pub mod imports;
 pub mod lockout;
 pub mod locks;
 pub mod mail;
+pub mod member_corrections;
 pub mod members;
 pub mod ops;
 pub mod outbox;

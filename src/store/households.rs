@@ -235,3 +235,118 @@ pub fn summaries(conn: &Connection) -> Result<Vec<HouseholdSummary>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// A member as the file being imported with `--replace` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileMember {
+    pub line: u64,
+    pub name: String,
+    pub birth_date: Date,
+    pub relationship: Relationship,
+}
+
+/// Starts holding the rows of a file imported with `--replace`: a temporary table of this connection
+/// (nothing of it reaches the store file), emptied.
+pub fn begin_file(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS import_file (
+             household_id INTEGER NOT NULL,
+             name         TEXT NOT NULL,
+             birth_date   TEXT NOT NULL,
+             relationship TEXT NOT NULL,
+             line         INTEGER NOT NULL,
+             UNIQUE (household_id, name, birth_date)
+         );
+         DELETE FROM temp.import_file;",
+    )?;
+    Ok(())
+}
+
+/// Holds one row of the file; false when the file already listed the same person.
+pub fn add_file_member(conn: &Connection, household_id: i64, m: &FileMember) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO temp.import_file (household_id, name, birth_date, relationship, line)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            household_id,
+            m.name,
+            format_date(m.birth_date),
+            m.relationship.as_str(),
+            m.line as i64
+        ])?;
+    Ok(n > 0)
+}
+
+/// The file's members of a household, in the file's order.
+pub fn file_members_of(conn: &Connection, household_id: i64) -> Result<Vec<FileMember>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT line, name, birth_date, relationship FROM temp.import_file
+         WHERE household_id = ?1 ORDER BY line",
+    )?;
+    let rows = stmt.query_map([household_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (line, name, birth, rel) = row?;
+        out.push(FileMember {
+            line: line as u64,
+            name,
+            birth_date: parse_date(&birth)?,
+            relationship: Relationship::parse(&rel)
+                .ok_or_else(|| StoreError::Corrupt(format!("relationship {rel:?}")))?,
+        });
+    }
+    Ok(out)
+}
+
+/// Stops holding the file's rows.
+pub fn end_file(conn: &Connection) -> Result<()> {
+    conn.execute_batch("DROP TABLE IF EXISTS temp.import_file")?;
+    Ok(())
+}
+
+/// Corrects a member in place (its id, and so the account that names it, stays).
+pub fn update_member(
+    conn: &Connection,
+    id: i64,
+    name: &str,
+    birth_date: Date,
+    relationship: Relationship,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE members SET name = ?2, birth_date = ?3, relationship = ?4 WHERE id = ?1",
+        params![id, name, format_date(birth_date), relationship.as_str()],
+    )?;
+    Ok(())
+}
+
+pub fn delete_member(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM members WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// The household's members an account names as the person who registered it.
+pub fn registrant_member_ids(conn: &Connection, household_id: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT member_id FROM accounts WHERE household_id = ?1 AND member_id IS NOT NULL",
+    )?;
+    let ids = stmt
+        .query_map([household_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
+}
+
+pub fn count_members(conn: &Connection, household_id: i64) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM members WHERE household_id = ?1")?
+        .query_row([household_id], |r| r.get(0))?;
+    Ok(n as u64)
+}

@@ -12,6 +12,7 @@ mod check;
 mod deploy;
 mod errors;
 mod expenses;
+mod import;
 mod logs;
 mod operator;
 mod outbox;

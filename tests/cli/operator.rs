@@ -160,7 +160,10 @@ fn counts_read_as_english() {
     let out = ops.ok(&["admin", "import-members", csv.to_str().unwrap()]);
     assert_eq!(
         out.trim(),
-        "imported 1 row: 1 new household, 1 new member, 0 already present"
+        format!(
+            "read {} as UTF-8\nimported 1 row: 1 new household, 1 new member, 0 already present",
+            csv.display()
+        )
     );
     let notices = ops.path("n.csv");
     let out = ops.ok(&[

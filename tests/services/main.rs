@@ -10,6 +10,7 @@ mod account;
 mod account_reset;
 mod aiosmtpd;
 mod audit;
+mod corrections;
 mod counter;
 mod delivery;
 mod delivery_scenarios;
