@@ -15,6 +15,7 @@ const KINDS: &[(&str, &str)] = &[
     ("password_changed", "mail_kind.password_changed"),
     ("reset_code", "mail_kind.reset_code"),
     ("staff_reset", "mail_kind.staff_reset"),
+    ("email_correction", "mail_kind.email_correction"),
 ];
 
 /// The kind of a message in words. A kind this build does not know (a newer program wrote it) is

@@ -13,9 +13,9 @@ use crate::i18n::{Msg, tr, trf};
 use crate::services::Services;
 use crate::services::account::{PasswordChangeError, PasswordChangeInput};
 use crate::services::auth::{AccountSession, ChangeReason, LoginOutcome};
+use crate::services::outbox::MailFilter;
 use crate::services::staff::{IdKind, StaffLoginOutcome};
 use crate::store::Actor;
-use crate::store::outbox::MailState;
 use crate::tui::nav::Step;
 
 /// The member's main menu in plain lines.
@@ -337,11 +337,11 @@ fn unlock(c: &mut Console, svc: &Services, actor: &Actor) -> Flow {
 fn mail(c: &mut Console, svc: &Services) -> Flow {
     c.gap();
     c.say_key("staff_mail.title");
-    for (state, filter) in [
-        (MailState::Dead, "staff_mail.filter_dead"),
-        (MailState::Queued, "staff_mail.filter_queued"),
+    for (filter, key) in [
+        (MailFilter::Undeliverable, "staff_mail.filter_dead"),
+        (MailFilter::Waiting, "staff_mail.filter_queued"),
     ] {
-        let rows = match svc.mail_list(Some(state), 20) {
+        let rows = match svc.mail_overview(filter, 20) {
             Ok(r) => r,
             Err(e) => {
                 system_error(c, &e);
@@ -352,7 +352,7 @@ fn mail(c: &mut Console, svc: &Services) -> Flow {
             c.lang,
             "staff_mail.list_title",
             &[
-                ("filter", tr(c.lang, filter)),
+                ("filter", tr(c.lang, key)),
                 ("count", &rows.len().to_string()),
             ],
         );
@@ -360,28 +360,10 @@ fn mail(c: &mut Console, svc: &Services) -> Flow {
         if rows.is_empty() {
             c.say_key("staff_mail.empty");
         }
+        // The same words as the screen: kind and reason in words, whose it is, neutralised.
         for r in rows {
-            let state_key = match r.state {
-                MailState::Queued => "staff_mail.state_queued",
-                MailState::Sending => "staff_mail.state_sending",
-                MailState::Sent => "staff_mail.state_sent",
-                MailState::Dead => "staff_mail.state_dead",
-            };
-            let line = trf(
-                c.lang,
-                "staff_mail.row",
-                &[
-                    ("id", &r.id.to_string()),
-                    ("state", tr(c.lang, state_key)),
-                    ("kind", &r.kind),
-                    ("attempts", &r.attempts.to_string()),
-                    ("to", &r.to),
-                ],
-            );
-            c.say(&line);
-            if let Some(reason) = &r.last_error {
-                let t = trf(c.lang, "staff_mail.reason", &[("reason", reason)]);
-                c.say(&t);
+            for line in crate::tui::screens::staff::mail::mail_lines(c.lang, &r, 200) {
+                c.say(line.trim_start());
             }
         }
     }

@@ -27,6 +27,8 @@ pub struct AccountBrief {
     pub channel: String,
     pub staff_id: Option<String>,
     pub must_change: Option<MustChange>,
+    /// The member's address on file (staff see it masked).
+    pub email: Option<String>,
 }
 
 /// A household's newest temporary credential.
@@ -70,6 +72,7 @@ impl Services {
             channel: a.channel,
             staff_id: a.staff_id,
             must_change: a.must_change,
+            email: a.email,
         });
         let credential = credentials::latest_for(c, h.id)?.map(|t| CredentialBrief {
             expired_now: t.state == CredentialState::Live && !t.usable(now),

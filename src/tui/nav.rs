@@ -75,7 +75,7 @@ pub const MEMBER_PAGES: [Page; 19] = [
 ];
 
 /// The staff console's pages: a staff member moves freely between them (not in the table).
-pub const STAFF_PAGES: [Page; 7] = [
+pub const STAFF_PAGES: [Page; 8] = [
     Page::StaffLogin,
     Page::StaffMenu,
     Page::StaffStart,
@@ -83,6 +83,7 @@ pub const STAFF_PAGES: [Page; 7] = [
     Page::StaffUnlock,
     Page::StaffMail,
     Page::StaffAudit,
+    Page::StaffMember,
 ];
 
 /// Something that happened on a member's page.

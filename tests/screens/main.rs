@@ -6,6 +6,7 @@
 mod support;
 
 mod account;
+mod counter;
 mod expenses;
 mod finish;
 mod looks;

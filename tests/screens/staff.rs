@@ -18,15 +18,16 @@ use kosmo_kiosk::store::{Actor, Channel};
 use kosmo_kiosk::tui::AppOptions;
 use kosmo_kiosk::tui::Page;
 use kosmo_kiosk::tui::screens::done::DoneScreen;
+use kosmo_kiosk::tui::screens::staff::member::{self, MemberScreen};
 use kosmo_kiosk::tui::screens::staff::menu::StaffMenuScreen;
 use kosmo_kiosk::tui::screens::staff::reissue::Phase;
 use kosmo_kiosk::tui::screens::staff::reissue::ReissueScreen;
 use ratatui::crossterm::event::KeyCode;
 
 /// The staff console on its own store; every key waits for the work it started.
-struct Ui {
-    rig: Rig,
-    fx: Fixture,
+pub(crate) struct Ui {
+    pub(crate) rig: Rig,
+    pub(crate) fx: Fixture,
     dir_text: String,
     /// Strings to hide from snapshots (random IDs and passwords), with their placeholders.
     redact: Vec<(String, String)>,
@@ -49,7 +50,7 @@ impl DerefMut for Ui {
 /// The DEMO households with their postcards and the staff account `alice`, at T0. Suzuki's postcard
 /// is locked at the kiosk (for the unlock screen); two messages wait in the outbox, one of them
 /// undeliverable with a reason that carries escape and bidi characters, as a hostile SMTP reply could.
-fn ui(lang: Lang) -> Ui {
+pub(crate) fn ui(lang: Lang) -> Ui {
     let fx = Fixture::build()
         .at(T0)
         .households(&DEMO)
@@ -117,7 +118,7 @@ fn ui(lang: Lang) -> Ui {
 }
 
 impl Ui {
-    fn text(&mut self, s: &str) {
+    pub(crate) fn text(&mut self, s: &str) {
         self.rig.type_text(s);
     }
 
@@ -127,7 +128,7 @@ impl Ui {
     }
 
     /// Presses a staff menu item.
-    fn menu(&mut self, id: &str) {
+    pub(crate) fn menu(&mut self, id: &str) {
         for _ in 0..10 {
             let focused = self
                 .app
@@ -151,7 +152,7 @@ impl Ui {
 
     /// The screen as text (see `support/screen.rs`), with the random IDs and passwords and the temp
     /// dir replaced; fails if an unsafe character reached any cell.
-    fn render(&mut self) -> String {
+    pub(crate) fn render(&mut self) -> String {
         let mut text = self.rig.draw() + "\n";
         for cell in self.rig.term.backend().buffer().content() {
             let s = cell.symbol();
@@ -166,7 +167,7 @@ impl Ui {
         text.replace(&self.dir_text, "<dir>")
     }
 
-    fn snap(&mut self, name: &str, lang: Lang) {
+    pub(crate) fn snap(&mut self, name: &str, lang: Lang) {
         crate::support::looks::check(&self.app, 80, 24);
         insta::assert_snapshot!(format!("{name}_{lang}"), self.render());
     }
@@ -194,6 +195,8 @@ fn walk_through(lang: Lang) {
     ui.text(&temp_pw);
     ui.keys(&[KeyCode::Enter, KeyCode::Enter]);
     assert_eq!(ui.page(), None, "the wizard runs");
+    // STEP3 at the counter: staff tick that the member agreed (issue 11 item 7).
+    ui.snap("staff_identity", lang);
     ui.text("06139497");
     ui.key(KeyCode::Tab);
     ui.text("19800101");
@@ -263,7 +266,14 @@ fn walk_through(lang: Lang) {
     ui.text("06139497-12-3401");
     ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
     ui.snap("staff_reissue_found", lang);
+    // The postcard still works: asked first, with the focus on キャンセル.
     ui.key(KeyCode::Enter);
+    assert_eq!(
+        ui.app.find::<ReissueScreen>().unwrap().form.focused_name(),
+        "cancel"
+    );
+    ui.snap("staff_reissue_confirm", lang);
+    ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
     let (id, pw) = match &ui.app.find::<ReissueScreen>().unwrap().phase {
         Phase::Issued(r) => (r.temp_id.clone(), r.temp_password.to_string()),
         other => panic!("{other:?}"),
@@ -275,12 +285,74 @@ fn walk_through(lang: Lang) {
     ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
     assert_eq!(ui.page(), Some(Page::StaffMenu));
 
+    // 登録済み会員の相談: 佐藤 (registered above, no address) forgot the password.
+    ui.menu("member");
+    ui.snap("staff_member_search", lang);
+    ui.text("06139497-12-3402");
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    ui.snap("staff_member_found", lang);
+    // The checklist first: [パスワード再設定] says why nothing happens until both are ticked.
+    ui.keys(&[
+        KeyCode::Char(' '),
+        KeyCode::Tab,
+        KeyCode::Tab,
+        KeyCode::Enter,
+    ]);
+    assert!(matches!(
+        ui.app.find::<MemberScreen>().unwrap().phase,
+        member::Phase::Found(_)
+    ));
+    ui.keys(&[
+        KeyCode::BackTab,
+        KeyCode::Char(' '),
+        KeyCode::Tab,
+        KeyCode::Enter,
+    ]);
+    let reset = match &ui.app.find::<MemberScreen>().unwrap().phase {
+        member::Phase::Reset(r) => r.initial_password.to_string(),
+        other => panic!("{other:?}"),
+    };
+    ui.redact.push((reset.clone(), "RESETPW00000".into()));
+    ui.snap("staff_member_reset", lang);
+    assert!(
+        matches!(
+            svc.login(&Actor::kiosk(), "sato1980", &initial).unwrap(),
+            LoginOutcome::Failed
+        ),
+        "the old password is dead"
+    );
+    match svc.login(&Actor::kiosk(), "sato1980", &reset).unwrap() {
+        LoginOutcome::Permanent(s) => assert_eq!(s.must_change, Some(ChangeReason::Initial)),
+        other => panic!("{other:?}"),
+    }
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.page(), Some(Page::StaffMenu));
+    assert!(
+        ui.app.find::<MemberScreen>().is_none(),
+        "the initial password is gone with the screen"
+    );
+    // メールアドレス訂正 for the same household.
+    ui.menu("member");
+    ui.text("06139497-12-3402");
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    ui.text("sato@example.jp");
+    ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
+    ui.snap("staff_member_corrected", lang);
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.page(), Some(Page::StaffMenu));
+
     // ロック解除: Suzuki's postcard was locked at the kiosk.
     ui.menu("unlock");
     let (suzuki, _) = ui.postcard("01130012-7-88");
     ui.text(&suzuki);
     ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
     ui.snap("staff_unlock", lang);
+    // A row of the list chosen by keys ([一覧から選ぶ]) instead of retyping the ID.
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    ui.snap("staff_unlock_picked", lang);
+    ui.key(KeyCode::Enter);
+    assert!(!svc.lock_overview(&suzuki).unwrap()[0].locked, "unlocked");
     ui.key(KeyCode::Esc);
 
     // メール送信状況
@@ -292,7 +364,7 @@ fn walk_through(lang: Lang) {
     ui.menu("audit");
     ui.key(KeyCode::Tab);
     ui.text("alice");
-    ui.keys(&[KeyCode::Tab, KeyCode::Enter]);
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
     ui.snap("staff_audit", lang);
 }
 
@@ -434,6 +506,7 @@ fn reissue_then_register_at_once_and_search_errors_in_full() {
     let screen = ui.render();
     assert!(screen.contains("06139497-12-3401"), "{screen}");
     ui.key(KeyCode::Enter); // [再発行]
+    ui.keys(&[KeyCode::Tab, KeyCode::Enter]); // asked first: [再発行する]
     let (id, pw) = match &ui.app.find::<ReissueScreen>().unwrap().phase {
         Phase::Issued(r) => (r.temp_id.clone(), r.temp_password.to_string()),
         other => panic!("{other:?}"),
@@ -445,7 +518,7 @@ fn reissue_then_register_at_once_and_search_errors_in_full() {
     );
     ui.key(KeyCode::Enter); // [続けて代理登録]
     assert_eq!(ui.page(), None, "the wizard runs with the new postcard");
-    assert!(ui.render().contains("利用規約に同意する"));
+    assert!(ui.render().contains("会員が利用規約に同意した"));
     assert!(
         ui.app.find::<ReissueScreen>().is_none(),
         "the new password left the screen"

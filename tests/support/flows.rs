@@ -51,7 +51,7 @@ fn postcard_to_step4(p: &mut Term, card: &Postcard, insurer: &str, birth: &str) 
         key::ENTER,
         key::ENTER,
     ]);
-    p.wait_for(&["利用規約に同意する"]);
+    p.wait_for(&["保険者番号（8桁）"]);
     p.keys(&[
         insurer,
         key::TAB,

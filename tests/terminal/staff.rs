@@ -275,3 +275,65 @@ fn staff_add_asks_twice_on_the_terminal_without_echo() {
     let n: i64 = fx.query("SELECT count(*) FROM staff", &[]);
     assert_eq!(n, 1);
 }
+
+/// Issue 11 item 1 with issue 10 item 8, as two programs on one store: staff reset a registered
+/// member's password at the console (checklist ticked, the initial password read off the screen),
+/// the old password stops working, and the member at the kiosk logs in with the initial password and
+/// is asked only for a new one.
+#[test]
+fn a_reset_at_the_console_then_the_forced_change_at_the_kiosk() {
+    let fx = Fixture::counter(&["alice"]);
+    fx.register_account(YAMADA, "yamada2026", "Kosmo2026ab", Some("taro@example.jp"));
+    let mut cmd = console(&fx, &["staff"]);
+    cmd.env("SSH_CLIENT", "198.51.100.7 50022 22");
+    let mut staff = Term::spawn("alice", cmd, 80, 24);
+    staff_login(&mut staff, "alice");
+    staff.tap("登録済み会員の相談");
+    staff.wait_for(&["保険者番号-記号-番号", "または"]);
+    staff.keys(&[YAMADA, key::TAB, key::TAB, key::TAB, key::ENTER]);
+    staff.wait_for(&["yamada2026", "保険証を確認した", "t***@example.jp"]);
+    staff.keys(&[key::SPACE, key::TAB, key::SPACE, key::TAB, key::ENTER]);
+    let screen = staff.wait_for(&["初期パスワード：", "t***@example.jp"]);
+    let initial = screen
+        .lines()
+        .find(|l| l.contains("初期パスワード："))
+        .and_then(|l| l.split_whitespace().last())
+        .expect("the initial password on the screen")
+        .to_string();
+    assert!(initial.len() >= 10, "{screen}");
+    assert!(
+        !fx.logs_in("yamada2026", "Kosmo2026ab"),
+        "the old password is dead"
+    );
+    let (staff_id, addr): (String, String) = (
+        fx.query(
+            "SELECT staff_id FROM audit WHERE event = 'staff_reset' AND outcome = 'ok'",
+            &[],
+        ),
+        fx.query(
+            "SELECT client_addr FROM audit WHERE event = 'staff_reset' AND outcome = 'ok'",
+            &[],
+        ),
+    );
+    assert_eq!(
+        (staff_id.as_str(), addr.as_str()),
+        ("alice", "198.51.100.7")
+    );
+    let notices = fx.mails("staff_reset");
+    assert_eq!(notices.len(), 1);
+    assert!(
+        !notices[0].body.contains(&initial),
+        "the mail never carries the password"
+    );
+
+    let mut kiosk = Term::spawn("kiosk", console(&fx, &["kiosk"]), 80, 24);
+    kiosk.wait_for(&["パスワードを忘れた方"]);
+    kiosk.keys(&["yamada2026", key::TAB, &initial, key::TAB, key::ENTER]);
+    let screen = kiosk.wait_for(&["パスワード変更のお願い", "新しいパスワード"]);
+    assert!(!screen.contains("現在のパスワード"), "{screen}");
+    kiosk.keys(&["Fresh2027cd", key::TAB, "Fresh2027cd", key::TAB, key::ENTER]);
+    kiosk.wait_for(&["パスワードを変更しました"]);
+    assert!(fx.logs_in("yamada2026", "Fresh2027cd"));
+    assert!(!fx.logs_in("yamada2026", &initial));
+    assert_eq!(fx.account("yamada2026").must_change, None);
+}

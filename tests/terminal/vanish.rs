@@ -277,7 +277,7 @@ fn a_vanished_terminal_ends_the_staff_console_cleanly_on_every_screen() {
             k.type_text(&c.password);
             k.enter();
             k.enter();
-            k.wait_for(&["利用規約に同意する"]);
+            k.wait_for(&["会員が利用規約に同意した"]);
             k.tab_until_cursor_hidden(4);
         }),
         ("再発行", |k, _| {

@@ -160,7 +160,12 @@ impl App {
     /// A postcard login was accepted (at the kiosk, or by staff for the member): STEP3.
     fn start_registration(&mut self, ticket: RegistrationTicket) {
         self.ticket = Some(ticket);
-        let identity = Screen::Identity(IdentityScreen::new(), None);
+        let identity = IdentityScreen::new();
+        let identity = if self.staff_mode() {
+            Screen::Identity(identity.assisted(), None)
+        } else {
+            Screen::Identity(identity, None)
+        };
         if self.staff_mode() {
             self.screens.truncate(1);
             self.screens.push(identity);
@@ -210,8 +215,13 @@ impl App {
             return;
         };
         if !below_is_identity {
-            self.screens
-                .push(Screen::Identity(IdentityScreen::new(), None));
+            let identity = IdentityScreen::new();
+            let identity = if self.staff_mode() {
+                identity.assisted()
+            } else {
+                identity
+            };
+            self.screens.push(Screen::Identity(identity, None));
         }
         if let Some(Screen::Identity(_, kept)) = self.screens.last_mut() {
             *kept = Some(Box::new(details));

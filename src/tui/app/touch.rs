@@ -39,6 +39,8 @@ pub enum Target {
     },
     /// A key of the on-screen keyboard or the picker.
     Key(PadKey),
+    /// The `row`-th visible line of the screen's panel (a list to choose from: locks, mail).
+    PanelRow { page: Page, row: usize },
 }
 
 /// Where a finger went down, and what was under it.
@@ -156,11 +158,24 @@ impl App {
                 return keypad::hit(hits, col, row).map(Target::Key);
             }
         }
-        page::hit(&layout.placement, col, row).map(|h| Target::Control {
-            page: self.page(),
-            control: h.control,
-            option: h.option,
-        })
+        if let Some(h) = page::hit(&layout.placement, col, row) {
+            return Some(Target::Control {
+                page: self.page(),
+                control: h.control,
+                option: h.option,
+            });
+        }
+        // Inside the panel's border: one of its lines.
+        layout
+            .placement
+            .panel
+            .filter(|p| {
+                col > p.x && col + 1 < p.x + p.width && row > p.y && row + 1 < p.y + p.height
+            })
+            .map(|p| Target::PanelRow {
+                page: self.page(),
+                row: usize::from(row - p.y - 1),
+            })
     }
 
     pub(super) fn on_mouse_at(&mut self, m: MouseEvent, now: Instant) -> bool {
@@ -224,6 +239,12 @@ impl App {
         self.touch.last = Some((target, now));
         match target {
             Target::Key(key) => self.on_pad_key(key),
+            Target::PanelRow { row, .. } => {
+                let config = self.config();
+                let cx = self.cx(&config);
+                let action = self.screen_mut().tap_panel(row, &cx);
+                self.perform(action);
+            }
             Target::Control {
                 control, option, ..
             } => {

@@ -64,6 +64,13 @@ impl IdentityScreen {
         s
     }
 
+    /// The staff console's STEP3: the staff member ticks that the member agreed to the terms at the
+    /// counter (the terms row and the audit row then say channel `staff`).
+    pub fn assisted(mut self) -> Self {
+        self.form.get_mut(Ctl::Agree).label = key!("counter_identity.agree");
+        self
+    }
+
     fn check_insurer(&mut self) -> Option<InsurerNumber> {
         let value = self.form.value(Ctl::Insurer).to_string();
         match insurer::parse(&value) {

@@ -69,6 +69,11 @@ pub trait Component: Any {
     fn turn_page(&mut self, _forward: bool) -> bool {
         false
     }
+    /// A tap on the `row`-th visible line of the screen's panel (0 = the first line under its
+    /// border): screens whose panel lists things to choose (locks, mail) pick one.
+    fn tap_panel(&mut self, _row: usize, _cx: &Cx<'_>) -> Action {
+        Action::None
+    }
     /// True when nothing has been entered (the idle timer need not run on a start screen).
     fn pristine(&self) -> bool {
         false
@@ -183,6 +188,7 @@ screens! {
     StaffUnlock(staff::unlock::UnlockScreen),
     StaffMail(staff::mail::MailScreen),
     StaffAudit(staff::audit::AuditScreen),
+    StaffMember(staff::member::MemberScreen),
 }
 
 impl std::fmt::Debug for Screen {

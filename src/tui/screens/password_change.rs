@@ -75,6 +75,11 @@ impl PasswordScreen {
             },
         ]);
         form.set_info(Ctl::New, Some(cx.config.password.rule_hint()), false);
+        if forced == Some(ChangeReason::Initial) {
+            // The login seconds ago proved the staff-issued initial password: not asked again
+            // (issue 10 item 8; the service checks the session proved the one still on file).
+            form.retain(|id| id != Ctl::Current);
+        }
         PasswordScreen {
             form,
             user_id: user_id.to_string(),
@@ -92,6 +97,15 @@ impl PasswordScreen {
         }
     }
 
+    /// The current password as typed; empty when it is not asked (after an initial password).
+    fn current(&self) -> &str {
+        if self.form.has(Ctl::Current) {
+            self.form.value(Ctl::Current)
+        } else {
+            ""
+        }
+    }
+
     /// The reason text of a forced change.
     pub fn reason(&self, cx: &Cx<'_>) -> Option<Msg> {
         self.forced.map(|r| match r {
@@ -106,11 +120,11 @@ impl PasswordScreen {
     /// Checks one field; returns whether it is valid.
     pub fn validate(&mut self, id: Ctl, cx: &Cx<'_>) -> bool {
         let result: Result<(), Msg> = match id {
-            Ctl::Current if self.form.value(Ctl::Current).is_empty() => {
+            Ctl::Current if self.form.has(Ctl::Current) && self.current().is_empty() => {
                 Err(Msg::new("password.empty"))
             }
             Ctl::New => {
-                let current = self.form.value(Ctl::Current);
+                let current = self.current();
                 let ctx = PasswordContext {
                     user_id: Some(&self.user_id),
                     temporary: None,
@@ -132,7 +146,8 @@ impl PasswordScreen {
 
     fn validate_all(&mut self, cx: &Cx<'_>) -> bool {
         let mut first_bad = None;
-        for id in FIELDS {
+        let asked: Vec<Ctl> = FIELDS.into_iter().filter(|id| self.form.has(*id)).collect();
+        for id in asked {
             if !self.validate(id, cx) && first_bad.is_none() {
                 first_bad = Some(id);
             }
@@ -149,6 +164,10 @@ impl PasswordScreen {
 
     /// The service said the current password is wrong: it is emptied, everything else stays.
     pub fn wrong_current(&mut self, remaining: u32) {
+        if !self.form.has(Ctl::Current) {
+            self.message = Some(Notice::error("pwchange.replaced"));
+            return;
+        }
         self.form.field_mut(Ctl::Current).clear();
         self.form
             .set_error(Ctl::Current, Some(Msg::new("pwchange.wrong_current")));
@@ -163,7 +182,7 @@ impl PasswordScreen {
         let named: Vec<(Ctl, &RuleViolation)> = violations
             .iter()
             .filter_map(|v| Ctl::from_name(v.field).map(|id| (id, v)))
-            .filter(|(id, _)| FIELDS.contains(id))
+            .filter(|(id, _)| FIELDS.contains(id) && self.form.has(*id))
             .collect();
         for (id, v) in &named {
             self.form.set_error(*id, Some(v.msg.clone()));
@@ -181,7 +200,7 @@ impl PasswordScreen {
         }
         self.message = None;
         let input = PasswordChangeInput {
-            current: Zeroizing::new(self.form.value(Ctl::Current).to_string()),
+            current: Zeroizing::new(self.current().to_string()),
             new: Zeroizing::new(self.form.value(Ctl::New).to_string()),
             confirm: Zeroizing::new(self.form.value(Ctl::Confirm).to_string()),
             lang: cx.lang,
@@ -287,11 +306,24 @@ impl Component for PasswordScreen {
         } else {
             Ctl::Back
         };
+        let asks_current = f.has(Ctl::Current);
+        rows.push(Row::Text(
+            msg(
+                lang,
+                &Msg::new(if asks_current {
+                    "pwchange.intro"
+                } else {
+                    "counter_pwchange.intro_initial"
+                }),
+            ),
+            theme::text(),
+        ));
+        rows.push(Row::Blank);
+        if asks_current {
+            rows.push(f.row(Ctl::Current));
+            rows.push(field_note(f, Ctl::Current, lang, cx.width));
+        }
         rows.extend([
-            Row::Text(msg(lang, &Msg::new("pwchange.intro")), theme::text()),
-            Row::Blank,
-            f.row(Ctl::Current),
-            field_note(f, Ctl::Current, lang, cx.width),
             f.row(Ctl::New),
             field_note(f, Ctl::New, lang, cx.width),
             f.row(Ctl::Confirm),

@@ -1,15 +1,18 @@
-//! 監査ログ: recent audit rows, newest first, filterable by household and by staff ID. Households appear
+//! 監査ログ: recent audit rows, newest first, as sentences in the staff member's language, filterable
+//! by household, staff ID, a member's user ID (or temporary ID) and name. Households appear
 //! only as masked keys; every stored text is neutralised before it reaches the staff terminal.
 
 use super::{back_to_menu, jst, panel_width, safe, system_error};
 use crate::domain::Lang;
+use crate::domain::audit_words::actor_msg;
 use crate::domain::household::HouseholdKey;
+use crate::i18n::msg;
 use crate::key;
 use crate::services::ServiceError;
 use crate::services::audit::{AuditPage, AuditQuery, AuditView};
 use crate::tui::i18n::{tr, trf};
 use crate::tui::screens::login::ID_MAX_CHARS;
-use crate::tui::screens::staff::reissue::KEY_MAX_CHARS;
+use crate::tui::screens::staff::reissue::{KEY_MAX_CHARS, NAME_MAX_CHARS};
 use crate::tui::screens::{Action, Component, Cx, Screen, Task};
 use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
@@ -21,6 +24,8 @@ crate::controls! {
     pub enum Ctl {
         Household = "household",
         StaffId = "staff_id",
+        UserId = "user_id",
+        Name = "name",
         Filter = "filter",
         Back = "back",
     }
@@ -43,34 +48,50 @@ impl Default for AuditScreen {
     }
 }
 
-/// The lines of one audit row: when, who, what; then the household, the subject and the detail,
-/// wrapped (at most three lines).
-pub fn row_lines(r: &AuditView, width: usize) -> Vec<String> {
-    let dash = || "-".to_string();
-    let first = format!(
-        "{} {} {} {}  {} {}",
-        jst(r.at),
-        safe(&r.channel, 8),
-        r.staff_id.as_deref().map_or_else(dash, |s| safe(s, 32)),
-        r.client_addr.as_deref().map_or_else(dash, |s| safe(s, 40)),
-        safe(&r.event, 24),
-        safe(&r.outcome, 24),
+/// The lines of one audit row: when and who; what happened as a sentence, with the household
+/// (masked, and its name, so households under one symbol are told apart); the details as labelled
+/// fields, wrapped (at most three lines).
+pub fn row_lines(lang: Lang, r: &AuditView, width: usize) -> Vec<String> {
+    let words = r.words();
+    let who = msg(
+        lang,
+        &actor_msg(&r.channel, r.staff_id.as_deref(), r.client_addr.as_deref()),
     );
-    let second = format!(
-        "{}  {}  {}",
-        r.household.as_deref().map_or_else(dash, |s| safe(s, 40)),
-        r.subject.as_deref().map_or_else(dash, |s| safe(s, 40)),
-        r.detail
-            .as_deref()
-            .map_or_else(String::new, |s| safe(s, 400)),
-    );
-    let mut out = vec![safe(&first, width)];
-    out.extend(
-        wrap(second.trim_end(), width.saturating_sub(4))
-            .into_iter()
-            .take(3)
-            .map(|l| format!("    {l}")),
-    );
+    let mut out = vec![safe(&format!("{}  {who}", jst(r.at)), width)];
+    let mut what = msg(lang, &words.sentence);
+    if let Some(h) = &r.household {
+        what.push_str("  ");
+        what.push_str(&trf(
+            lang,
+            "counter_audit.household",
+            &[("household", h), ("name", r.name.as_deref().unwrap_or(""))],
+        ));
+    }
+    let fields: Vec<String> = words
+        .fields
+        .iter()
+        .map(|(label, value)| {
+            trf(
+                lang,
+                "counter_audit.field",
+                &[("label", &msg(lang, label)), ("value", &msg(lang, value))],
+            )
+        })
+        .collect();
+    let fields = fields.join(tr(lang, "counter_audit.sep"));
+    let indent = width.saturating_sub(4);
+    for text in [what, fields] {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let text = safe(text.trim_end(), 600);
+        out.extend(
+            wrap(&text, indent)
+                .into_iter()
+                .take(3)
+                .map(|l| format!("    {l}")),
+        );
+    }
     out
 }
 
@@ -87,6 +108,16 @@ impl AuditScreen {
                     Ctl::StaffId,
                     key!("staff_audit.staff_id"),
                     TextField::new(ID_MAX_CHARS),
+                ),
+                Control::text(
+                    Ctl::UserId,
+                    key!("counter_audit.user_id"),
+                    TextField::new(ID_MAX_CHARS),
+                ),
+                Control::text(
+                    Ctl::Name,
+                    key!("counter_audit.name"),
+                    TextField::new(NAME_MAX_CHARS),
                 ),
                 Control::button(Ctl::Filter, key!("staff_audit.filter")),
                 Control::button(Ctl::Back, key!("common.back")),
@@ -125,13 +156,21 @@ impl AuditScreen {
     pub fn set_page(&mut self, page: AuditPage) {
         self.rows = page.rows;
         self.scroll = 0;
-        self.message = (!page.household_found).then(|| Notice::error("staff_audit.no_household"));
+        self.message = if !page.household_found {
+            Some(Notice::error("staff_audit.no_household"))
+        } else if !page.name_found {
+            Some(Notice::error("counter_audit.no_name"))
+        } else {
+            None
+        };
     }
 
     /// The filters as typed; an invalid household key is marked on its field.
     pub fn query(&mut self) -> Option<AuditQuery> {
         let household = self.form.value(Ctl::Household).trim().to_string();
         let staff_id = self.form.value(Ctl::StaffId).trim().to_string();
+        let user_id = self.form.value(Ctl::UserId).trim().to_string();
+        let name = self.form.value(Ctl::Name).trim().to_string();
         let household = if household.is_empty() {
             None
         } else {
@@ -147,7 +186,8 @@ impl AuditScreen {
         Some(AuditQuery {
             household,
             staff_id: (!staff_id.is_empty()).then_some(staff_id),
-            ..AuditQuery::default()
+            user_id: (!user_id.is_empty()).then_some(user_id),
+            name: (!name.is_empty()).then_some(name),
         })
     }
 
@@ -155,7 +195,10 @@ impl AuditScreen {
         if self.rows.is_empty() {
             return vec![tr(lang, "staff_audit.empty").to_string()];
         }
-        self.rows.iter().flat_map(|r| row_lines(r, width)).collect()
+        self.rows
+            .iter()
+            .flat_map(|r| row_lines(lang, r, width))
+            .collect()
     }
 }
 
@@ -182,6 +225,8 @@ impl Component for AuditScreen {
         vec![
             f.row(Ctl::Household),
             f.row(Ctl::StaffId),
+            f.row(Ctl::UserId),
+            f.row(Ctl::Name),
             notice::row(lang, &self.message),
             f.buttons(&[Ctl::Filter, Ctl::Back]),
             Row::Panel {

@@ -1,4 +1,5 @@
-//! 係員メニュー: assisted registration, reissue, unlock, mail delivery, the audit log, log out, and the
+//! 係員メニュー: assisted registration, reissue, a registered member's password reset and address
+//! correction, unlock, mail delivery, the audit log, log out, and the
 //! language of the screens (and of an assisted registration's terms and welcome mail).
 
 use ratatui::text::{Line, Span};
@@ -23,6 +24,7 @@ crate::controls! {
     pub enum Ctl {
         Assist = "assist",
         Reissue = "reissue",
+        Member = "member",
         Unlock = "unlock",
         Mail = "mail",
         Audit = "audit",
@@ -40,9 +42,10 @@ pub struct StaffMenuScreen {
 }
 
 /// The menu's items, each with the note under it.
-const ITEMS: [(Ctl, &str); 5] = [
+const ITEMS: [(Ctl, &str); 6] = [
     (Ctl::Assist, key!("staff_menu.assist_note")),
     (Ctl::Reissue, key!("staff_menu.reissue_note")),
+    (Ctl::Member, key!("staff_member.menu_note")),
     (Ctl::Unlock, key!("staff_menu.unlock_note")),
     (Ctl::Mail, key!("staff_menu.mail_note")),
     (Ctl::Audit, key!("staff_menu.audit_note")),
@@ -54,6 +57,7 @@ impl StaffMenuScreen {
             form: Fields::new(vec![
                 Control::button(Ctl::Assist, key!("staff_menu.assist")),
                 Control::button(Ctl::Reissue, key!("staff_menu.reissue")),
+                Control::button(Ctl::Member, key!("staff_member.menu")),
                 Control::button(Ctl::Unlock, key!("staff_menu.unlock")),
                 Control::button(Ctl::Mail, key!("staff_menu.mail")),
                 Control::button(Ctl::Audit, key!("staff_menu.audit")),
@@ -131,6 +135,7 @@ impl Component for StaffMenuScreen {
             Event::Pressed(Ctl::Reissue) => {
                 Action::Open(Screen::StaffReissue(ReissueScreen::new()))
             }
+            Event::Pressed(Ctl::Member) => super::member::open(),
             Event::Pressed(Ctl::Unlock) => UnlockScreen::open(),
             Event::Pressed(Ctl::Mail) => MailScreen::open(),
             Event::Pressed(Ctl::Audit) => AuditScreen::open(),

@@ -6,8 +6,10 @@
 //! through [`neutralize`] before it reaches the staff terminal.
 
 pub mod audit;
+pub mod household;
 pub mod login;
 pub mod mail;
+pub mod member;
 pub mod menu;
 pub mod reissue;
 pub mod start;

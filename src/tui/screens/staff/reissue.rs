@@ -5,22 +5,22 @@
 
 use ratatui::text::{Line, Span};
 
+use super::household::{SearchField, household_query, household_rows, label_line};
+use super::member::MemberScreen;
 use super::start::StaffStartScreen;
-use super::{back_to_menu, jst, safe, system_error};
-use crate::dates::iso_date as format_date;
-use crate::domain::birthdate::{self, parse_birth_date};
+use super::{back_to_menu, safe, system_error};
+use crate::domain::Msg;
+use crate::domain::birthdate;
 use crate::domain::credential::grouped;
-use crate::domain::household::HouseholdKey;
 use crate::domain::text::display_width;
-use crate::domain::{Lang, Msg};
 use crate::key;
 use crate::services::ServiceError;
 use crate::services::auth::LoginOutcome;
 use crate::services::credentials::{ReissueError, Reissued};
-use crate::services::households::{HouseholdQuery, HouseholdView};
+use crate::services::households::HouseholdView;
 use crate::store::credentials::CredentialState;
 use crate::tui::i18n::{tr, trf};
-use crate::tui::screens::{Action, Component, Cx, Task};
+use crate::tui::screens::{Action, Component, Cx, Screen, Task};
 use crate::tui::theme;
 use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
@@ -38,19 +38,22 @@ crate::controls! {
         RegisterNow = "register_now",
         Menu = "menu",
         Back = "back",
+        Cancel = "cancel",
+        ToMember = "to_member",
+        ConfirmReissue = "confirm_reissue",
     }
 }
 
 /// Longest typed household key or name.
 pub const KEY_MAX_CHARS: usize = 40;
 pub const NAME_MAX_CHARS: usize = 40;
-/// Members listed for one household before "and n more".
-const MAX_MEMBERS_SHOWN: usize = 5;
 
 #[derive(Debug, Clone)]
 pub enum Phase {
     Search,
     Found(Vec<HouseholdView>),
+    /// [再発行] on a household whose postcard still works: asked first (focus on キャンセル).
+    Confirm(HouseholdView),
     Issued(Reissued),
 }
 
@@ -123,7 +126,12 @@ impl ReissueScreen {
         self.saved = SEARCH_FIELDS.map(|id| self.form.value(id).to_string());
         let registered = list.len() == 1 && list[0].account.is_some();
         let mut controls = Vec::new();
-        if list.len() == 1 {
+        if registered {
+            controls.push(Control::button(
+                Ctl::ToMember,
+                key!("counter_reissue.to_member"),
+            ));
+        } else if list.len() == 1 {
             controls.push(Control::button(Ctl::Reissue, key!("staff_reissue.reissue")));
         }
         controls.push(Control::button(
@@ -132,10 +140,6 @@ impl ReissueScreen {
         ));
         controls.push(Control::button(Ctl::Back, key!("common.back")));
         self.form = Fields::new(controls);
-        if registered {
-            self.form.set_dimmed(Ctl::Reissue, true);
-            self.form.focus(Ctl::NewSearch);
-        }
         self.message = (list.len() > 1)
             .then(|| Notice::error(Msg::new("staff_reissue.many").arg("count", list.len())));
         self.phase = Phase::Found(list);
@@ -151,6 +155,33 @@ impl ReissueScreen {
         self.phase = Phase::Issued(r);
     }
 
+    /// The question before a live postcard is revoked; focus starts on [キャンセル].
+    pub fn confirm(&mut self, h: HouseholdView) {
+        self.form = Fields::new(vec![
+            Control::button(Ctl::Cancel, key!("counter_reissue.cancel")),
+            Control::button(Ctl::ConfirmReissue, key!("counter_reissue.confirm")),
+        ]);
+        self.message = None;
+        self.phase = Phase::Confirm(h);
+    }
+
+    /// Back from the question to the household as found.
+    fn cancel_confirm(&mut self) {
+        if let Phase::Confirm(h) = std::mem::replace(&mut self.phase, Phase::Search) {
+            self.found(vec![h]);
+        }
+    }
+
+    fn reissue(household_id: i64) -> Action {
+        Action::Task(Task::new(
+            move |t| {
+                let notices = t.svc.config.staff.notices_path(t.svc.store.path());
+                t.svc.reissue_credential(&t.actor, household_id, &notices)
+            },
+            ReissueScreen::on_reissued,
+        ))
+    }
+
     /// The credential just issued, for [続けて代理登録].
     pub fn issued_credential(&self) -> Option<&Reissued> {
         match &self.phase {
@@ -160,35 +191,22 @@ impl ReissueScreen {
     }
 
     fn search(&mut self, cx: &Cx<'_>) -> Action {
-        let key_text = self.form.value(Ctl::Key).trim().to_string();
-        let name = self.form.value(Ctl::Name).trim().to_string();
-        let birth = self.form.value(Ctl::BirthDate).trim().to_string();
-        let query = if !key_text.is_empty() {
-            match HouseholdKey::parse(&key_text) {
-                Ok(k) => HouseholdQuery::Key(k),
-                Err(e) => {
-                    // Rule messages are long: the wrapped message row says it in full.
-                    self.message = Some(Notice::error(e.msg()));
-                    self.form.focus(Ctl::Key);
-                    return Action::None;
-                }
-            }
-        } else if name.is_empty() || birth.is_empty() {
-            self.message = Some(Notice::error("staff_reissue.missing"));
-            self.form.focus(if name.is_empty() {
-                Ctl::Name
-            } else {
-                Ctl::BirthDate
-            });
-            return Action::None;
-        } else {
-            match parse_birth_date(&birth, cx.today) {
-                Ok(birth_date) => HouseholdQuery::Member { name, birth_date },
-                Err(e) => {
-                    self.message = Some(Notice::error(e.msg()));
-                    self.form.focus(Ctl::BirthDate);
-                    return Action::None;
-                }
+        let query = match household_query(
+            self.form.value(Ctl::Key),
+            self.form.value(Ctl::Name),
+            self.form.value(Ctl::BirthDate),
+            cx.today,
+        ) {
+            Ok(q) => q,
+            Err((field, m)) => {
+                // Rule messages are long: the wrapped message row says it in full.
+                self.message = Some(Notice::error(m));
+                self.form.focus(match field {
+                    SearchField::Key => Ctl::Key,
+                    SearchField::Name => Ctl::Name,
+                    SearchField::BirthDate => Ctl::BirthDate,
+                });
+                return Action::None;
             }
         };
         self.message = None;
@@ -231,103 +249,6 @@ impl ReissueScreen {
             Err(e) => system_error("temporary login", e),
         }
     }
-
-    fn label_line(lang: Lang, label: &str, value: String, w: usize) -> Row {
-        let text = tr(lang, label);
-        let pad = w.saturating_sub(display_width(text));
-        Row::Line(Line::from(vec![
-            Span::styled(format!("{text}{}", " ".repeat(pad)), theme::label()),
-            Span::raw("  "),
-            Span::styled(value, theme::title()),
-        ]))
-    }
-
-    fn household_rows(lang: Lang, h: &HouseholdView, width: usize, out: &mut Vec<Row>) {
-        let labels = [
-            "staff_reissue.household",
-            "staff_reissue.status",
-            "staff_reissue.credential",
-        ];
-        let w = labels
-            .iter()
-            .map(|k| display_width(tr(lang, k)))
-            .max()
-            .unwrap_or(0);
-        out.push(Self::label_line(
-            lang,
-            labels[0],
-            safe(&h.key.to_string(), width),
-            w,
-        ));
-        for m in h.members.iter().take(MAX_MEMBERS_SHOWN) {
-            let text = trf(
-                lang,
-                "staff_reissue.member",
-                &[
-                    ("rel", tr(lang, m.relationship.label_key())),
-                    ("name", &safe(&m.name, 30)),
-                    ("birth", &format_date(m.birth_date)),
-                ],
-            );
-            out.push(Row::Text(
-                format!("{}  {text}", " ".repeat(w)),
-                theme::text(),
-            ));
-        }
-        if h.members.len() > MAX_MEMBERS_SHOWN {
-            out.push(Row::Text(
-                format!(
-                    "{}  {}",
-                    " ".repeat(w),
-                    trf(
-                        lang,
-                        "staff_reissue.more_members",
-                        &[("count", &(h.members.len() - MAX_MEMBERS_SHOWN).to_string())]
-                    )
-                ),
-                theme::dim(),
-            ));
-        }
-        let status = match &h.account {
-            None => tr(lang, "staff_reissue.pending").to_string(),
-            Some(a) => trf(
-                lang,
-                "staff_reissue.registered",
-                &[
-                    ("user_id", &safe(&a.user_id, 20)),
-                    ("at", &jst(a.registered_at)),
-                    ("channel", &safe(&a.channel, 10)),
-                ],
-            ),
-        };
-        out.push(Self::label_line(lang, labels[1], status, w));
-        let credential = match &h.credential {
-            None => tr(lang, "staff_reissue.credential_none").to_string(),
-            Some(c) => {
-                let id = safe(&c.temp_id, 20);
-                let until = jst(c.expires_at);
-                match c.state {
-                    CredentialState::Live if !c.expired_now => trf(
-                        lang,
-                        "staff_reissue.credential_live",
-                        &[("id", &id), ("until", &until)],
-                    ),
-                    CredentialState::Live | CredentialState::Expired => trf(
-                        lang,
-                        "staff_reissue.credential_expired",
-                        &[("id", &id), ("until", &until)],
-                    ),
-                    CredentialState::Used => {
-                        trf(lang, "staff_reissue.credential_used", &[("id", &id)])
-                    }
-                    CredentialState::Revoked => {
-                        trf(lang, "staff_reissue.credential_revoked", &[("id", &id)])
-                    }
-                }
-            }
-        };
-        out.push(Self::label_line(lang, labels[2], credential, w));
-    }
 }
 
 impl Component for ReissueScreen {
@@ -366,7 +287,7 @@ impl Component for ReissueScreen {
             Phase::Found(list) => {
                 let mut rows = Vec::new();
                 if let [h] = list.as_slice() {
-                    Self::household_rows(lang, h, width, &mut rows);
+                    household_rows(lang, h, width, &mut rows);
                     rows.push(Row::Blank);
                     rows.push(if h.account.is_none() {
                         Row::Text(
@@ -387,6 +308,22 @@ impl Component for ReissueScreen {
                         ));
                     }
                 }
+                rows.push(notice::row(lang, &self.message));
+                rows.push(f.all_buttons());
+                rows
+            }
+            Phase::Confirm(h) => {
+                let mut rows = Vec::new();
+                household_rows(lang, h, width, &mut rows);
+                rows.push(Row::Blank);
+                let id = h
+                    .credential
+                    .as_ref()
+                    .map_or_else(String::new, |c| safe(&c.temp_id, 20));
+                rows.push(Row::Text(
+                    trf(lang, "counter_reissue.question", &[("id", &id)]),
+                    theme::error(),
+                ));
                 rows.push(notice::row(lang, &self.message));
                 rows.push(f.all_buttons());
                 rows
@@ -415,7 +352,7 @@ impl Component for ReissueScreen {
                 let mut rows = vec![
                     Row::Text(tr(lang, "staff_reissue.issued").to_string(), theme::ok()),
                     Row::Blank,
-                    Self::label_line(
+                    label_line(
                         lang,
                         labels[0],
                         format!(
@@ -427,7 +364,7 @@ impl Component for ReissueScreen {
                     ),
                     big(labels[1], format!(" {} ", grouped(&r.temp_id, 5))),
                     big(labels[2], format!(" {} ", grouped(&r.temp_password, 5))),
-                    Self::label_line(lang, labels[3], r.expires_on.clone(), w),
+                    label_line(lang, labels[3], r.expires_on.clone(), w),
                     Row::Blank,
                 ];
                 if r.revoked {
@@ -462,6 +399,17 @@ impl Component for ReissueScreen {
                 self.new_search();
                 Action::None
             }
+            (Phase::Confirm(_), Event::Back | Event::Pressed(Ctl::Cancel)) => {
+                self.cancel_confirm();
+                Action::None
+            }
+            (Phase::Found(list), Event::Pressed(Ctl::ToMember)) => match list.as_slice() {
+                [h] => Action::Open(Screen::StaffMember(MemberScreen::with_household(h.clone()))),
+                _ => Action::None,
+            },
+            (Phase::Confirm(h), Event::Pressed(Ctl::ConfirmReissue)) => {
+                ReissueScreen::reissue(h.id)
+            }
             (_, Event::Pressed(Ctl::Search)) => self.search(cx),
             (_, Event::Pressed(Ctl::NewSearch)) => {
                 self.new_search();
@@ -469,14 +417,17 @@ impl Component for ReissueScreen {
             }
             (Phase::Found(list), Event::Pressed(Ctl::Reissue)) => match list.as_slice() {
                 [h] if h.account.is_none() => {
-                    let household_id = h.id;
-                    Action::Task(Task::new(
-                        move |t| {
-                            let notices = t.svc.config.staff.notices_path(t.svc.store.path());
-                            t.svc.reissue_credential(&t.actor, household_id, &notices)
-                        },
-                        ReissueScreen::on_reissued,
-                    ))
+                    let live = h
+                        .credential
+                        .as_ref()
+                        .is_some_and(|c| c.state == CredentialState::Live && !c.expired_now);
+                    if live {
+                        let h = h.clone();
+                        self.confirm(h);
+                        Action::None
+                    } else {
+                        ReissueScreen::reissue(h.id)
+                    }
                 }
                 // A registered household: the red note under it says why nothing happens.
                 _ => Action::None,

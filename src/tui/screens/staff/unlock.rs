@@ -21,6 +21,7 @@ crate::controls! {
         Id = "id",
         Lookup = "lookup",
         Unlock = "unlock",
+        Pick = "pick",
         Back = "back",
     }
 }
@@ -33,6 +34,8 @@ pub struct UnlockScreen {
     pub list: Vec<LockView>,
     pub scroll: usize,
     pub message: Option<Notice>,
+    /// The row of the list chosen (by [一覧から選ぶ] or a tap).
+    pub picked: Option<usize>,
 }
 
 impl Default for UnlockScreen {
@@ -100,12 +103,14 @@ impl UnlockScreen {
                 ),
                 Control::button(Ctl::Lookup, key!("staff_unlock.lookup")),
                 Control::button(Ctl::Unlock, key!("staff_unlock.unlock")),
+                Control::button(Ctl::Pick, key!("counter_unlock.pick")),
                 Control::button(Ctl::Back, key!("common.back")),
             ]),
             lookup: None,
             list: Vec::new(),
             scroll: 0,
             message: None,
+            picked: None,
         }
     }
 
@@ -158,6 +163,48 @@ impl UnlockScreen {
     pub fn set_list(&mut self, list: Vec<LockView>) {
         self.list = list;
         self.scroll = self.scroll.min(self.list.len());
+        self.picked = None;
+    }
+
+    /// Chooses row `i` of the list: its ID goes into the field (an unknown ID, kept only hashed,
+    /// cannot be chosen: it has to be typed).
+    fn pick(&mut self, i: usize) {
+        let Some(v) = self.list.get(i) else {
+            return;
+        };
+        if v.kind == IdKind::Unknown {
+            self.message = Some(Notice::error("counter_unlock.unknown_pick"));
+            return;
+        }
+        let id = v.subject.clone();
+        self.form.field_mut(Ctl::Id).set_value(&id);
+        self.lookup = Some(vec![v.clone()]);
+        self.picked = Some(i);
+        self.message = Some(Notice::info(
+            Msg::new("counter_unlock.picked").arg("id", neutralize(&id).into_owned()),
+        ));
+        self.form.focus(Ctl::Unlock);
+    }
+
+    /// [一覧から選ぶ]: the next row that can be chosen, round the list.
+    fn pick_next(&mut self) {
+        let n = self.list.len();
+        let start = self.picked.map_or(0, |p| p + 1);
+        let next = (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| self.list[i].kind != IdKind::Unknown);
+        match next {
+            Some(i) => {
+                self.pick(i);
+                // Keep the chosen row in view (each row is one line).
+                if i < self.scroll {
+                    self.scroll = i;
+                } else if i >= self.scroll + 6 {
+                    self.scroll = i + 1 - 6;
+                }
+            }
+            None => self.message = Some(Notice::error("staff_unlock.list_empty")),
+        }
     }
 
     fn typed(&mut self) -> Option<String> {
@@ -177,13 +224,10 @@ impl UnlockScreen {
         }
         self.list
             .iter()
-            .map(|v| {
+            .enumerate()
+            .map(|(i, v)| {
                 let id = if v.kind == IdKind::Unknown {
-                    format!(
-                        "{} {}",
-                        tr(lang, "staff_unlock.unknown_id"),
-                        safe(&v.subject, 12)
-                    )
+                    tr(lang, "staff_unlock.unknown_id").to_string()
                 } else {
                     safe(&v.subject, 32)
                 };
@@ -196,15 +240,26 @@ impl UnlockScreen {
                 } else {
                     tr(lang, "staff_unlock.list_open").to_string()
                 };
+                let whose = match (&v.household, &v.name) {
+                    (Some(h), n) => format!(
+                        "{} {}",
+                        safe(h, 24),
+                        n.as_deref().map_or_else(String::new, |n| safe(n, 20))
+                    ),
+                    (None, _) => String::new(),
+                };
+                let mark = if self.picked == Some(i) { "▶" } else { " " };
                 safe(
                     &trf(
                         lang,
-                        "staff_unlock.list_row",
+                        "counter_unlock.row",
                         &[
+                            ("mark", mark),
                             ("id", &id),
                             ("kind", tr(lang, kind_key(v.kind))),
                             ("state", &state),
                             ("failures", &v.state.failures.to_string()),
+                            ("whose", &whose),
                         ],
                     ),
                     width,
@@ -245,7 +300,7 @@ impl Component for UnlockScreen {
             }
         }
         rows.push(notice::row(lang, &self.message));
-        rows.push(f.buttons(&[Ctl::Lookup, Ctl::Unlock, Ctl::Back]));
+        rows.push(f.buttons(&[Ctl::Lookup, Ctl::Unlock, Ctl::Pick, Ctl::Back]));
         rows.push(Row::Panel {
             title: tr(lang, "staff_unlock.list_title").to_string(),
             lines: self.list_lines(lang, panel_width(cx.width)),
@@ -259,6 +314,11 @@ impl Component for UnlockScreen {
             Event::Edited(_) => {
                 self.message = None;
                 self.lookup = None;
+                self.picked = None;
+                Action::None
+            }
+            Event::Pressed(Ctl::Pick) => {
+                self.pick_next();
                 Action::None
             }
             Event::Back | Event::Pressed(Ctl::Back) => back_to_menu(),
@@ -293,5 +353,11 @@ impl Component for UnlockScreen {
 
     fn scroll(&mut self, lines: i32, max: usize) {
         self.scroll = (self.scroll as i64 + lines as i64).clamp(0, max as i64) as usize;
+    }
+
+    /// A tap on a row of the list chooses its ID.
+    fn tap_panel(&mut self, row: usize, _cx: &Cx<'_>) -> Action {
+        self.pick(self.scroll + row);
+        Action::None
     }
 }
