@@ -9,7 +9,7 @@ use clap::Subcommand;
 
 use super::{CliError, CliResult, Context, Global, open};
 use crate::domain::household::HouseholdKey;
-use crate::domain::text::neutralize;
+use crate::domain::text::{clipped, neutralize};
 use crate::services::encoding::CsvEncoding;
 use crate::services::lockout::UnlockOutcome;
 use crate::services::member_corrections::{Change, MemberChange, Person};
@@ -17,7 +17,8 @@ use crate::services::members::{ImportOptions, ImportReport};
 use crate::store::Actor;
 
 fn parse_encoding(s: &str) -> Result<CsvEncoding, String> {
-    CsvEncoding::parse(s).ok_or_else(|| format!("{s:?} is not utf-8 or cp932"))
+    CsvEncoding::parse(s)
+        .ok_or_else(|| format!("{} is not utf-8 or cp932", crate::domain::text::quoted(s)))
 }
 
 /// One member as the operator reads it: name (birth date, relationship).
@@ -284,7 +285,7 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
             let keys = households
                 .iter()
                 .map(|k| {
-                    HouseholdKey::parse(k).map_err(|e| CliError(format!("{}: {e}", neutralize(k))))
+                    HouseholdKey::parse(k).map_err(|e| CliError(format!("{}: {e}", clipped(k))))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let r = svc.issue_credentials(&actor, &path, &keys)?;
@@ -306,8 +307,7 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
         AdminCommand::Members { json } => {
             let list = svc.household_summaries()?;
             if json {
-                serde_json::to_writer_pretty(&mut out, &list)?;
-                writeln!(out)?;
+                super::json::write_pretty(&mut out, &list)?;
             } else {
                 writeln!(
                     out,
@@ -336,12 +336,12 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
             writeln!(out, "added staff account {}", neutralize(&id))?;
         }
         AdminCommand::Unlock { id } => match svc.unlock(&actor, &id)? {
-            UnlockOutcome::Unlocked => writeln!(out, "unlocked {}", neutralize(&id))?,
-            UnlockOutcome::NotLocked => writeln!(out, "{} was not locked", neutralize(&id))?,
+            UnlockOutcome::Unlocked => writeln!(out, "unlocked {}", clipped(&id))?,
+            UnlockOutcome::NotLocked => writeln!(out, "{} was not locked", clipped(&id))?,
             UnlockOutcome::Unknown => {
                 return Err(CliError(format!(
                     "{} is not a known temporary, user or staff ID, and nothing is counted under it; nothing was unlocked",
-                    neutralize(&id)
+                    clipped(&id)
                 )));
             }
         },
@@ -350,7 +350,7 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
             writeln!(
                 out,
                 "{} must change the password at the next login",
-                neutralize(&user_id)
+                clipped(&user_id)
             )?;
         }
         AdminCommand::Ops(_) => {}

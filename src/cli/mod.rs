@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod demo;
 mod demo_expenses;
+mod json;
 pub mod kiosk;
 pub mod ops;
 pub mod outbox;
@@ -63,7 +64,12 @@ pub struct Global {
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::from_code(s).ok_or_else(|| format!("unknown language {s:?}; use ja or en"))
+    Lang::from_code(s).ok_or_else(|| {
+        format!(
+            "unknown language {}; use ja or en",
+            crate::domain::text::quoted(s)
+        )
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +106,18 @@ impl<E: std::fmt::Display> From<E> for CliError {
 
 pub type CliResult = Result<ExitCode, CliError>;
 
+/// The longest error sentence printed, in characters. Each value a message quotes is already cut
+/// (`domain::text::quoted`, 80 characters); this bounds whatever else a message carries, so that no
+/// input makes a line of megabytes on stderr (issue 8 item 10).
+const MESSAGE_MAX_CHARS: usize = 1000;
+
+/// An error sentence as printed: neutralised, and cut at [`MESSAGE_MAX_CHARS`] with `…`.
+fn one_line(message: &str) -> String {
+    let cut = crate::domain::text::truncate_chars(message, MESSAGE_MAX_CHARS);
+    let more = if cut.len() < message.len() { "…" } else { "" };
+    format!("{}{more}", neutralize(cut))
+}
+
 /// The process entry point.
 pub fn main() -> ExitCode {
     // Before anything reads a password: no core file of this process, ever.
@@ -113,7 +131,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(CliError(message)) => {
             let mut err = std::io::stderr();
-            let _ = writeln!(err, "kosmo-kiosk: {}", neutralize(message.trim_end()));
+            let _ = writeln!(err, "kosmo-kiosk: {}", one_line(message.trim_end()));
             ExitCode::FAILURE
         }
     }

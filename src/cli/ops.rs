@@ -171,8 +171,7 @@ fn check(global: &Global, json: bool) -> CliResult {
     let report = check::run(&config, &db, &logging.dir, now, lang);
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
+        super::json::write_pretty(&mut out, &report)?;
     } else {
         writeln!(out, "{}", neutralize(&report.summary(lang)))?;
         for f in &report.findings {

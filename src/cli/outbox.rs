@@ -36,8 +36,7 @@ pub(super) fn run(global: &Global, cmd: OutboxCommand) -> CliResult {
         OutboxCommand::List { json } => {
             let rows = ctx.services.outbox_rows()?;
             if json {
-                serde_json::to_writer_pretty(&mut out, &rows)?;
-                writeln!(out)?;
+                super::json::write_pretty(&mut out, &rows)?;
             } else {
                 write_table(&mut out, &rows)?;
             }

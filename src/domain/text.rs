@@ -71,6 +71,22 @@ pub fn neutralize(input: &str) -> Cow<'_, str> {
     )
 }
 
+/// How many characters of a value an error message quotes (issue 8 item 10).
+pub const QUOTE_MAX_CHARS: usize = 80;
+
+/// A value from outside as a message shows it: neutralised, and cut at [`QUOTE_MAX_CHARS`]
+/// characters with `…` (a 10 MB field gives a short line, not a 10 MB one).
+pub fn clipped(value: &str) -> String {
+    let cut = truncate_chars(value, QUOTE_MAX_CHARS);
+    let more = if cut.len() < value.len() { "…" } else { "" };
+    format!("{}{more}", neutralize(cut))
+}
+
+/// [`clipped`] in double quotes: how an error message quotes the value it refuses.
+pub fn quoted(value: &str) -> String {
+    format!("\"{}\"", clipped(value))
+}
+
 /// The number of terminal columns `s` occupies (East Asian wide characters count 2).
 pub fn display_width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
@@ -158,6 +174,18 @@ pub(crate) use impl_rule_error;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_are_cut_at_80_characters_and_neutralised() {
+        assert_eq!(quoted("19800101x"), "\"19800101x\"");
+        let long = "あ".repeat(10_000_000 / 3);
+        let q = quoted(&long);
+        assert_eq!(q.chars().count(), QUOTE_MAX_CHARS + 3, "{q}");
+        assert!(q.ends_with("…\""), "{q}");
+        // Exactly 80 characters are not cut.
+        assert_eq!(quoted(&"x".repeat(80)), format!("\"{}\"", "x".repeat(80)));
+        assert_eq!(quoted("a\u{1b}[2Jb"), "\"a\u{FFFD}[2Jb\"");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -200,7 +200,10 @@ impl Services {
         let now = self.now();
         self.store.write(|tx| {
             let account = accounts::find_by_user_id(tx, &user_id)?.ok_or_else(|| {
-                ServiceError::user(format!("there is no account with user ID {user_id}"))
+                ServiceError::user(format!(
+                    "there is no account with user ID {}",
+                    crate::domain::text::clipped(&user_id)
+                ))
             })?;
             accounts::set_must_change(tx, account.id, Some(MustChange::Expired))?;
             audit::insert(

@@ -10,7 +10,7 @@ use super::encoding::{self, CsvEncoding};
 use super::member_corrections::{self, MemberChange};
 use super::{ServiceError, Services};
 use crate::domain::household::{HouseholdKey, Relationship};
-use crate::domain::text::{neutralize, normalize};
+use crate::domain::text::{normalize, quoted};
 use crate::store::Actor;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::households::{self, HouseholdSummary, parse_date};
@@ -122,10 +122,13 @@ pub fn parse_members_csv(text: &str, today: Date) -> Result<Vec<ImportRow>, Serv
             bad(
                 line,
                 format!(
-                    "the household {}-{}-{} is not valid ({})",
-                    neutralize(&field("insurer_number")),
-                    neutralize(&field("symbol")),
-                    neutralize(&field("number")),
+                    "the household {} is not valid ({})",
+                    quoted(&format!(
+                        "{}-{}-{}",
+                        field("insurer_number"),
+                        field("symbol"),
+                        field("number")
+                    )),
                     e.to_string().trim_end_matches('.')
                 ),
             )
@@ -138,10 +141,7 @@ pub fn parse_members_csv(text: &str, today: Date) -> Result<Vec<ImportRow>, Serv
         let birth_date = parse_date(&birth).map_err(|_| {
             bad(
                 line,
-                format!(
-                    "birth_date \"{}\" is not a date as YYYY-MM-DD",
-                    neutralize(&birth)
-                ),
+                format!("birth_date {} is not a date as YYYY-MM-DD", quoted(&birth)),
             )
         })?;
         if birth_date > today {
@@ -151,10 +151,7 @@ pub fn parse_members_csv(text: &str, today: Date) -> Result<Vec<ImportRow>, Serv
         let relationship = Relationship::parse(&rel.to_ascii_lowercase()).ok_or_else(|| {
             bad(
                 line,
-                format!(
-                    "relationship \"{}\" must be insured or dependent",
-                    neutralize(&rel)
-                ),
+                format!("relationship {} must be insured or dependent", quoted(&rel)),
             )
         })?;
         rows.push(ImportRow {

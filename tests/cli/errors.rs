@@ -77,3 +77,34 @@ fn errors_are_one_plain_sentence_with_a_non_zero_exit() {
     let err = cli.fails(&["admin", "members"]);
     assert!(err.contains("schema version 999"), "{err}");
 }
+
+/// Issue 8 item 10: an error quotes the value it refuses cut at about 80 characters with `…`, so a
+/// huge field gives a short stderr line, not one as long (import files of each kind, an ID given on
+/// the command line).
+#[test]
+fn a_huge_value_is_quoted_cut_in_the_error() {
+    let cli = Cli::new();
+    let huge = "9".repeat(300_000);
+    let head = "insurer_number,symbol,number,name,birth_date,relationship\n";
+    let cases = [
+        format!("{head}06139497,12,4417203,山田 太郎,{huge},insured\n"),
+        format!("{head}06139497,12,4417203,山田 太郎,1970-05-05,{huge}\n"),
+        format!("{head}06139497,12,{huge},山田 太郎,1970-05-05,insured\n"),
+    ];
+    for (i, csv) in cases.iter().enumerate() {
+        let path = cli.write(&format!("huge{i}.csv"), csv);
+        let err = cli.fails(&["admin", "import-members", path.to_str().unwrap()]);
+        assert_plain_error(&err);
+        assert!(err.len() < 400, "case {i}: {} bytes: {err:.300}", err.len());
+        assert!(
+            err.contains(&format!("{}…", "9".repeat(20))),
+            "case {i}: {err}"
+        );
+        assert!(err.contains("nothing was imported"), "case {i}: {err}");
+    }
+    // An ID on the command line (the kernel caps one argument at 128 KiB).
+    let long_id = "x".repeat(100_000);
+    let err = cli.fails(&["admin", "unlock", &long_id]);
+    assert!(err.len() < 400, "{} bytes: {err:.300}", err.len());
+    assert!(err.contains(&format!("{}…", "x".repeat(80))), "{err}");
+}

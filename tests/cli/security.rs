@@ -105,3 +105,59 @@ fn a_crash_leaves_no_core_file() {
         .collect();
     assert!(cores.is_empty(), "core files: {cores:?}");
 }
+
+/// Characters that must never reach the operator's terminal raw: DEL, a C1 CSI, a bidi override, a
+/// zero-width space, a line separator, ESC.
+const HOSTILE: &str = "\u{7f}\u{9b}2J\u{202e}gpj.exe\u{200b}\u{2028}\u{1b}[31m";
+
+/// True for what `--json` may not print raw (its own layout uses newlines only).
+fn raw_unsafe(c: char) -> bool {
+    c != '\n' && kosmo_kiosk::domain::text::is_unsafe_char(c)
+}
+
+/// Issue 8 item 9: `admin members --json` and `outbox list --json` escape control, bidi and
+/// zero-width characters of stored values (come in by other means than import: written here straight
+/// into the store) as `\uXXXX`, and the JSON still decodes to the stored value.
+#[test]
+fn json_output_escapes_what_the_terminal_must_not_see() {
+    let ops = Ops::new();
+    import(&ops, &csv(&PROOF));
+    let name = format!("山田{HOSTILE}太郎");
+    let error = format!("550 {HOSTILE} no such user");
+    let c = rusqlite::Connection::open(&ops.db).unwrap();
+    c.execute(
+        "UPDATE members SET name = ?1 WHERE id = (SELECT min(id) FROM members)",
+        [&name],
+    )
+    .unwrap();
+    let now = kosmo_kiosk::store::ts(time::OffsetDateTime::now_utc());
+    c.execute(
+        "INSERT INTO outbox (kind, recipient, subject, body, message_id, dedupe_key, state, attempts,
+                             created_at, next_attempt_at, last_error)
+         VALUES ('welcome', ?1, 's', 'b', '<1@test>', '1', 'dead', 3, ?2, ?2, ?3)",
+        rusqlite::params![format!("m{HOSTILE}@example.jp"), now, error],
+    )
+    .unwrap();
+    drop(c);
+
+    let members = ops.ok(&["admin", "members", "--json"]);
+    assert!(!members.chars().any(raw_unsafe), "{members:?}");
+    assert!(
+        members.contains("\\u009b") && members.contains("\\u202e"),
+        "{members}"
+    );
+    let list: serde_json::Value = serde_json::from_str(&members).unwrap();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["name"] == name.as_str()),
+        "{members}"
+    );
+
+    let outbox = ops.ok(&["outbox", "list", "--json"]);
+    assert!(!outbox.chars().any(raw_unsafe), "{outbox:?}");
+    let list: serde_json::Value = serde_json::from_str(&outbox).unwrap();
+    assert_eq!(list[0]["last_error"], error.as_str(), "{outbox}");
+    assert_eq!(list[0]["to"], format!("m{HOSTILE}@example.jp"), "{outbox}");
+}

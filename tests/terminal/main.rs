@@ -7,6 +7,7 @@ mod support;
 
 mod account;
 mod expenses;
+mod freeze;
 mod kiosk;
 mod look;
 mod plain;

@@ -224,10 +224,12 @@ fn a_vanished_terminal_ends_the_kiosk_cleanly_on_every_screen() {
         let mut k = store.kiosk(&[]);
         drive(&mut k, &card);
         if name != "login, typing" {
-            assert!(
-                k.cursor().is_none(),
-                "{name}: the cursor should be hidden:\n{}",
-                k.screen()
+            // Waited for, not read at once: on a loaded machine the frame that hides the cursor
+            // can still be arriving when its text already shows.
+            k.wait_until(
+                &format!("{name}: the cursor hidden"),
+                crate::support::pty::WAIT,
+                |_| k.cursor().is_none(),
             );
         }
         vanish(k, &store, name);

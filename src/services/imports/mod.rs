@@ -61,11 +61,9 @@ pub(crate) fn bad(line: u64, what: impl std::fmt::Display) -> ServiceError {
     ServiceError::user(format!("line {line}: {what}; nothing was imported"))
 }
 
-/// A field for an error message: neutralised and cut to 40 characters.
+/// A field for an error message: quoted, neutralised and cut (see [`crate::domain::text::quoted`]).
 pub(crate) fn shown(s: &str) -> String {
-    let cut = truncate_chars(s, 40);
-    let more = if cut.len() < s.len() { "…" } else { "" };
-    format!("\"{}{more}\"", neutralize(cut))
+    crate::domain::text::quoted(s)
 }
 
 /// A 64-bit hash of a row's content; a group's digest is the wrapping sum of its rows' hashes, so it
