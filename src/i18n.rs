@@ -96,6 +96,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../assets/i18n/en/account.toml"),
     ),
     (
+        "expenses",
+        include_str!("../assets/i18n/ja/expenses.toml"),
+        include_str!("../assets/i18n/en/expenses.toml"),
+    ),
+    (
         "staff",
         include_str!("../assets/i18n/ja/staff.toml"),
         include_str!("../assets/i18n/en/staff.toml"),

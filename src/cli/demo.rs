@@ -151,9 +151,9 @@ pub(super) fn run(global: &Global, dir: Option<PathBuf>) -> CliResult {
         out,
         "{} {DEMO_USER_ID} / {DEMO_PASSWORD}",
         if ja {
-            "登録済みの会員・医療費データあり（本ユーザID / パスワード）:"
+            "登録済みの会員・医療費あり（ID / パスワード）:"
         } else {
-            "Registered member, with expenses (ID / password):"
+            "Registered member with expenses (ID / password):"
         }
     )?;
     writeln!(

@@ -52,7 +52,7 @@ impl Step {
 }
 
 /// The member's pages: the wizard, the menu, the account area and the forgotten password.
-pub const MEMBER_PAGES: [Page; 15] = [
+pub const MEMBER_PAGES: [Page; 19] = [
     Page::Login,
     Page::Identity,
     Page::Details,
@@ -65,6 +65,10 @@ pub const MEMBER_PAGES: [Page; 15] = [
     Page::Password,
     Page::ForcedPassword,
     Page::PasswordDone,
+    Page::Expenses,
+    Page::ExpenseMonth,
+    Page::ExpenseYears,
+    Page::Benefits,
     Page::Forgot,
     Page::ResetCode,
     Page::ResetDone,
@@ -115,6 +119,14 @@ pub enum Event {
     ProfileSaved,
     /// パスワード変更 on the menu.
     OpenPassword,
+    /// 医療費照会 on the menu.
+    OpenExpenses,
+    /// A month of 医療費照会.
+    OpenMonth,
+    /// The year view of 医療費照会 (確定申告).
+    OpenYears,
+    /// 支給決定通知 on the menu.
+    OpenBenefits,
     /// A permanent login whose password must be changed first.
     MustChangePassword,
     /// The password change committed.
@@ -130,7 +142,7 @@ pub enum Event {
 }
 
 impl Event {
-    pub const ALL: [Event; 21] = [
+    pub const ALL: [Event; 25] = [
         Event::TemporaryLoginOk,
         Event::PermanentLoginOk,
         Event::IdentityConfirmed,
@@ -146,6 +158,10 @@ impl Event {
         Event::ProfileValid,
         Event::ProfileSaved,
         Event::OpenPassword,
+        Event::OpenExpenses,
+        Event::OpenMonth,
+        Event::OpenYears,
+        Event::OpenBenefits,
         Event::MustChangePassword,
         Event::PasswordChanged,
         Event::Forgot,
@@ -166,6 +182,10 @@ pub fn needs_session(page: Page) -> bool {
             | Page::Password
             | Page::ForcedPassword
             | Page::PasswordDone
+            | Page::Expenses
+            | Page::ExpenseMonth
+            | Page::ExpenseYears
+            | Page::Benefits
     )
 }
 
@@ -188,9 +208,14 @@ pub fn transition(page: Page, event: Event) -> Option<Page> {
         // The menu and the account area.
         (P::Menu, E::OpenProfile) => Some(P::Profile),
         (P::Menu, E::OpenPassword) => Some(P::Password),
+        (P::Menu, E::OpenExpenses) => Some(P::Expenses),
+        (P::Menu, E::OpenBenefits) => Some(P::Benefits),
+        (P::Expenses, E::OpenMonth) => Some(P::ExpenseMonth),
+        (P::Expenses, E::OpenYears) => Some(P::ExpenseYears),
+        (P::ExpenseMonth | P::ExpenseYears, E::Back) => Some(P::Expenses),
         (P::Login, E::MustChangePassword) => Some(P::ForcedPassword),
         (P::Profile, E::ProfileValid) => Some(P::ProfileConfirm),
-        (P::Profile | P::Password, E::Back) => Some(P::Menu),
+        (P::Profile | P::Password | P::Expenses | P::Benefits, E::Back) => Some(P::Menu),
         (P::ProfileConfirm, E::Back) => Some(P::Profile),
         (P::ProfileConfirm, E::ProfileSaved) => Some(P::ProfileDone),
         (P::ProfileDone | P::PasswordDone, E::ToMenu) => Some(P::Menu),

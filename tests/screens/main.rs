@@ -7,6 +7,7 @@ mod support;
 
 mod account;
 mod counter;
+mod expenses;
 mod finish;
 mod looks;
 mod staff;

@@ -451,7 +451,10 @@ fn leaving_the_profile_with_unsaved_changes_is_asked_first() {
         rig.key(ENTER);
         rig.settle();
         rig.expect_page(Page::Menu);
-        rig.key(ENTER); // 個人情報管理
+        // 医療費照会, 支給決定通知, then 個人情報管理.
+        rig.key(TAB);
+        rig.key(TAB);
+        rig.key(ENTER);
         rig.settle();
         rig.expect_page(Page::Profile);
         // Nothing changed: straight back.

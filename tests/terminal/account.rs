@@ -57,7 +57,8 @@ fn change_the_email_address() {
         "パスワード変更",
         "ログアウト",
     ]);
-    k.keys(&[ENTER]); // 個人情報管理 has the focus
+    k.keys(&[TAB, TAB]); // 医療費照会 has the focus, then 支給決定通知
+    k.keys(&[ENTER]); // 個人情報管理
     k.wait_for(&["通知情報", "******97-12-**01", "taro@example.jp"]);
     k.keys(&[CTRL_U]);
     k.keys(&["ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ"]);
@@ -88,7 +89,7 @@ fn change_the_password() {
     let mut k = start(&f);
     login(&mut k, "yamada2026", PW);
     k.wait_for(&["メインメニュー"]);
-    k.keys(&[TAB]);
+    k.keys(&[TAB, TAB, TAB]); // past 医療費照会, 支給決定通知 and 個人情報管理
     k.keys(&[ENTER]); // パスワード変更
     k.wait_for(&["現在のパスワード", "新しいパスワード（確認用）"]);
     k.keys(&[PW]);

@@ -6,6 +6,7 @@
 mod support;
 
 mod account;
+mod expenses;
 mod freeze;
 mod kiosk;
 mod look;

@@ -137,7 +137,7 @@ fn a_vanished_terminal_ends_the_kiosk_cleanly_on_every_screen() {
     let store = prepared();
     let card = store.card(SATO);
     type Drive = fn(&mut Kiosk, &Postcard);
-    let screens: [(&str, Drive); 13] = [
+    let screens: [(&str, Drive); 15] = [
         ("login, typing", |k, _| {
             k.wait_for(&["[ ログイン ]"]);
             k.type_text("half-typed");
@@ -176,15 +176,25 @@ fn a_vanished_terminal_ends_the_kiosk_cleanly_on_every_screen() {
             k.wait_for(&["登録完了", "ご登録が完了しました"]);
         }),
         ("menu", |k, _| member_login(k)),
+        ("医療費照会", |k, _| {
+            member_login(k);
+            k.enter(); // 医療費照会 has the focus
+            k.wait_for(&["医療費照会", "データはまだありません"]);
+        }),
+        ("支給決定通知", |k, _| {
+            member_login(k);
+            k.tap("[ 支給決定通知 ]");
+            k.wait_for(&["支給決定はまだありません"]);
+        }),
         ("個人情報管理", |k, _| {
             member_login(k);
-            k.enter();
+            k.tap("[ 個人情報管理 ]");
             k.wait_for(&["個人情報管理", "パスワード設定日"]);
             k.tab_until_cursor_hidden(6);
         }),
         ("個人情報管理 confirm", |k, _| {
             member_login(k);
-            k.enter();
+            k.tap("[ 個人情報管理 ]");
             k.wait_focus("メールアドレス（任意）");
             k.send(b"\x15"); // Ctrl-U: clear the field
             k.type_text("new@example.com");
@@ -193,7 +203,7 @@ fn a_vanished_terminal_ends_the_kiosk_cleanly_on_every_screen() {
         }),
         ("個人情報管理 done", |k, _| {
             member_login(k);
-            k.enter();
+            k.tap("[ 個人情報管理 ]");
             k.wait_focus("メールアドレス（任意）");
             k.send(b"\x15");
             k.type_text("new2@example.com");

@@ -91,8 +91,8 @@ impl App {
         }
         let ev = self.screen_mut().form_mut().handle_key(&key);
         match ev {
-            FormEvent::PageUp => self.scroll_panel(-1, true),
-            FormEvent::PageDown => self.scroll_panel(1, true),
+            FormEvent::PageUp => self.page_or_scroll(false, 1, true),
+            FormEvent::PageDown => self.page_or_scroll(true, 1, true),
             other => self.dispatch(other),
         }
         self.sync_pad();
@@ -101,6 +101,14 @@ impl App {
 
     pub fn on_mouse(&mut self, m: MouseEvent) -> bool {
         self.on_mouse_at(m, Instant::now())
+    }
+
+    /// PgUp/PgDn or the wheel: the screen's own pages when it has them, else its panel by
+    /// `amount` lines (pages when `pages`) forward or back.
+    pub(super) fn page_or_scroll(&mut self, forward: bool, amount: i32, pages: bool) {
+        if !self.screen_mut().turn_page(forward) {
+            self.scroll_panel(if forward { amount } else { -amount }, pages);
+        }
     }
 
     /// Scrolls the screen's panel by `amount` lines, or pages when `pages`.

@@ -184,8 +184,8 @@ impl App {
             return true;
         }
         match m.kind {
-            MouseEventKind::ScrollDown => self.scroll_panel(3, false),
-            MouseEventKind::ScrollUp => self.scroll_panel(-3, false),
+            MouseEventKind::ScrollDown => self.page_or_scroll(true, 3, false),
+            MouseEventKind::ScrollUp => self.page_or_scroll(false, 3, false),
             MouseEventKind::Down(MouseButton::Left) => {
                 self.flash = None;
                 self.touch.press = Some(Press {

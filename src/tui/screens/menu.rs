@@ -1,7 +1,9 @@
-//! メインメニュー: who is logged in, 個人情報管理, パスワード変更, ログアウト.
+//! メインメニュー: who is logged in, 医療費照会, 支給決定通知, 個人情報管理, パスワード変更, ログアウト.
 
 use ratatui::text::{Line, Span};
 
+use super::benefits::BenefitsScreen;
+use super::expenses::ExpensesScreen;
 use super::password_change::PasswordScreen;
 use super::profile::ProfileScreen;
 use super::{Action, Component, Cx, Screen, Task};
@@ -18,6 +20,8 @@ use crate::tui::widgets::page::Row;
 
 crate::controls! {
     pub enum Ctl {
+        Expenses = "expenses",
+        Benefits = "benefits",
         Profile = "profile",
         Password = "password",
         Logout = "logout",
@@ -35,6 +39,8 @@ impl MenuScreen {
     pub fn new(user_id: &str) -> Self {
         MenuScreen {
             form: Fields::new(vec![
+                Control::button(Ctl::Expenses, key!("menu.expenses")),
+                Control::button(Ctl::Benefits, key!("menu.benefits")),
                 Control::button(Ctl::Profile, key!("menu.profile")),
                 Control::button(Ctl::Password, key!("menu.password")),
                 Control::button(Ctl::Logout, key!("menu.logout")),
@@ -95,6 +101,12 @@ impl Component for MenuScreen {
                 theme::info(),
             ),
             Row::Blank,
+            f.buttons(&[Ctl::Expenses]),
+            Row::Text(tr(lang, "menu.expenses_note").to_string(), theme::info()),
+            Row::Blank,
+            f.buttons(&[Ctl::Benefits]),
+            Row::Text(tr(lang, "menu.benefits_note").to_string(), theme::info()),
+            Row::Blank,
             f.buttons(&[Ctl::Profile]),
             Row::Text(tr(lang, "menu.profile_note").to_string(), theme::info()),
             Row::Blank,
@@ -109,6 +121,8 @@ impl Component for MenuScreen {
 
     fn on_event(&mut self, event: FormEvent, cx: &Cx<'_>) -> Action {
         match self.form.event(event) {
+            Event::Pressed(Ctl::Expenses) => ExpensesScreen::open(cx.lang),
+            Event::Pressed(Ctl::Benefits) => BenefitsScreen::open(),
             Event::Pressed(Ctl::Profile) => Action::Task(Task::new(
                 |t| t.svc.account_profile(t.session()?),
                 MenuScreen::on_profile,

@@ -9,9 +9,13 @@
 pub mod account;
 pub mod account_done;
 mod action;
+pub mod benefits;
 pub mod confirm;
 pub mod details;
 pub mod done;
+pub mod expense_month;
+pub mod expense_years;
+pub mod expenses;
 pub mod forgot;
 pub mod forgot_code;
 pub mod identity;
@@ -60,6 +64,11 @@ pub trait Component: Any {
     /// Scroll the screen's panel by `lines` (PgUp/PgDn, the wheel, a drag), to at most `max` (the
     /// app computes it from the layout). PgUp/PgDn are turned into a page of lines by the app.
     fn scroll(&mut self, _lines: i32, _max: usize) {}
+    /// PgUp/PgDn and the wheel on a screen whose list turns pages of controls rather than
+    /// scrolling a panel (`forward`: PgDn, the wheel down). True when the screen turned a page.
+    fn turn_page(&mut self, _forward: bool) -> bool {
+        false
+    }
     /// A tap on the `row`-th visible line of the screen's panel (0 = the first line under its
     /// border): screens whose panel lists things to choose (locks, mail) pick one.
     fn tap_panel(&mut self, _row: usize, _cx: &Cx<'_>) -> Action {
@@ -158,6 +167,12 @@ screens! {
     Profile(profile::ProfileScreen),
     ProfileConfirm(profile_confirm::ProfileConfirmScreen),
     ProfileDone(account_done::AccountDoneScreen),
+    /// 医療費照会: the months; a month's rows; the year view for 確定申告.
+    Expenses(expenses::ExpensesScreen),
+    ExpenseMonth(expense_month::ExpenseMonthScreen),
+    ExpenseYears(expense_years::ExpenseYearsScreen),
+    /// 支給決定通知.
+    Benefits(benefits::BenefitsScreen),
     Password(password_change::PasswordScreen),
     /// パスワード変更 required at login: left only by changing it, logging out or the idle timeout.
     ForcedPassword(password_change::PasswordScreen),

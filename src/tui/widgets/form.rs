@@ -61,6 +61,9 @@ pub struct Control {
     pub info_ok: bool,
     /// A disabled button is drawn dimmed; pressing it still reports, so the screen can say why.
     pub dimmed: bool,
+    /// A button's own caption instead of its label's message: an entry of a list made of data
+    /// (a month of 医療費照会 with its amounts), already in the member's language.
+    pub caption: Option<String>,
 }
 
 impl Control {
@@ -73,6 +76,7 @@ impl Control {
             info: None,
             info_ok: false,
             dimmed: false,
+            caption: None,
         }
     }
 
@@ -95,6 +99,23 @@ impl Control {
 
     pub fn button(id: impl ControlId, label: &'static str) -> Self {
         Control::new(id, label, Kind::Button)
+    }
+
+    /// A button that shows `caption` (text made from data, in the member's language); `label` is
+    /// the message key that names it for logs and the screen reader's prompts.
+    pub fn button_caption(id: impl ControlId, label: &'static str, caption: String) -> Self {
+        Control {
+            caption: Some(caption),
+            ..Control::new(id, label, Kind::Button)
+        }
+    }
+
+    /// What a button shows: its own caption, else its label's message.
+    pub fn caption(&self, lang: crate::domain::Lang) -> &str {
+        match &self.caption {
+            Some(c) => c,
+            None => crate::i18n::tr(lang, self.label),
+        }
     }
 
     pub fn is_text(&self) -> bool {

@@ -243,8 +243,8 @@ pub fn inner_width(w: u16) -> usize {
 }
 
 /// Button captions are drawn as ` [ caption ] `; returns each button's width.
-fn button_width(lang: Lang, label: &str) -> u16 {
-    display_width(&shown(tr(lang, label))) as u16 + 6
+fn button_width(lang: Lang, c: &super::form::Control) -> u16 {
+    display_width(&shown(c.caption(lang))) as u16 + 6
 }
 
 fn radio_option_text(lang: Lang, key: &str, selected: bool) -> String {
@@ -293,7 +293,7 @@ pub fn layout(spec: &Spec<'_>, area: Rect) -> Placement {
                 Row::Buttons(ids) => {
                     let mut x = x0;
                     for &i in ids {
-                        let w = button_width(spec.lang, spec.form.controls[i].label);
+                        let w = button_width(spec.lang, &spec.form.controls[i]);
                         let w = w.min((x0 + inner_w).saturating_sub(x));
                         p.hits.push(Hit {
                             rect: Rect::new(x, y, w, h),

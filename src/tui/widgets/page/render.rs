@@ -97,7 +97,7 @@ pub fn render(frame: &mut Frame<'_>, spec: &Spec<'_>, p: &Placement) {
                         continue;
                     }
                     let focused = form.focus == h.control;
-                    let caption = shown(tr(lang, c.label));
+                    let caption = shown(c.caption(lang));
                     let (text, style) = if focused {
                         (format!(">[ {caption} ]<"), theme::button_focused())
                     } else if c.dimmed {
