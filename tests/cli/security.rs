@@ -3,7 +3,7 @@
 
 use crate::support::bin::Ops;
 use crate::support::notices::{FORMULA_NAMES, assert_no_formula_cell, formula_members_csv};
-use crate::support::{ITO, PROOF, csv};
+use crate::support::{PROOF, csv};
 
 fn import(ops: &Ops, csv: &str) {
     ops.write("members.csv", csv);
@@ -160,81 +160,4 @@ fn json_output_escapes_what_the_terminal_must_not_see() {
     let list: serde_json::Value = serde_json::from_str(&outbox).unwrap();
     assert_eq!(list[0]["last_error"], error.as_str(), "{outbox}");
     assert_eq!(list[0]["to"], format!("m{HOSTILE}@example.jp"), "{outbox}");
-}
-
-/// The temporary IDs in a notices file.
-fn temp_ids(path: &std::path::Path) -> Vec<String> {
-    let mut r = ::csv::Reader::from_path(path).expect("a notices file");
-    r.records()
-        .map(|rec| rec.expect("a CSV row")[2].to_string())
-        .collect()
-}
-
-/// Issue 8 item 11: two `issue-credentials --household KEY` for one household at once. Both read the
-/// household before either writes (the test holds the store's write lock until both have made their
-/// notices file, which each does after that read); then they race for the write. The first issues
-/// the postcard; the second sees it, refuses with a plain sentence and leaves no file, so the one
-/// notices file holds the one live postcard (before: both exited 0, and the first file held a
-/// postcard the second had already revoked).
-#[test]
-fn two_issue_credentials_at_once_for_one_household_issue_one_postcard() {
-    let ops = Ops::new();
-    import(&ops, &csv(&PROOF));
-    let key = ITO;
-    let lock = rusqlite::Connection::open(&ops.db).unwrap();
-    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let outs = [ops.path("a.csv"), ops.path("b.csv")];
-    let children: Vec<_> = outs
-        .iter()
-        .map(|out| {
-            ops.cmd()
-                .args(["admin", "issue-credentials", "--household", key, "--out"])
-                .arg(out)
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("start issue-credentials")
-        })
-        .collect();
-    crate::support::wait::until(
-        "both notices files made",
-        std::time::Duration::from_secs(60),
-        || outs.iter().all(|o| o.exists()),
-    );
-    lock.execute_batch("ROLLBACK").unwrap();
-    drop(lock);
-    let done: Vec<_> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().expect("wait"))
-        .collect();
-    let ok: Vec<usize> = (0..2).filter(|&i| done[i].status.success()).collect();
-    assert_eq!(ok.len(), 1, "exactly one issues: {done:?}");
-    let (won, lost) = (ok[0], 1 - ok[0]);
-    let err = String::from_utf8_lossy(&done[lost].stderr);
-    crate::support::bin::assert_plain_error(&err);
-    assert!(err.contains("a moment ago"), "{err}");
-    assert!(!outs[lost].exists(), "the refused run left its file");
-    let issued = temp_ids(&outs[won]);
-    assert_eq!(issued.len(), 1);
-    // The one postcard in a file is the household's live one.
-    let c = rusqlite::Connection::open(&ops.db).unwrap();
-    let live: Vec<String> = c
-        .prepare("SELECT temp_id FROM temp_credentials WHERE state = 'live'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(live, issued);
-    // Run again, it replaces that postcard and says so.
-    let again = ops.path("c.csv");
-    let out = ops.ok(&[
-        "admin",
-        "issue-credentials",
-        "--household",
-        key,
-        "--out",
-        again.to_str().unwrap(),
-    ]);
-    assert!(out.contains("1 earlier credential revoked"), "{out}");
 }
