@@ -290,8 +290,24 @@ fn staff_register_a_member_over_ssh() {
     p.keys(&[key::ENTER]);
     p.wait_for(&["登録が完了しました（ユーザーID sato1980）"]);
 
+    // The member forgot the password at once: a reset at the counter (issue 11), by taps and keys.
+    p.tap("登録済み会員の相談");
+    p.wait_for(&["または"]);
+    p.keys(&[key_, key::TAB, key::TAB, key::TAB, key::ENTER]);
+    p.wait_for(&["sato1980", "保険証を確認した"]);
+    p.keys(&[key::SPACE, key::TAB, key::SPACE, key::TAB, key::ENTER]);
+    let screen = p.wait_for(&["初期パスワード："]);
+    let initial = screen
+        .lines()
+        .find(|l| l.contains("初期パスワード："))
+        .and_then(|l| l.split_whitespace().last())
+        .expect("the initial password on the screen")
+        .to_string();
+    p.keys(&[key::ENTER]); // [メニューへ]
+    p.wait_for(&["係員メニュー", "ログアウト ]"]);
+
     // Log out, then quit: the SSH session ends normally.
-    p.keys(&[key::UP, key::UP, key::ENTER]);
+    p.tap("ログアウト ]");
     p.wait_for(&["係員ログイン"]);
     p.keys(&[key::TAB, key::TAB, key::TAB, key::ENTER]);
     let (_, ok) = p.wait_exit(Duration::from_secs(15)).unwrap_or_else(|| {
@@ -314,10 +330,14 @@ fn staff_register_a_member_over_ssh() {
         .unwrap();
     assert_eq!(channel, "staff");
     assert_eq!(staff_id.as_deref(), Some("alice"));
-    assert_eq!(must_change, None, "the member typed the password");
+    assert_eq!(
+        must_change.as_deref(),
+        Some("initial"),
+        "reset at the counter: to be changed at the next login"
+    );
     let rows = audit_rows(&fx, hid);
     let events: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    for e in ["login", "identity_check", "register"] {
+    for e in ["login", "identity_check", "register", "staff_reset"] {
         assert!(events.contains(&e), "{events:?}");
     }
     for (event, channel, staff, addr) in rows.iter().filter(|r| r.0 != "issue_credential") {
@@ -341,6 +361,12 @@ fn staff_register_a_member_over_ssh() {
             ("staff_logout".into(), "ok".into(), Some("127.0.0.1".into())),
         ]
     );
+    // Last, as these kiosk logins write audit rows of their own: the old password is dead.
+    assert!(
+        !fx.logs_in("sato1980", "Ichiro2026x"),
+        "the old password is dead"
+    );
+    assert!(fx.logs_in("sato1980", &initial));
 }
 
 #[test]
