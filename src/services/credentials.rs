@@ -268,15 +268,16 @@ impl Services {
             now + Duration::days(i64::from(self.config.credentials.temp_valid_days.max(1)));
         let expires_on = expires_at.to_offset(JST).date().to_string();
 
-        // Which households, and their display names.
-        let targets: Vec<(Household, String, bool)> = if only.is_empty() {
+        // Which households, their display names, and (with --household) the live credential each had
+        // when it was read: another run that issues one before this one writes is seen (item 11).
+        let targets: Vec<(Household, String, Option<i64>)> = if only.is_empty() {
             self.store.read(|c| {
                 let mut list = Vec::new();
                 for s in households::summaries(c)? {
                     let live = credentials::live_for(c, s.id)?;
                     if s.status == "pending" && live.is_none_or(|l| !l.usable(now)) {
                         if let Some(h) = households::get(c, s.id)? {
-                            list.push((h, s.name.clone(), false));
+                            list.push((h, s.name.clone(), None));
                         }
                     }
                 }
@@ -294,19 +295,20 @@ impl Services {
                         .map(|m| m.name.clone())
                         .unwrap_or_default();
                     let registered = accounts::for_household(c, h.id)?.is_some();
-                    Ok(Some((h, name, registered)))
+                    let live = credentials::live_for(c, h.id)?.map(|l| l.id);
+                    Ok(Some((h, name, registered, live)))
                 })?;
                 match found {
                     None => {
                         return Err(ServiceError::user(format!("there is no household {key}")));
                     }
-                    Some((h, _, true)) => {
+                    Some((h, _, true, _)) => {
                         return Err(ServiceError::user(format!(
                             "household {} is already registered; it needs no postcard",
                             h.key
                         )));
                     }
-                    Some(t) => list.push(t),
+                    Some((h, name, false, live)) => list.push((h, name, live)),
                 }
             }
             list
@@ -331,7 +333,7 @@ impl Services {
             credentials::expire_due(tx, now)?;
             let mut notices = Vec::with_capacity(targets.len());
             let mut revoked = 0;
-            for (((h, name, _), password), hash) in targets.iter().zip(&passwords).zip(&hashes) {
+            for (((h, name, seen), password), hash) in targets.iter().zip(&passwords).zip(&hashes) {
                 // The households were chosen before this transaction: another process may have
                 // registered one since, or (without --household) issued it a postcard. Look again.
                 if accounts::for_household(tx, h.id)?.is_some() {
@@ -343,10 +345,20 @@ impl Services {
                         h.key
                     )));
                 }
-                if only.is_empty()
-                    && credentials::live_for(tx, h.id)?.is_some_and(|l| l.usable(now))
-                {
+                let live = credentials::live_for(tx, h.id)?;
+                if only.is_empty() && live.as_ref().is_some_and(|l| l.usable(now)) {
                     continue;
+                }
+                // Named with --household: a live credential that was not there when this run read
+                // the household was issued a moment ago by another run (or at the counter). Its
+                // notices file is the one to print: refuse rather than revoke it unseen.
+                if !only.is_empty() && live.as_ref().is_some_and(|l| Some(l.id) != *seen) {
+                    return Err(ServiceError::user(format!(
+                        "household {} was issued a postcard a moment ago by another run, so \
+                         nothing was issued: that postcard stands (print its notices file), and \
+                         running this command again replaces it",
+                        h.key
+                    )));
                 }
                 if credentials::revoke_live(tx, h.id, now)? {
                     revoked += 1;

@@ -91,3 +91,60 @@ fn staff_notices_file_refuses_links_and_wide_modes() {
     assert_eq!(mode, 0o600);
     assert_eq!(std::fs::read_to_string(&good).unwrap().lines().count(), 3);
 }
+
+/// Issue 8 item 11, made deterministic: run A (this thread) is held inside its write transaction (in
+/// the one callback the service makes there, drawing a temporary ID) while run B, on its own
+/// connection as another process has, reads the household and writes its notices file. Then A
+/// commits, and B, getting the write lock, must see A's postcard: it refuses with a plain sentence
+/// and leaves no file, so the only notices file holds the one live postcard. (Two processes of the
+/// binary cannot be held at this point without a hook: each takes the write lock at open.)
+#[test]
+fn a_postcard_issued_while_another_run_hashes_is_seen_and_not_revoked() {
+    let f = Fixture::with_members();
+    let key = kosmo_kiosk::domain::household::HouseholdKey::parse(ITO).unwrap();
+    let (a_out, b_out) = (f.path("a.csv"), f.path("b.csv"));
+    let mut b_svc = Some(f.services());
+    let (b_key, b_path) = (key.clone(), b_out.clone());
+    let mut b = None;
+    let mut a_id = String::new();
+    let a = f.svc.issue_credentials_with_ids(
+        &Actor::admin(),
+        &a_out,
+        std::slice::from_ref(&key),
+        &mut || {
+            if b.is_none() {
+                let (k, p, svc) = (b_key.clone(), b_path.clone(), b_svc.take().unwrap());
+                b = Some(std::thread::spawn(move || {
+                    svc.issue_credentials(&Actor::admin(), &p, &[k])
+                }));
+                crate::support::wait::until(
+                    "run B's notices file (made after it read the household)",
+                    std::time::Duration::from_secs(20),
+                    || b_out.exists(),
+                );
+            }
+            a_id = "AAAAAAAAAA".to_string();
+            a_id.clone()
+        },
+    );
+    let a = a.expect("run A issues");
+    assert_eq!(a.notices.len(), 1);
+    let b = b.expect("run B started").join().unwrap();
+    match b {
+        Err(ServiceError::User(msg)) => assert!(msg.contains("a moment ago"), "{msg}"),
+        other => panic!("run B must refuse, got {other:?}"),
+    }
+    assert!(!b_out.exists(), "run B left its file");
+    let live = f
+        .store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT temp_id FROM temp_credentials WHERE state = 'live' AND household_id =
+                 (SELECT household_id FROM temp_credentials WHERE temp_id = ?1)",
+                [&a_id],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(live, a_id);
+}
