@@ -53,8 +53,10 @@ fn register(k: &mut Term, card: &Postcard, i: usize) {
     });
     k.enter();
     k.wait_for(&["メインメニュー"]);
-    k.tab();
-    k.tab();
+    // 医療費照会, 支給決定通知, 個人情報管理, パスワード変更, then ログアウト.
+    for _ in 0..4 {
+        k.tab();
+    }
     k.enter();
 }
 
