@@ -159,7 +159,7 @@ impl Component for BenefitsScreen {
     }
 
     fn scroll(&mut self, lines: i32, max: usize) {
-        self.scroll = (self.scroll as i64 + lines as i64).clamp(0, max as i64) as usize;
+        self.scroll = crate::tui::widgets::page::scrolled(self.scroll, lines, max);
     }
 
     fn notice(&mut self, notice: Notice) {
