@@ -7,6 +7,7 @@ mod support;
 
 mod account;
 mod expenses;
+mod focus_colour;
 mod freeze;
 mod kiosk;
 mod lockout;
