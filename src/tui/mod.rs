@@ -9,6 +9,7 @@ pub mod app;
 pub mod look;
 pub mod nav;
 pub mod probe;
+pub mod redraw;
 pub mod screens;
 pub mod symbols;
 pub mod tasks;

@@ -259,6 +259,9 @@ pub fn run(mut app: App) -> Result<(), RunError> {
     tracing::info!(channel = app.opts.actor.channel.as_str(), "kiosk started");
 
     let mut redraw = true;
+    // The frame on screen, so a frame that splits one of its wide characters mends the half the
+    // terminal erases by itself (see `redraw`).
+    let mut frames = super::redraw::Frames::default();
     while !app.quit {
         if app.clear_screen {
             // A new person starts here: nothing of the previous one stays in the scrollback.
@@ -272,11 +275,12 @@ pub fn run(mut app: App) -> Result<(), RunError> {
                 .map(|s| Rect::new(0, 0, s.width, s.height))
                 .unwrap_or(app.size);
             let _ = terminal.resize(area);
+            frames.forget();
             app.clear_screen = false;
             redraw = true;
         }
         if redraw {
-            if let Err(e) = terminal.draw(|f| app.draw(f)) {
+            if let Err(e) = frames.draw(&mut *terminal, |f| app.draw(f)) {
                 tracing::info!(error = %e, "cannot draw (terminal gone?); leaving");
                 break;
             }

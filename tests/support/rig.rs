@@ -77,6 +77,8 @@ pub struct Mirror {
     pub term: Terminal<CrosstermBackend<Shared>>,
     pub out: Shared,
     pub vt: vt100::Parser,
+    /// The frame on screen, mended against as the runtime does (`tui::redraw`).
+    pub frames: kosmo_kiosk::tui::redraw::Frames,
 }
 
 impl Mirror {
@@ -93,6 +95,7 @@ impl Mirror {
             term,
             out,
             vt: vt100::Parser::new(nz(height), nz(width), 0),
+            frames: Default::default(),
         }
     }
 
@@ -100,6 +103,7 @@ impl Mirror {
         self.term
             .resize(Rect::new(0, 0, width, height))
             .expect("resize mirror");
+        self.frames.forget();
         self.vt.set_size(nz(height), nz(width));
     }
 
@@ -110,8 +114,8 @@ impl Mirror {
         frame: &ratatui::buffer::Buffer,
         cursor: Option<(u16, u16)>,
     ) -> (String, Option<(u16, u16)>) {
-        self.term
-            .draw(|f| {
+        self.frames
+            .draw(&mut self.term, |f| {
                 f.buffer_mut().clone_from(frame);
                 if let Some(c) = cursor {
                     f.set_cursor_position(c);

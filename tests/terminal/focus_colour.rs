@@ -10,6 +10,7 @@
 use vt100::Color;
 
 use crate::support::pty::{Store, Term, key};
+use crate::support::screen::find;
 
 /// The focused label's background in the automatic theme (`theme::label_focused`, 256-colour 220).
 const FOCUS_BG: Color = Color::Idx(220);
@@ -22,7 +23,10 @@ fn focus_cells(k: &Term) -> Vec<(u16, u16)> {
     let mut found = Vec::new();
     for row in 0..rows.get() {
         for col in 0..cols.get() {
-            if screen.cell(row, col).is_some_and(|c| c.bgcolor() == FOCUS_BG) {
+            if screen
+                .cell(row, col)
+                .is_some_and(|c| c.bgcolor() == FOCUS_BG)
+            {
                 found.push((col, row));
             }
         }
@@ -73,4 +77,47 @@ fn the_focus_colour_leaves_a_label_ending_in_a_wide_character_narrow() {
 #[test]
 fn the_focus_colour_leaves_a_label_ending_in_a_wide_character_wide() {
     focus_leaves_the_insurer_label("[kiosk]\nambiguous_width = \"wide\"\n");
+}
+
+/// The birth-date picker (`touch_keyboard = "always"`): a tap moves the lit era key from 昭和 to
+/// 平成, and only the lit key and the focused field show the focus colour.
+fn the_lit_era_key_moves(config: &str) {
+    let store = Store::prepare(config);
+    let card = store.card("06139497-12-3402");
+    let mut k = store.kiosk(&[]);
+    k.wait_for(&["ユーザID", "[ 閉じる ]"]);
+    k.keys(&[&card.temp_id, key::TAB, &card.password, key::ENTER]);
+    k.wait_focus("保険者番号");
+    k.keys(&["06139497", key::TAB]);
+    k.wait_for(&["> 昭和 <", "[ 平成 ]"]);
+    k.tap("[ 平成 ]");
+    let screen = k.wait_for(&["> 平成 <", "[ 昭和 ]"]);
+    let (start, era_row) = find(&screen, "> 平成 <", 1).expect("the lit key");
+    let end = start + 8;
+    let focused_row = screen
+        .lines()
+        .position(|l| l.starts_with('>'))
+        .expect("a focused row") as u16;
+    let stale: Vec<_> = focus_cells(&k)
+        .into_iter()
+        .filter(|&(col, row)| {
+            row != focused_row && !(row == era_row && (start..end).contains(&col))
+        })
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "cells keep the focus colour off the lit key (row {era_row}, columns {start}..{end}): \
+         {stale:?}\n{screen}"
+    );
+    k.stop();
+}
+
+#[test]
+fn the_focus_colour_leaves_the_unlit_era_key_narrow() {
+    the_lit_era_key_moves("[kiosk]\nambiguous_width = \"narrow\"\ntouch_keyboard = \"always\"\n");
+}
+
+#[test]
+fn the_focus_colour_leaves_the_unlit_era_key_wide() {
+    the_lit_era_key_moves("[kiosk]\nambiguous_width = \"wide\"\ntouch_keyboard = \"always\"\n");
 }
