@@ -11,6 +11,7 @@ mod freeze;
 mod kiosk;
 mod look;
 mod plain;
+mod plain_member;
 mod ssh;
 mod staff;
 mod touch;
