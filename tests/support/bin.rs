@@ -37,7 +37,12 @@ pub fn env(dir: &Path) -> [(&'static str, PathBuf); 3] {
 /// The binary with the private environment of `dir` (the store given by the caller: `--db` or
 /// `KOSMO_KIOSK_DB`).
 pub fn command(dir: &Path) -> Command {
-    let mut c = Command::new(path());
+    command_of(&path(), dir)
+}
+
+/// [`command`] with another copy of the binary (one that another account can reach, say).
+pub fn command_of(bin: &Path, dir: &Path) -> Command {
+    let mut c = Command::new(bin);
     for k in CLEARED {
         c.env_remove(k);
     }
@@ -53,7 +58,12 @@ pub struct Ops {
 impl Ops {
     /// A temp dir with an empty config file; the store `kiosk.db` is made by the first command.
     pub fn new() -> Ops {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Ops::new_in(&std::env::temp_dir())
+    }
+
+    /// [`Ops::new`] with the temp dir made in `parent`.
+    pub fn new_in(parent: &Path) -> Ops {
+        let dir = tempfile::tempdir_in(parent).expect("temp dir");
         std::fs::write(dir.path().join("config.toml"), "").expect("config");
         let db = dir.path().join("kiosk.db");
         Ops { dir, db }
@@ -80,14 +90,24 @@ impl Ops {
     /// The binary, without `--db`; backtraces switched on (so that a leaked one would show), no
     /// standard input.
     pub fn bare(&self) -> Command {
-        let mut c = command(self.dir.path());
+        self.bare_of(&path())
+    }
+
+    /// [`Ops::bare`] with another copy of the binary.
+    pub fn bare_of(&self, bin: &Path) -> Command {
+        let mut c = command_of(bin, self.dir.path());
         c.env("RUST_BACKTRACE", "1")
             .stdin(std::process::Stdio::null());
         c
     }
 
     pub fn cmd(&self) -> Command {
-        let mut c = self.bare();
+        self.cmd_of(&path())
+    }
+
+    /// [`Ops::cmd`] with another copy of the binary.
+    pub fn cmd_of(&self, bin: &Path) -> Command {
+        let mut c = self.bare_of(bin);
         c.arg("--db").arg(&self.db);
         c
     }

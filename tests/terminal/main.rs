@@ -9,6 +9,7 @@ mod account;
 mod expenses;
 mod freeze;
 mod kiosk;
+mod lockout;
 mod look;
 mod plain;
 mod plain_member;
