@@ -186,6 +186,9 @@ pub struct LockoutConfig {
     pub max_failures: u32,
     pub lock_minutes: u32,
     pub max_lock_minutes: u32,
+    /// A refusal of the login form, staff login or パスワードを忘れた方 is answered no sooner than this
+    /// after the request, so that no refusal can be told from another by its time (`services::pace`).
+    pub refusal_floor_ms: u32,
 }
 
 impl Default for LockoutConfig {
@@ -195,6 +198,7 @@ impl Default for LockoutConfig {
             max_failures: p.max_failures,
             lock_minutes: p.lock_minutes,
             max_lock_minutes: p.max_lock_minutes,
+            refusal_floor_ms: 250,
         }
     }
 }

@@ -211,7 +211,13 @@ pub fn prepare() -> Prepared {
 /// Starts a fresh process of `exe` (a program that calls [`child_main`] first) for one kind; the time
 /// of its one call.
 pub fn spawn(exe: &Path, p: &Prepared, kind: &str) -> Took {
+    spawn_with(exe, &[], p, kind)
+}
+
+/// [`spawn`] with arguments (a test binary runs its entry test).
+pub fn spawn_with(exe: &Path, args: &[&str], p: &Prepared, kind: &str) -> Took {
     let out = Command::new(exe)
+        .args(args)
         .env(CHILD_ENV, kind)
         .env(DB_ENV, &p.db)
         .env(TEMP_ENV, &p.temp_id)
@@ -259,6 +265,13 @@ pub fn child_main() {
         took.cpu.as_nanos()
     );
     std::process::exit(0);
+}
+
+/// The floor refusals are held to in the children and in [`services_for`]: the program's default.
+pub fn floor() -> Duration {
+    Duration::from_millis(u64::from(
+        child_config("unknown_id").lockout.refusal_floor_ms,
+    ))
 }
 
 /// What a child is told, for [`time_one`] in the parent process (steady state).

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::lockout::{self, lock_key};
+use super::pace::Pace;
 use super::{ServiceError, Services};
 use crate::domain::credential::normalize_temp_password;
 use crate::domain::lockout::Proof;
@@ -85,6 +86,7 @@ impl Services {
         id: &str,
         password: &str,
     ) -> Result<LoginOutcome, ServiceError> {
+        let pace = Pace::start(self.config.lockout.refusal_floor_ms);
         let now = self.now();
         let id = normalize(id).trim().to_string();
         let password = Zeroizing::new(normalize(password));
@@ -189,6 +191,9 @@ impl Services {
             )?;
             Ok::<_, ServiceError>(())
         })?;
+        if matches!(outcome, LoginOutcome::Failed) {
+            pace.hold("login");
+        }
         Ok(outcome)
     }
 }

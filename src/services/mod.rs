@@ -19,6 +19,7 @@ pub mod member_corrections;
 pub mod members;
 pub mod ops;
 pub mod outbox;
+mod pace;
 pub mod registration;
 pub mod reset;
 pub mod staff;

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use super::account::violation;
 use super::lockout::{self, subject};
 use super::mail::{self, PasswordHow};
+use super::pace::Pace;
 use super::{RuleViolation, ServiceError, Services};
 use crate::domain::credential::{generate_one_time_code, normalize_one_time_code};
 use crate::domain::lockout::Proof;
@@ -75,6 +76,8 @@ impl Services {
         email: &str,
         lang: Lang,
     ) -> Result<(), ServiceError> {
+        // Every outcome is answered alike, a code sent included.
+        let pace = Pace::start(self.config.lockout.refusal_floor_ms);
         let id = normalize(user_id).trim().to_string();
         let email = normalize(email).trim().to_string();
         let now = self.now();
@@ -166,7 +169,9 @@ impl Services {
                 now,
             )?;
             Ok::<_, ServiceError>(())
-        })
+        })?;
+        pace.hold("reset_request");
+        Ok(())
     }
 
     /// パスワードを忘れた方, second half: the code and a new password. Every refusal is the same
@@ -179,6 +184,7 @@ impl Services {
         actor: &Actor,
         input: &ResetInput,
     ) -> Result<ResetDone, ResetError> {
+        let pace = Pace::start(self.config.lockout.refusal_floor_ms);
         let id = normalize(&input.user_id).trim().to_string();
         let new = Zeroizing::new(normalize(&input.new));
         let confirm = Zeroizing::new(normalize(&input.confirm));
@@ -246,6 +252,7 @@ impl Services {
                 )?;
                 Ok::<_, ServiceError>(())
             })?;
+            pace.hold("reset_code");
             return Err(ResetError::Refused);
         };
         // The code is right: the person holds the mailbox. Now the remaining rule, then the new hash.

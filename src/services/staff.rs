@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use super::lockout::{self, staff_lock_key};
 pub use super::locks::{IdKind, LockView};
+use super::pace::Pace;
 use super::{ServiceError, Services};
 use crate::domain::lockout::Proof;
 use crate::domain::password::PasswordContext;
@@ -94,6 +95,7 @@ impl Services {
         staff_id: &str,
         password: &str,
     ) -> Result<StaffLoginOutcome, ServiceError> {
+        let pace = Pace::start(self.config.lockout.refusal_floor_ms);
         let now = self.now();
         let id = normalize(staff_id).trim().to_string();
         let password = Zeroizing::new(normalize(password));
@@ -152,7 +154,10 @@ impl Services {
         })?;
         Ok(match session {
             Some(s) => StaffLoginOutcome::Ok(s),
-            None => StaffLoginOutcome::Failed,
+            None => {
+                pace.hold("staff_login");
+                StaffLoginOutcome::Failed
+            }
         })
     }
 
@@ -165,6 +170,7 @@ impl Services {
         temp_id: &str,
         password: &str,
     ) -> Result<super::auth::LoginOutcome, ServiceError> {
+        let pace = Pace::start(self.config.lockout.refusal_floor_ms);
         let id = normalize(temp_id).trim().to_string();
         let is_temp = !id.is_empty()
             && self
@@ -174,6 +180,10 @@ impl Services {
         if is_temp {
             return self.login(actor, &id, password);
         }
+        // Refused like a wrong postcard password: the same argon2id computation and the same pace, so
+        // that the console cannot tell which IDs are postcards by the time of the answer.
+        self.hasher
+            .verify_or_burn(&Zeroizing::new(normalize(password)), None);
         let now = self.now();
         self.store.write(|tx| {
             audit::insert(
@@ -190,6 +200,7 @@ impl Services {
             )?;
             Ok::<_, ServiceError>(())
         })?;
+        pace.hold("login");
         Ok(super::auth::LoginOutcome::Failed)
     }
 

@@ -17,6 +17,7 @@ mod delivery_scenarios;
 mod expenses;
 mod lockout;
 mod login;
+mod pace;
 mod processes;
 mod processes_worker;
 mod query_plans;

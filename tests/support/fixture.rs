@@ -180,11 +180,19 @@ pub struct Fixture {
     notices: AtomicUsize,
 }
 
+/// `config` with refusals answered as soon as they are decided: the pace of refusals
+/// (`[lockout] refusal_floor_ms`, a quarter second) is a defence of the real program, proved by
+/// `tests/services/pace.rs` and the `first_try` benchmark; the other tests refuse thousands of times.
+pub fn quick_refusals(mut config: Config) -> Config {
+    config.lockout.refusal_floor_ms = 0;
+    config
+}
+
 impl Fixture {
     pub fn build() -> Setup {
         Setup {
             start: None,
-            config: Config::default(),
+            config: quick_refusals(Config::default()),
             households: Vec::new(),
             postcards: false,
             staff: Vec::new(),
@@ -238,7 +246,7 @@ impl Fixture {
     pub fn services(&self) -> Services {
         Services::new(
             Arc::new(Store::open(&self.db).expect("open the store")),
-            Arc::new(Config::default()),
+            Arc::new(quick_refusals(Config::default())),
         )
     }
 
