@@ -26,13 +26,18 @@ pub struct ExpenseMonthScreen {
     pub list: PagedList<ExpenseRow>,
 }
 
+/// 日数 as the table shows it: `2日` / `2`.
+pub fn days(d: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Ja => format!("{d}日"),
+        Lang::En => d.to_string(),
+    }
+}
+
 /// The table's lines at `width` columns: the header, a line per row, a blank line and the sum.
 pub fn table(rows: &[ExpenseRow], lang: Lang, width: usize) -> Vec<String> {
     let h = |k: &str| tr(lang, k);
-    let days = |d: i64| match lang {
-        Lang::Ja => format!("{d}日"),
-        Lang::En => d.to_string(),
-    };
+    let days = |d: i64| days(d, lang);
     let total: i64 = rows.iter().map(|r| r.total).sum();
     let paid: i64 = rows.iter().map(|r| r.paid).sum();
     let texts: Vec<[String; 5]> = rows
