@@ -10,6 +10,7 @@
 //! terminal's screen and scrollback are cleared (the kiosk's privacy rule), the one escape sequence
 //! this mode sends.
 
+mod expenses;
 mod staff;
 mod term;
 mod wizard;
@@ -202,17 +203,43 @@ impl Console {
 
     /// Asks for one of `options` (catalogue keys) by number; Enter alone takes `preset`.
     pub fn choose(&mut self, question: &str, options: &[&str], preset: usize) -> Answer {
-        let listed: Vec<String> = options
-            .iter()
-            .enumerate()
-            .map(|(i, k)| format!("{} {}", i + 1, tr(self.lang, k)))
-            .collect();
+        self.choose_in_list(question, 0, "", options, preset)
+    }
+
+    /// Asks for one of `count` items said just before as numbered lines (`item`: what choosing one
+    /// does), or one of `options` (catalogue keys) numbered after them: `1〜12 その月の明細、13 戻る`.
+    /// The answer counts items first; Enter alone takes `preset`.
+    pub fn choose_in_list(
+        &mut self,
+        question: &str,
+        count: usize,
+        item: &str,
+        options: &[&str],
+        preset: usize,
+    ) -> Answer {
+        let mut listed: Vec<String> = Vec::new();
+        match count {
+            0 => {}
+            1 => listed.push(format!("1 {item}")),
+            n => listed.push(trf(
+                self.lang,
+                "plain.items",
+                &[("first", "1"), ("last", &n.to_string()), ("item", item)],
+            )),
+        }
+        listed.extend(
+            options
+                .iter()
+                .enumerate()
+                .map(|(i, k)| format!("{} {}", count + i + 1, tr(self.lang, k))),
+        );
+        let total = count + options.len();
         let q = trf(
             self.lang,
             "plain.choose",
             &[
                 ("question", question),
-                ("options", &listed.join("、")),
+                ("options", &listed.join(tr(self.lang, "plain.sep"))),
                 ("preset", &(preset + 1).to_string()),
             ],
         );
@@ -220,16 +247,30 @@ impl Console {
             match self.ask(&q, false) {
                 Answer::Text(t) if t.is_empty() => return Answer::Text(preset.to_string()),
                 Answer::Text(t) => match t.parse::<usize>() {
-                    Ok(n) if (1..=options.len()).contains(&n) => {
+                    Ok(n) if (1..=total).contains(&n) => {
                         return Answer::Text((n - 1).to_string());
                     }
                     _ => {
-                        let m = Msg::new("plain.choose_again").arg("max", options.len());
+                        let m = Msg::new("plain.choose_again").arg("max", total);
                         self.error(&m);
                     }
                 },
                 other => return other,
             }
+        }
+    }
+
+    /// Waits for Enter (or 「戻る」) before going back to `page` (a catalogue title): what comes
+    /// next, or `None` for going back.
+    pub fn enter_to_return(&mut self, page: &str) -> Option<Flow> {
+        let q = trf(
+            self.lang,
+            "plain.enter_back",
+            &[("page", tr(self.lang, page))],
+        );
+        match self.ask(&q, false) {
+            Answer::Text(_) | Answer::Back => None,
+            other => other.flow(),
         }
     }
 
@@ -250,6 +291,15 @@ fn neutralize_lines(text: &str) -> Vec<String> {
     text.split('\n')
         .map(|l| neutralize(l).into_owned())
         .collect()
+}
+
+/// `label：value` pairs (catalogue labels) on one line, for one item of a list.
+pub fn fields(lang: Lang, pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| trf(lang, "plain.row", &[("label", tr(lang, k)), ("value", v)]))
+        .collect::<Vec<_>>()
+        .join(tr(lang, "plain.sep"))
 }
 
 /// A number chosen with [`Console::choose`].

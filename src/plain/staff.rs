@@ -1,7 +1,7 @@
-//! After a login in plain lines: the member's main menu (the password change, forced first when it
-//! must be, and ログアウト), and `kosmo-kiosk staff --plain`, the staff console: staff login, then
-//! 代理登録 (the same STEP3–5 as the kiosk, with the postcard the member holds), ロック解除 and
-//! メール送信状況.
+//! After a login in plain lines: the member's main menu (医療費照会 and 支給決定通知 in `expenses.rs`,
+//! the password change, forced first when it must be, and ログアウト), and `kosmo-kiosk staff
+//! --plain`, the staff console: staff login, then 代理登録 (the same STEP3–5 as the kiosk, with the
+//! postcard the member holds), ロック解除 and メール送信状況.
 
 use std::io;
 
@@ -61,11 +61,26 @@ fn member_menu_inner(c: &mut Console, svc: &Services, actor: &Actor, s: &Account
         c.say_key("plain.menu_note");
         let a = c.choose(
             tr(c.lang, "plain.menu_question"),
-            &["menu.password", "menu.logout"],
-            1,
+            &[
+                "menu.expenses",
+                "menu.benefits",
+                "menu.password",
+                "menu.logout",
+            ],
+            3,
         );
         match chosen(&a) {
             Some(0) => {
+                if let Some(flow) = super::expenses::expenses(c, svc, s) {
+                    return flow;
+                }
+            }
+            Some(1) => {
+                if let Some(flow) = super::expenses::benefits(c, svc, s) {
+                    return flow;
+                }
+            }
+            Some(2) => {
                 if let Some(flow) = change_password(c, svc, actor, s) {
                     return flow;
                 }

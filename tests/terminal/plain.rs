@@ -11,7 +11,7 @@ use crate::support::pty::{Store, Term};
 /// Waits until the program asks `prompt` anew (the screen ends with it, and it came after the
 /// previous answer), then types `answer` and Enter. Returns what the program wrote since the
 /// previous answer, up to and with the question.
-fn answer(k: &mut Term, prompt: &str, answer: &str) -> String {
+pub(crate) fn answer(k: &mut Term, prompt: &str, answer: &str) -> String {
     let mark = MARK.with(|m| m.get());
     let want = prompt.trim_end();
     let end = Instant::now() + Duration::from_secs(30);
@@ -112,7 +112,7 @@ fn a_household_registers_in_plain_lines_and_the_store_has_it() {
     assert!(s.contains("あなたのユーザーID：sato1980"), "{s}");
     assert!(!String::from_utf8_lossy(&k.bytes_since(0)).contains("Kenpo2026x"));
     // The main menu, logged in; ログアウト returns to the start for the next person.
-    let s = answer(&mut k, "（Enter のみで 2）:", "2");
+    let s = answer(&mut k, "（Enter のみで 4）:", "4");
     assert!(s.contains("ログイン中のユーザーID：sato1980"), "{s}");
     k.wait_until("the start again", Duration::from_secs(10), |s| {
         s.contains("STEP1 アクセス") && s.trim_end().ends_with("ユーザID:")
