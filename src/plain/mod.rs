@@ -10,6 +10,7 @@
 //! terminal's screen and scrollback are cleared (the kiosk's privacy rule), the one escape sequence
 //! this mode sends.
 
+mod counter;
 mod expenses;
 mod staff;
 mod term;
