@@ -7,7 +7,9 @@
 //!   a message chosen by its number (`Services::requeue_mail`, `Services::correct_email`).
 
 use super::wizard::{system_error, text_or};
-use super::{Answer, Console, Flow, chosen};
+use zeroize::Zeroizing;
+
+use super::{Answer, Console, Flow, chosen, labelled};
 use crate::domain::Msg;
 use crate::domain::email::mask_email;
 use crate::i18n::{tr, trf};
@@ -83,7 +85,7 @@ pub(super) fn member(c: &mut Console, svc: &Services, actor: &Actor) -> Flow {
 fn say_household(c: &mut Console, h: &HouseholdView) {
     let lang = c.lang;
     let facts = household_facts(lang, h, 80);
-    let line = |k: &str, v: &str| format!("{}{v}", tr(lang, k));
+    let line = |k: &str, v: &str| labelled(lang, k, v);
     c.say(&line(FACT_LABELS[0], &facts.key));
     for m in facts.members.iter().chain(&facts.more) {
         c.say(m);
@@ -182,17 +184,13 @@ fn reset(c: &mut Console, svc: &Services, actor: &Actor, h: &HouseholdView) -> O
     let lang = c.lang;
     c.say_key("staff_member.reset_done");
     let who = format!("{}  {}", r.household, r.name);
-    c.say(&format!("{}{who}", tr(lang, FACT_LABELS[0])));
-    c.say(&format!(
-        "{}{}",
-        tr(lang, "staff_member.user_id"),
-        r.user_id
+    c.say(&labelled(lang, FACT_LABELS[0], &who));
+    c.say(&labelled(lang, "staff_member.user_id", &r.user_id));
+    let pw = Zeroizing::new(labelled(
+        lang,
+        "staff_member.initial_password",
+        r.initial_password.as_str(),
     ));
-    let pw = format!(
-        "{}{}",
-        tr(lang, "staff_member.initial_password"),
-        r.initial_password.as_str()
-    );
     c.say(&pw);
     c.say_key("staff_member.reset_next");
     match &r.mail_to {

@@ -303,6 +303,17 @@ pub fn fields(lang: Lang, pairs: &[(&str, &str)]) -> String {
         .join(tr(lang, "plain.sep"))
 }
 
+/// A label of the full screen (`ユーザーID：`, `User ID:`) and its value on one line: a space after
+/// an ASCII colon, as the screen's gap between them.
+pub fn labelled(lang: Lang, key: &str, value: &str) -> String {
+    let label = tr(lang, key);
+    if label.ends_with(':') {
+        format!("{label} {value}")
+    } else {
+        format!("{label}{value}")
+    }
+}
+
 /// A number chosen with [`Console::choose`].
 pub fn chosen(a: &Answer) -> Option<usize> {
     match a {

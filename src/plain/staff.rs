@@ -8,7 +8,7 @@ use std::io;
 use zeroize::Zeroizing;
 
 use super::wizard::{register, step, system_error, text_or};
-use super::{Answer, Console, Flow, Options, chosen};
+use super::{Answer, Console, Flow, Options, chosen, labelled};
 use crate::i18n::{Msg, tr, trf};
 use crate::services::Services;
 use crate::services::account::{PasswordChangeError, PasswordChangeInput};
@@ -55,7 +55,7 @@ fn member_menu_inner(c: &mut Console, svc: &Services, actor: &Actor, s: &Account
     loop {
         c.gap();
         c.say_key("menu.title");
-        let who = format!("{}{}", tr(c.lang, "menu.logged_in_as"), s.user_id);
+        let who = labelled(c.lang, "menu.logged_in_as", &s.user_id);
         c.say(&who);
         c.say_key("plain.menu_note");
         let a = c.choose(
@@ -213,10 +213,10 @@ fn staff_menu(c: &mut Console, svc: &Services, actor: &Actor) -> Flow {
     loop {
         c.gap();
         c.say_key("staff_menu.title");
-        let who = format!(
-            "{}{}",
-            tr(c.lang, "staff_menu.logged_in_as"),
-            actor.staff_id.as_deref().unwrap_or("")
+        let who = labelled(
+            c.lang,
+            "staff_menu.logged_in_as",
+            actor.staff_id.as_deref().unwrap_or(""),
         );
         c.say(&who);
         let a = c.choose(
