@@ -112,7 +112,8 @@ fn a_healthy_store_is_ok_with_stable_json_fields() {
             "backup",
             "retention",
             "disk_free",
-            "log_folder"
+            "log_folder",
+            "refusal_pace"
         ]
     );
     only_problem(&r, "");
@@ -123,10 +124,10 @@ fn a_healthy_store_is_ok_with_stable_json_fields() {
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(
-        text.starts_with("kosmo-kiosk OK: all 10 checks passed"),
+        text.starts_with("kosmo-kiosk OK: all 11 checks passed"),
         "{text}"
     );
-    assert_eq!(text.lines().count(), 11, "{text}");
+    assert_eq!(text.lines().count(), 12, "{text}");
     let o = ops.run(&["--lang", "ja", "admin", "check"]);
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.starts_with("kosmo-kiosk 正常"), "{text}");
@@ -312,6 +313,27 @@ fn a_log_folder_that_cannot_be_written_is_a_warning() {
     assert_eq!(f["status"], "warning");
     assert_eq!(f["value"]["writable"], false);
     only_problem(&r, "log_folder");
+}
+
+#[test]
+fn a_refusal_floor_under_this_machines_argon2id_or_none_is_a_warning() {
+    let ops = healthy();
+    let (_, r) = check_json(&ops);
+    let f = finding(&r, "refusal_pace");
+    assert_eq!(f["value"]["floor_ms"], 250);
+    assert!(
+        f["value"]["argon2id_ms"].as_u64().is_some_and(|ms| ms > 0),
+        "{f}"
+    );
+    for floor in [1, 0] {
+        ops.config(&format!("[lockout]\nrefusal_floor_ms = {floor}\n"));
+        let (code, r) = check_json(&ops);
+        assert_eq!(code, 1, "floor {floor}");
+        let f = finding(&r, "refusal_pace");
+        assert_eq!(f["status"], "warning");
+        assert_eq!(f["value"]["floor_ms"], floor);
+        only_problem(&r, "refusal_pace");
+    }
 }
 
 #[test]

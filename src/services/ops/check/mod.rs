@@ -17,6 +17,8 @@ use crate::store::retention::{self, PurgeCounts};
 use crate::store::{Store, StoreError, ts};
 use crate::tui::i18n::{tr, trf};
 
+mod host;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -172,8 +174,9 @@ pub fn run(config: &Config, db: &Path, log_dir: &Path, now: OffsetDateTime, lang
         }
         Ok(store) => store_checks(&mut cx, &store),
     }
-    disk(&mut cx, db);
-    log_folder(&mut cx, log_dir);
+    host::disk(&mut cx, db);
+    host::log_folder(&mut cx, log_dir);
+    host::refusal_pace(&mut cx);
     let status = cx
         .findings
         .iter()
@@ -477,91 +480,6 @@ fn overdue(cx: &mut Ctx<'_>, c: &Connection) -> crate::store::Result<()> {
 }
 
 /// Free space for this account on the file system that holds the store.
-fn free_bytes(dir: &Path) -> std::io::Result<u64> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-        // SAFETY: statvfs writes into the zeroed struct; the path is NUL-terminated.
-        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-        // SAFETY: see above.
-        if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(st.f_bavail as u64 * st.f_frsize as u64)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Err(std::io::Error::other("not supported on this platform"))
-    }
-}
-
-fn disk(cx: &mut Ctx<'_>, db: &Path) {
-    let dir = db
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let chk = &cx.config.check;
-    match free_bytes(dir) {
-        Ok(bytes) => {
-            let mib = bytes / (1024 * 1024);
-            let status = if chk.disk_critical_mib > 0 && mib < chk.disk_critical_mib {
-                Status::Critical
-            } else if chk.disk_warning_mib > 0 && mib < chk.disk_warning_mib {
-                Status::Warning
-            } else {
-                Status::Ok
-            };
-            cx.add(
-                "disk_free",
-                status,
-                if status == Status::Ok {
-                    "disk_ok"
-                } else {
-                    "disk_low"
-                },
-                &[("free", &mib.to_string())],
-                json!({ "free_mib": mib, "path": dir.display().to_string() }),
-            );
-        }
-        Err(e) => {
-            let error = e.to_string();
-            cx.add(
-                "disk_free",
-                Status::Warning,
-                "disk_unknown",
-                &[("error", &error)],
-                json!({ "free_mib": null, "path": dir.display().to_string() }),
-            );
-        }
-    }
-}
-
-fn log_folder(cx: &mut Ctx<'_>, dir: &Path) {
-    let path = dir.display().to_string();
-    match crate::logging::writable(dir) {
-        Ok(()) => cx.add(
-            "log_folder",
-            Status::Ok,
-            "log_ok",
-            &[("path", &path)],
-            json!({ "path": path, "writable": true }),
-        ),
-        Err(e) => {
-            let error = crate::domain::text::neutralize(&e).into_owned();
-            cx.add(
-                "log_folder",
-                Status::Warning,
-                "log_bad",
-                &[("path", &path), ("error", &error)],
-                json!({ "path": path, "writable": false }),
-            )
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
