@@ -13,6 +13,7 @@ mod kiosk;
 mod lockout;
 mod look;
 mod plain;
+mod plain_counter;
 mod plain_member;
 mod ssh;
 mod staff;
