@@ -177,9 +177,9 @@ mod tests {
     use super::*;
     use crate::services::auth::LoginOutcome;
     use crate::services::lockout::UnlockOutcome;
-    use crate::services::testing::{fixture, household_id, key, staff_actor};
+    use crate::services::testing::{audit_rows, fixture, household_id, key, staff_actor};
     use crate::store::Actor;
-    use crate::store::audit::{self, AuditFilter};
+    use crate::store::audit::AuditFilter;
 
     #[test]
     fn unlock_shows_and_clears_the_real_lock_state() {
@@ -247,20 +247,13 @@ mod tests {
             fx.svc.unlock(&staff, &n.temp_user_id).unwrap(),
             UnlockOutcome::NotLocked
         );
-        let rows = fx
-            .svc
-            .store
-            .read(|c| {
-                audit::recent(
-                    c,
-                    &AuditFilter {
-                        staff_id: Some("bob".into()),
-                        ..Default::default()
-                    },
-                    10,
-                )
-            })
-            .unwrap();
+        let rows = audit_rows(
+            &fx,
+            AuditFilter {
+                staff_id: Some("bob".into()),
+                ..Default::default()
+            },
+        );
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].event, "unlock");
         assert_eq!(rows[1].outcome, "ok");

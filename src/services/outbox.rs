@@ -197,8 +197,7 @@ mod tests {
     use time::Duration;
 
     use super::*;
-    use crate::services::testing::{T0, fixture, household_id, staff_actor};
-    use crate::store::audit::AuditFilter;
+    use crate::services::testing::{T0, audit_of, fixture, household_id, staff_actor};
     use crate::store::outbox::NewMail;
 
     #[test]
@@ -312,20 +311,7 @@ mod tests {
             fx.svc.requeue_mail(&staff, 999).unwrap(),
             RequeueOutcome::NotFound
         );
-        let rows = fx
-            .svc
-            .store
-            .read(|c| {
-                audit::recent(
-                    c,
-                    &AuditFilter {
-                        event: Some("mail_requeue".into()),
-                        ..Default::default()
-                    },
-                    10,
-                )
-            })
-            .unwrap();
+        let rows = audit_of(&fx, "mail_requeue");
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].staff_id.as_deref(), Some("carol"));
         assert_eq!(rows[1].household_id, Some(hid));

@@ -231,7 +231,7 @@ mod tests {
 
     use super::*;
     use crate::services::auth::LoginOutcome;
-    use crate::services::testing::{fixture, household_id, key, staff_actor};
+    use crate::services::testing::{audit_of, fixture, household_id, key, staff_actor};
     use crate::store::Channel;
     use crate::store::audit::AuditFilter;
 
@@ -380,20 +380,7 @@ mod tests {
                 .unwrap(),
             LoginOutcome::Failed
         ));
-        let logins = fx
-            .svc
-            .store
-            .read(|c| {
-                audit::recent(
-                    c,
-                    &AuditFilter {
-                        event: Some("login".into()),
-                        ..Default::default()
-                    },
-                    10,
-                )
-            })
-            .unwrap();
+        let logins = audit_of(&fx, "login");
         assert_eq!(logins[0].outcome, "failed");
         assert_eq!(logins[0].subject, None);
         assert_eq!(logins[0].staff_id.as_deref(), Some("alice"));

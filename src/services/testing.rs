@@ -10,6 +10,7 @@ use super::members::parse_members_csv;
 use crate::clock::FixedClock;
 use crate::config::Config;
 use crate::domain::household::HouseholdKey;
+use crate::store::audit::{self, AuditFilter, AuditRow};
 use crate::store::{Actor, Channel, Store, households};
 
 pub const T0: OffsetDateTime = datetime!(2026-04-01 01:00 UTC);
@@ -54,4 +55,23 @@ pub fn household_id(fx: &Fx, k: &str) -> i64 {
         .unwrap()
         .unwrap()
         .id
+}
+
+/// The newest ten audit rows that `filter` lets through, newest first.
+pub fn audit_rows(fx: &Fx, filter: AuditFilter) -> Vec<AuditRow> {
+    fx.svc
+        .store
+        .read(|c| audit::recent(c, &filter, 10))
+        .unwrap()
+}
+
+/// The newest ten audit rows of `event`, newest first.
+pub fn audit_of(fx: &Fx, event: &str) -> Vec<AuditRow> {
+    audit_rows(
+        fx,
+        AuditFilter {
+            event: Some(event.into()),
+            ..Default::default()
+        },
+    )
 }

@@ -148,8 +148,7 @@ impl Services {
 mod tests {
     use super::*;
     use crate::services::auth::LoginOutcome;
-    use crate::services::testing::{fixture, household_id, key, staff_actor};
-    use crate::store::audit::AuditFilter;
+    use crate::services::testing::{audit_of, fixture, household_id, key, staff_actor};
     use crate::store::credentials::CredentialState;
 
     #[test]
@@ -226,20 +225,7 @@ mod tests {
             let mode = std::fs::metadata(&notices).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
         }
-        let audit_rows = fx
-            .svc
-            .store
-            .read(|c| {
-                audit::recent(
-                    c,
-                    &AuditFilter {
-                        event: Some("reissue_credential".into()),
-                        ..Default::default()
-                    },
-                    10,
-                )
-            })
-            .unwrap();
+        let audit_rows = audit_of(&fx, "reissue_credential");
         assert_eq!(audit_rows.len(), 2);
         let row = &audit_rows[1];
         assert_eq!(row.channel, "staff");

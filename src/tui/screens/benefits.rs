@@ -12,24 +12,14 @@ use crate::services::ServiceError;
 use crate::services::expenses::Decision;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::theme;
-use crate::tui::widgets::fields::{Event, Fields};
-use crate::tui::widgets::form::{Control, Form, FormEvent};
-use crate::tui::widgets::notice::{self, Notice};
+use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::notice::Notice;
 use crate::tui::widgets::page::Row;
-
-crate::controls! {
-    pub enum Ctl {
-        Back = "back",
-    }
-}
+use crate::tui::widgets::paged_list::PagedList;
 
 #[derive(Debug, Clone)]
 pub struct BenefitsScreen {
-    pub form: Fields<Ctl>,
-    /// None until the store answered.
-    pub decisions: Option<Vec<Decision>>,
-    pub scroll: usize,
-    pub message: Option<Notice>,
+    pub list: PagedList<Decision>,
 }
 
 /// The table's lines at `width` columns: the column names, then a line per decision.
@@ -81,10 +71,7 @@ impl BenefitsScreen {
     /// The screen, with the decisions loading.
     pub fn open() -> Action {
         let screen = BenefitsScreen {
-            form: Fields::new(vec![Control::button(Ctl::Back, key!("common.back"))]),
-            decisions: None,
-            scroll: 0,
-            message: None,
+            list: PagedList::new(),
         };
         Action::All(vec![
             Action::Open(Screen::Benefits(screen)),
@@ -96,24 +83,18 @@ impl BenefitsScreen {
     }
 
     fn on_loaded(&mut self, r: Result<Vec<Decision>, ServiceError>, _cx: &Cx<'_>) -> Action {
-        match r {
-            Ok(d) => self.decisions = Some(d),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the benefit decisions");
-                self.message = Some(Notice::error("common.system_error"));
-            }
-        }
+        self.list.loaded(r, "the benefit decisions");
         Action::None
     }
 }
 
 impl Component for BenefitsScreen {
     fn form(&self) -> &Form {
-        self.form.form()
+        self.list.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        self.form.form_mut()
+        self.list.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -126,44 +107,34 @@ impl Component for BenefitsScreen {
 
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
-        let (count, lines) = match &self.decisions {
-            None => (0, Vec::new()),
-            Some(d) if d.is_empty() => (0, vec![tr(lang, "benefits.empty").to_string()]),
-            Some(d) => (d.len(), table(d, lang, panel_width(cx.width))),
-        };
         let months = cx.config.expenses.window_months.to_string();
-        vec![
-            Row::Intro(
+        let count = self.list.count().to_string();
+        self.list.rows(
+            lang,
+            vec![Row::Intro(
                 trf(lang, "benefits.intro", &[("months", &months)]),
                 theme::text(),
-            ),
-            Row::Panel {
-                title: trf(
-                    lang,
-                    "benefits.list_title",
-                    &[("count", &count.to_string())],
-                ),
-                lines,
-                scroll: self.scroll,
-            },
-            notice::row(lang, &self.message),
-            self.form.buttons(&[Ctl::Back]),
-        ]
+            )],
+            trf(lang, "benefits.list_title", &[("count", &count)]),
+            key!("benefits.empty"),
+            |d| table(d, lang, panel_width(cx.width)),
+        )
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match self.form.event(event) {
-            Event::Back | Event::Pressed(Ctl::Back) => Action::Back,
-            _ => Action::None,
+        if self.list.back(event) {
+            Action::Back
+        } else {
+            Action::None
         }
     }
 
     fn scroll(&mut self, lines: i32, max: usize) {
-        self.scroll = crate::tui::widgets::page::scrolled(self.scroll, lines, max);
+        self.list.scroll(lines, max);
     }
 
     fn notice(&mut self, notice: Notice) {
-        self.message = Some(notice);
+        self.list.message = Some(notice);
     }
 }
 

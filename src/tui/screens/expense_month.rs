@@ -12,28 +12,18 @@ use crate::services::ServiceError;
 use crate::store::expenses::ExpenseRow;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::theme;
-use crate::tui::widgets::fields::{Event, Fields};
-use crate::tui::widgets::form::{Control, Form, FormEvent};
-use crate::tui::widgets::notice::{self, Notice};
+use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::notice::Notice;
 use crate::tui::widgets::page::Row;
-
-crate::controls! {
-    pub enum Ctl {
-        Back = "back",
-    }
-}
+use crate::tui::widgets::paged_list::PagedList;
 
 /// The widest a patient's name is shown before it is cut.
 const NAME_MAX: usize = 16;
 
 #[derive(Debug, Clone)]
 pub struct ExpenseMonthScreen {
-    pub form: Fields<Ctl>,
     pub month: YearMonth,
-    /// None until the store answered.
-    pub rows: Option<Vec<ExpenseRow>>,
-    pub scroll: usize,
-    pub message: Option<Notice>,
+    pub list: PagedList<ExpenseRow>,
 }
 
 /// 日数 as the table shows it: `2日` / `2`.
@@ -121,11 +111,8 @@ impl ExpenseMonthScreen {
     /// The screen, with the month's rows loading.
     pub fn open(month: YearMonth) -> Action {
         let screen = ExpenseMonthScreen {
-            form: Fields::new(vec![Control::button(Ctl::Back, key!("common.back"))]),
             month,
-            rows: None,
-            scroll: 0,
-            message: None,
+            list: PagedList::new(),
         };
         Action::All(vec![
             Action::Open(Screen::ExpenseMonth(screen)),
@@ -137,24 +124,18 @@ impl ExpenseMonthScreen {
     }
 
     fn on_loaded(&mut self, r: Result<Vec<ExpenseRow>, ServiceError>, _cx: &Cx<'_>) -> Action {
-        match r {
-            Ok(rows) => self.rows = Some(rows),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read a month of medical expenses");
-                self.message = Some(Notice::error("common.system_error"));
-            }
-        }
+        self.list.loaded(r, "a month of medical expenses");
         Action::None
     }
 }
 
 impl Component for ExpenseMonthScreen {
     fn form(&self) -> &Form {
-        self.form.form()
+        self.list.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        self.form.form_mut()
+        self.list.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -168,44 +149,36 @@ impl Component for ExpenseMonthScreen {
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
         let month = self.month.label(lang);
-        let (count, lines) = match &self.rows {
-            None => (0, Vec::new()),
-            Some(r) if r.is_empty() => (0, vec![tr(lang, "expense_month.empty").to_string()]),
-            Some(r) => (r.len(), table(r, lang, panel_width(cx.width))),
-        };
-        vec![
-            Row::Text(
-                trf(lang, "expense_month.month", &[("month", &month)]),
-                theme::label(),
-            ),
-            Row::Intro(tr(lang, "expenses.lag_note").to_string(), theme::info()),
-            Row::Panel {
-                title: trf(
-                    lang,
-                    "expense_month.list_title",
-                    &[("count", &count.to_string())],
+        let count = self.list.count().to_string();
+        self.list.rows(
+            lang,
+            vec![
+                Row::Text(
+                    trf(lang, "expense_month.month", &[("month", &month)]),
+                    theme::label(),
                 ),
-                lines,
-                scroll: self.scroll,
-            },
-            notice::row(lang, &self.message),
-            self.form.buttons(&[Ctl::Back]),
-        ]
+                Row::Intro(tr(lang, "expenses.lag_note").to_string(), theme::info()),
+            ],
+            trf(lang, "expense_month.list_title", &[("count", &count)]),
+            key!("expense_month.empty"),
+            |r| table(r, lang, panel_width(cx.width)),
+        )
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match self.form.event(event) {
-            Event::Back | Event::Pressed(Ctl::Back) => Action::Back,
-            _ => Action::None,
+        if self.list.back(event) {
+            Action::Back
+        } else {
+            Action::None
         }
     }
 
     fn scroll(&mut self, lines: i32, max: usize) {
-        self.scroll = crate::tui::widgets::page::scrolled(self.scroll, lines, max);
+        self.list.scroll(lines, max);
     }
 
     fn notice(&mut self, notice: Notice) {
-        self.message = Some(notice);
+        self.list.message = Some(notice);
     }
 }
 

@@ -11,24 +11,14 @@ use crate::key;
 use crate::services::ServiceError;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::theme;
-use crate::tui::widgets::fields::{Event, Fields};
-use crate::tui::widgets::form::{Control, Form, FormEvent};
-use crate::tui::widgets::notice::{self, Notice};
+use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::notice::Notice;
 use crate::tui::widgets::page::Row;
-
-crate::controls! {
-    pub enum Ctl {
-        Back = "back",
-    }
-}
+use crate::tui::widgets::paged_list::PagedList;
 
 #[derive(Debug, Clone)]
 pub struct ExpenseYearsScreen {
-    pub form: Fields<Ctl>,
-    /// None until the store answered.
-    pub years: Option<Vec<YearTotals>>,
-    pub scroll: usize,
-    pub message: Option<Notice>,
+    pub list: PagedList<YearTotals>,
 }
 
 /// The panel's lines at `width` columns: for each year its heading, the column names, a line per
@@ -98,10 +88,7 @@ impl ExpenseYearsScreen {
     /// The screen, with the sums loading.
     pub fn open() -> Action {
         let screen = ExpenseYearsScreen {
-            form: Fields::new(vec![Control::button(Ctl::Back, key!("common.back"))]),
-            years: None,
-            scroll: 0,
-            message: None,
+            list: PagedList::new(),
         };
         Action::All(vec![
             Action::Open(Screen::ExpenseYears(screen)),
@@ -113,24 +100,18 @@ impl ExpenseYearsScreen {
     }
 
     fn on_loaded(&mut self, r: Result<Vec<YearTotals>, ServiceError>, _cx: &Cx<'_>) -> Action {
-        match r {
-            Ok(years) => self.years = Some(years),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the yearly medical expenses");
-                self.message = Some(Notice::error("common.system_error"));
-            }
-        }
+        self.list.loaded(r, "the yearly medical expenses");
         Action::None
     }
 }
 
 impl Component for ExpenseYearsScreen {
     fn form(&self) -> &Form {
-        self.form.form()
+        self.list.form()
     }
 
     fn form_mut(&mut self) -> &mut Form {
-        self.form.form_mut()
+        self.list.form_mut()
     }
 
     fn title_key(&self) -> &'static str {
@@ -143,44 +124,39 @@ impl Component for ExpenseYearsScreen {
 
     fn rows(&self, cx: &Cx<'_>) -> Vec<Row> {
         let lang = cx.lang;
-        let lines = match &self.years {
-            None => Vec::new(),
-            Some(y) if y.is_empty() => vec![tr(lang, "expense_years.empty").to_string()],
-            Some(y) => lines(y, lang, panel_width(cx.width)),
-        };
-        vec![
-            Row::Intro(tr(lang, "expense_years.intro").to_string(), theme::text()),
-            Row::Text(
-                trf(
-                    lang,
-                    "expense_years.holds",
-                    &[("insurer", &cx.config.expenses.insurer_name)],
+        self.list.rows(
+            lang,
+            vec![
+                Row::Intro(tr(lang, "expense_years.intro").to_string(), theme::text()),
+                Row::Text(
+                    trf(
+                        lang,
+                        "expense_years.holds",
+                        &[("insurer", &cx.config.expenses.insurer_name)],
+                    ),
+                    theme::info(),
                 ),
-                theme::info(),
-            ),
-            Row::Panel {
-                title: tr(lang, "expense_years.list_title").to_string(),
-                lines,
-                scroll: self.scroll,
-            },
-            notice::row(lang, &self.message),
-            self.form.buttons(&[Ctl::Back]),
-        ]
+            ],
+            tr(lang, "expense_years.list_title").to_string(),
+            key!("expense_years.empty"),
+            |y| lines(y, lang, panel_width(cx.width)),
+        )
     }
 
     fn on_event(&mut self, event: FormEvent, _cx: &Cx<'_>) -> Action {
-        match self.form.event(event) {
-            Event::Back | Event::Pressed(Ctl::Back) => Action::Back,
-            _ => Action::None,
+        if self.list.back(event) {
+            Action::Back
+        } else {
+            Action::None
         }
     }
 
     fn scroll(&mut self, lines: i32, max: usize) {
-        self.scroll = crate::tui::widgets::page::scrolled(self.scroll, lines, max);
+        self.list.scroll(lines, max);
     }
 
     fn notice(&mut self, notice: Notice) {
-        self.message = Some(notice);
+        self.list.message = Some(notice);
     }
 }
 

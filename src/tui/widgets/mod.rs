@@ -7,6 +7,7 @@ pub mod form;
 pub mod keypad;
 pub mod notice;
 pub mod page;
+pub mod paged_list;
 pub mod room;
 pub mod text_field;
 pub mod wrap;

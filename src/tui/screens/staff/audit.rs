@@ -12,7 +12,7 @@ use crate::services::ServiceError;
 use crate::services::audit::{AuditPage, AuditQuery, AuditView};
 use crate::tui::i18n::{tr, trf};
 use crate::tui::screens::login::ID_MAX_CHARS;
-use crate::tui::screens::staff::reissue::{KEY_MAX_CHARS, NAME_MAX_CHARS};
+use crate::tui::screens::staff::household::{KEY_MAX_CHARS, NAME_MAX_CHARS};
 use crate::tui::screens::{Action, Component, Cx, Screen, Task};
 use crate::tui::widgets::fields::{Event, Fields};
 use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};

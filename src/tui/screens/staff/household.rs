@@ -8,17 +8,127 @@ use super::{jst, safe};
 use crate::dates::iso_date as format_date;
 use crate::domain::Lang;
 use crate::domain::Msg;
-use crate::domain::birthdate::parse_birth_date;
+use crate::domain::birthdate::{self, parse_birth_date};
 use crate::domain::household::HouseholdKey;
 use crate::domain::text::display_width;
+use crate::key;
 use crate::services::households::{HouseholdQuery, HouseholdView};
 use crate::store::credentials::CredentialState;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::theme;
+use crate::tui::widgets::fields::{ControlId, Fields};
+use crate::tui::widgets::form::{Control, TextField};
+use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 
 /// Members listed for one household before "and n more".
 const MAX_MEMBERS_SHOWN: usize = 5;
+
+/// Households listed when a search finds several.
+const MAX_HOUSEHOLDS_SHOWN: usize = 10;
+
+/// Longest typed household key or name.
+pub const KEY_MAX_CHARS: usize = 40;
+pub const NAME_MAX_CHARS: usize = 40;
+
+/// A screen whose first phase is the household search: its controls for the household key, the
+/// member's name and birth date, [検索] and [戻る], in that order.
+pub trait SearchControls: ControlId {
+    const SEARCH_FORM: [Self; 5];
+}
+
+/// The search form, empty, focus on the household key.
+pub fn search_form<I: SearchControls>() -> Fields<I> {
+    let [key, name, birth_date, search, back] = I::SEARCH_FORM;
+    Fields::new(vec![
+        Control::text(
+            key,
+            key!("staff_reissue.key"),
+            TextField::new(KEY_MAX_CHARS),
+        ),
+        Control::text(
+            name,
+            key!("staff_reissue.name"),
+            TextField::new(NAME_MAX_CHARS),
+        ),
+        Control::text(
+            birth_date,
+            key!("staff_reissue.birth_date"),
+            TextField::new(birthdate::INPUT_MAX_CHARS),
+        ),
+        Control::button(search, key!("staff_reissue.search")),
+        Control::button(back, key!("common.back")),
+    ])
+}
+
+/// The search form again ([別の世帯を探す]), holding what [`typed`] kept.
+pub fn search_form_again<I: SearchControls>(typed: &[String; 3]) -> Fields<I> {
+    let mut form = search_form();
+    for (id, value) in I::SEARCH_FORM.iter().zip(typed) {
+        form.field_mut(*id).set_value(value);
+    }
+    form
+}
+
+/// What the search form holds: the household key, the name, the birth date.
+pub fn typed<I: SearchControls>(form: &Fields<I>) -> [String; 3] {
+    let [key, name, birth_date, ..] = I::SEARCH_FORM;
+    [key, name, birth_date].map(|id| form.value(id).to_string())
+}
+
+/// The search the form asks for; else what is wrong, with the focus on the field it is about.
+pub fn search_query<I: SearchControls>(
+    form: &mut Fields<I>,
+    today: Date,
+) -> Result<HouseholdQuery, Msg> {
+    let [key, name, birth_date, ..] = I::SEARCH_FORM;
+    household_query(
+        form.value(key),
+        form.value(name),
+        form.value(birth_date),
+        today,
+    )
+    .map_err(|(field, m)| {
+        form.focus(match field {
+            SearchField::Key => key,
+            SearchField::Name => name,
+            SearchField::BirthDate => birth_date,
+        });
+        m
+    })
+}
+
+/// The search phase: `intro_key`'s sentence, the household key, or the name and birth date, the
+/// message (rule messages are long: the wrapped message row says them in full), [検索] [戻る].
+pub fn search_rows<I: SearchControls>(
+    lang: Lang,
+    form: &Fields<I>,
+    intro_key: &str,
+    message: &Option<Notice>,
+) -> Vec<Row> {
+    let [key, name, birth_date, search, back] = I::SEARCH_FORM;
+    vec![
+        Row::Text(tr(lang, intro_key).to_string(), theme::text()),
+        Row::Blank,
+        form.row(key),
+        Row::Text(tr(lang, "staff_reissue.or").to_string(), theme::info()),
+        form.row(name),
+        form.row(birth_date),
+        Row::Blank,
+        notice::row(lang, message),
+        form.buttons(&[search, back]),
+    ]
+}
+
+/// Several households found: each one's key and name, the first ten.
+pub fn several_rows(list: &[HouseholdView], out: &mut Vec<Row>) {
+    for h in list.iter().take(MAX_HOUSEHOLDS_SHOWN) {
+        out.push(Row::Text(
+            format!("{}  {}", safe(&h.key.to_string(), 30), safe(h.name(), 30)),
+            theme::text(),
+        ));
+    }
+}
 
 /// The search field a problem is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,4 +258,67 @@ pub fn household_rows(lang: Lang, h: &HouseholdView, width: usize, out: &mut Vec
         }
     };
     out.push(label_line(lang, labels[2], credential, w));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    crate::controls! {
+        enum Ctl {
+            Key = "key",
+            Name = "name",
+            BirthDate = "birth_date",
+            Search = "search",
+            Back = "back",
+        }
+    }
+
+    impl SearchControls for Ctl {
+        const SEARCH_FORM: [Ctl; 5] = [Ctl::Key, Ctl::Name, Ctl::BirthDate, Ctl::Search, Ctl::Back];
+    }
+
+    #[test]
+    fn the_search_form_again_holds_what_was_typed_with_focus_on_the_key() {
+        let mut form: Fields<Ctl> = search_form();
+        assert_eq!(form.focused(), Ctl::Key);
+        form.field_mut(Ctl::Name).set_value("山田 花子");
+        form.field_mut(Ctl::BirthDate).set_value("1980-04-01");
+        let kept = typed(&form);
+        assert_eq!(kept, ["", "山田 花子", "1980-04-01"].map(String::from));
+        let again: Fields<Ctl> = search_form_again(&kept);
+        assert_eq!(typed(&again), kept);
+        assert_eq!(again.focused(), Ctl::Key);
+    }
+
+    #[test]
+    fn a_search_that_cannot_run_focuses_the_field_it_is_about() {
+        let today = date!(2026 - 11 - 30);
+        let mut form: Fields<Ctl> = search_form();
+        assert!(search_query(&mut form, today).is_err());
+        assert_eq!(form.focused(), Ctl::Name);
+        form.field_mut(Ctl::Name).set_value("山田 花子");
+        assert!(search_query(&mut form, today).is_err());
+        assert_eq!(form.focused(), Ctl::BirthDate);
+        form.field_mut(Ctl::Key).set_value("no key");
+        assert!(search_query(&mut form, today).is_err());
+        assert_eq!(form.focused(), Ctl::Key);
+        form.field_mut(Ctl::Key).set_value("06139497-東京-123");
+        assert!(search_query(&mut form, today).is_ok());
+    }
+
+    #[test]
+    fn several_households_list_the_first_ten() {
+        let h = HouseholdView {
+            id: 1,
+            key: HouseholdKey::parse("06139497-東京-123").unwrap(),
+            members: Vec::new(),
+            account: None,
+            credential: None,
+        };
+        let mut rows = Vec::new();
+        several_rows(&vec![h; 12], &mut rows);
+        assert_eq!(rows.len(), MAX_HOUSEHOLDS_SHOWN);
+    }
 }

@@ -8,12 +8,13 @@
 
 use ratatui::text::{Line, Span};
 
-use super::household::{SearchField, household_query, household_rows, label_line};
+use super::household::{
+    SearchControls, household_rows, label_line, search_form, search_form_again, search_query,
+    search_rows, several_rows, typed,
+};
 use super::mail::{EMAIL_MAX_CHARS, correction_error};
-use super::reissue::{KEY_MAX_CHARS, NAME_MAX_CHARS};
 use super::{back_to_menu, safe, system_error};
 use crate::domain::Msg;
-use crate::domain::birthdate;
 use crate::domain::email::mask_email;
 use crate::domain::text::display_width;
 use crate::key;
@@ -65,28 +66,8 @@ pub struct MemberScreen {
     saved: [String; 3],
 }
 
-const SEARCH_FIELDS: [Ctl; 3] = [Ctl::Key, Ctl::Name, Ctl::BirthDate];
-
-fn search_form() -> Fields<Ctl> {
-    Fields::new(vec![
-        Control::text(
-            Ctl::Key,
-            key!("staff_reissue.key"),
-            TextField::new(KEY_MAX_CHARS),
-        ),
-        Control::text(
-            Ctl::Name,
-            key!("staff_reissue.name"),
-            TextField::new(NAME_MAX_CHARS),
-        ),
-        Control::text(
-            Ctl::BirthDate,
-            key!("staff_reissue.birth_date"),
-            TextField::new(birthdate::INPUT_MAX_CHARS),
-        ),
-        Control::button(Ctl::Search, key!("staff_reissue.search")),
-        Control::button(Ctl::Back, key!("common.back")),
-    ])
+impl SearchControls for Ctl {
+    const SEARCH_FORM: [Ctl; 5] = [Ctl::Key, Ctl::Name, Ctl::BirthDate, Ctl::Search, Ctl::Back];
 }
 
 impl Default for MemberScreen {
@@ -115,10 +96,7 @@ impl MemberScreen {
 
     /// Back to the search form, with what was typed before.
     pub fn new_search(&mut self) {
-        self.form = search_form();
-        for (id, value) in SEARCH_FIELDS.iter().zip(&self.saved) {
-            self.form.field_mut(*id).set_value(value);
-        }
+        self.form = search_form_again(&self.saved);
         self.phase = Phase::Search;
         self.message = None;
     }
@@ -130,7 +108,7 @@ impl MemberScreen {
             return;
         }
         if matches!(self.phase, Phase::Search) {
-            self.saved = SEARCH_FIELDS.map(|id| self.form.value(id).to_string());
+            self.saved = typed(&self.form);
         }
         let one_registered = list.len() == 1 && list[0].account.is_some();
         let mut controls = Vec::new();
@@ -185,28 +163,19 @@ impl MemberScreen {
     }
 
     fn search(&mut self, cx: &Cx<'_>) -> Action {
-        let query = match household_query(
-            self.form.value(Ctl::Key),
-            self.form.value(Ctl::Name),
-            self.form.value(Ctl::BirthDate),
-            cx.today,
-        ) {
-            Ok(q) => q,
-            Err((field, m)) => {
-                self.message = Some(Notice::error(m));
-                self.form.focus(match field {
-                    SearchField::Key => Ctl::Key,
-                    SearchField::Name => Ctl::Name,
-                    SearchField::BirthDate => Ctl::BirthDate,
-                });
-                return Action::None;
+        match search_query(&mut self.form, cx.today) {
+            Ok(query) => {
+                self.message = None;
+                Action::Task(Task::new(
+                    move |t| t.svc.find_households(&t.actor, &query),
+                    MemberScreen::on_found,
+                ))
             }
-        };
-        self.message = None;
-        Action::Task(Task::new(
-            move |t| t.svc.find_households(&t.actor, &query),
-            MemberScreen::on_found,
-        ))
+            Err(m) => {
+                self.message = Some(Notice::error(m));
+                Action::None
+            }
+        }
     }
 
     fn on_found(&mut self, r: Result<Vec<HouseholdView>, ServiceError>, _cx: &Cx<'_>) -> Action {
@@ -283,14 +252,7 @@ impl MemberScreen {
                     ));
                 }
             }
-            _ => {
-                for h in list.iter().take(10) {
-                    rows.push(Row::Text(
-                        format!("{}  {}", safe(&h.key.to_string(), 30), safe(h.name(), 30)),
-                        theme::text(),
-                    ));
-                }
-            }
+            _ => several_rows(list, &mut rows),
         }
         if self.household().is_some() {
             rows.push(Row::Blank);
@@ -332,17 +294,7 @@ impl Component for MemberScreen {
         let lang = cx.lang;
         let f = &self.form;
         match &self.phase {
-            Phase::Search => vec![
-                Row::Text(tr(lang, "staff_member.intro").to_string(), theme::text()),
-                Row::Blank,
-                f.row(Ctl::Key),
-                Row::Text(tr(lang, "staff_reissue.or").to_string(), theme::info()),
-                f.row(Ctl::Name),
-                f.row(Ctl::BirthDate),
-                Row::Blank,
-                notice::row(lang, &self.message),
-                f.buttons(&[Ctl::Search, Ctl::Back]),
-            ],
+            Phase::Search => search_rows(lang, f, key!("staff_member.intro"), &self.message),
             Phase::Found(list) => self.found_rows(cx, list),
             Phase::Reset(r) => {
                 let labels = ["staff_member.user_id", "staff_member.initial_password"];

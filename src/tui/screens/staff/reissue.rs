@@ -5,12 +5,14 @@
 
 use ratatui::text::{Line, Span};
 
-use super::household::{SearchField, household_query, household_rows, label_line};
+use super::household::{
+    SearchControls, household_rows, label_line, search_form, search_form_again, search_query,
+    search_rows, several_rows, typed,
+};
 use super::member::MemberScreen;
 use super::start::StaffStartScreen;
 use super::{back_to_menu, safe, system_error};
 use crate::domain::Msg;
-use crate::domain::birthdate;
 use crate::domain::credential::grouped;
 use crate::domain::text::display_width;
 use crate::key;
@@ -23,7 +25,7 @@ use crate::tui::i18n::{tr, trf};
 use crate::tui::screens::{Action, Component, Cx, Screen, Task};
 use crate::tui::theme;
 use crate::tui::widgets::fields::{Event, Fields};
-use crate::tui::widgets::form::{Control, Form, FormEvent, TextField};
+use crate::tui::widgets::form::{Control, Form, FormEvent};
 use crate::tui::widgets::notice::{self, Notice};
 use crate::tui::widgets::page::Row;
 
@@ -44,10 +46,6 @@ crate::controls! {
     }
 }
 
-/// Longest typed household key or name.
-pub const KEY_MAX_CHARS: usize = 40;
-pub const NAME_MAX_CHARS: usize = 40;
-
 #[derive(Debug, Clone)]
 pub enum Phase {
     Search,
@@ -66,29 +64,8 @@ pub struct ReissueScreen {
     saved: [String; 3],
 }
 
-/// What the search form holds, in order.
-const SEARCH_FIELDS: [Ctl; 3] = [Ctl::Key, Ctl::Name, Ctl::BirthDate];
-
-fn search_form() -> Fields<Ctl> {
-    Fields::new(vec![
-        Control::text(
-            Ctl::Key,
-            key!("staff_reissue.key"),
-            TextField::new(KEY_MAX_CHARS),
-        ),
-        Control::text(
-            Ctl::Name,
-            key!("staff_reissue.name"),
-            TextField::new(NAME_MAX_CHARS),
-        ),
-        Control::text(
-            Ctl::BirthDate,
-            key!("staff_reissue.birth_date"),
-            TextField::new(birthdate::INPUT_MAX_CHARS),
-        ),
-        Control::button(Ctl::Search, key!("staff_reissue.search")),
-        Control::button(Ctl::Back, key!("common.back")),
-    ])
+impl SearchControls for Ctl {
+    const SEARCH_FORM: [Ctl; 5] = [Ctl::Key, Ctl::Name, Ctl::BirthDate, Ctl::Search, Ctl::Back];
 }
 
 impl Default for ReissueScreen {
@@ -109,10 +86,7 @@ impl ReissueScreen {
 
     /// Back to the search form, with what was typed before.
     pub fn new_search(&mut self) {
-        self.form = search_form();
-        for (id, value) in SEARCH_FIELDS.iter().zip(&self.saved) {
-            self.form.field_mut(*id).set_value(value);
-        }
+        self.form = search_form_again(&self.saved);
         self.phase = Phase::Search;
         self.message = None;
     }
@@ -123,7 +97,7 @@ impl ReissueScreen {
             self.message = Some(Notice::error("staff_reissue.not_found"));
             return;
         }
-        self.saved = SEARCH_FIELDS.map(|id| self.form.value(id).to_string());
+        self.saved = typed(&self.form);
         let registered = list.len() == 1 && list[0].account.is_some();
         let mut controls = Vec::new();
         if registered {
@@ -191,29 +165,19 @@ impl ReissueScreen {
     }
 
     fn search(&mut self, cx: &Cx<'_>) -> Action {
-        let query = match household_query(
-            self.form.value(Ctl::Key),
-            self.form.value(Ctl::Name),
-            self.form.value(Ctl::BirthDate),
-            cx.today,
-        ) {
-            Ok(q) => q,
-            Err((field, m)) => {
-                // Rule messages are long: the wrapped message row says it in full.
-                self.message = Some(Notice::error(m));
-                self.form.focus(match field {
-                    SearchField::Key => Ctl::Key,
-                    SearchField::Name => Ctl::Name,
-                    SearchField::BirthDate => Ctl::BirthDate,
-                });
-                return Action::None;
+        match search_query(&mut self.form, cx.today) {
+            Ok(query) => {
+                self.message = None;
+                Action::Task(Task::new(
+                    move |t| t.svc.find_households(&t.actor, &query),
+                    ReissueScreen::on_found,
+                ))
             }
-        };
-        self.message = None;
-        Action::Task(Task::new(
-            move |t| t.svc.find_households(&t.actor, &query),
-            ReissueScreen::on_found,
-        ))
+            Err(m) => {
+                self.message = Some(Notice::error(m));
+                Action::None
+            }
+        }
     }
 
     fn on_found(&mut self, r: Result<Vec<HouseholdView>, ServiceError>, _cx: &Cx<'_>) -> Action {
@@ -273,17 +237,7 @@ impl Component for ReissueScreen {
         let f = &self.form;
         let width = cx.width.saturating_sub(30).max(20) as usize;
         match &self.phase {
-            Phase::Search => vec![
-                Row::Text(tr(lang, "staff_reissue.intro").to_string(), theme::text()),
-                Row::Blank,
-                f.row(Ctl::Key),
-                Row::Text(tr(lang, "staff_reissue.or").to_string(), theme::info()),
-                f.row(Ctl::Name),
-                f.row(Ctl::BirthDate),
-                Row::Blank,
-                notice::row(lang, &self.message),
-                f.buttons(&[Ctl::Search, Ctl::Back]),
-            ],
+            Phase::Search => search_rows(lang, f, key!("staff_reissue.intro"), &self.message),
             Phase::Found(list) => {
                 let mut rows = Vec::new();
                 if let [h] = list.as_slice() {
@@ -301,12 +255,7 @@ impl Component for ReissueScreen {
                         )
                     });
                 } else {
-                    for h in list.iter().take(10) {
-                        rows.push(Row::Text(
-                            format!("{}  {}", safe(&h.key.to_string(), 30), safe(h.name(), 30)),
-                            theme::text(),
-                        ));
-                    }
+                    several_rows(list, &mut rows);
                 }
                 rows.push(notice::row(lang, &self.message));
                 rows.push(f.all_buttons());
