@@ -71,8 +71,8 @@ pub(super) fn run(global: &Global, dir: Option<PathBuf>) -> CliResult {
     let ja = lang == Lang::Ja;
     writeln!(
         out,
-        "KOSMO Communication Web — {}",
-        if ja { "デモ" } else { "demo" }
+        "KOSMO Communication Web {}",
+        if ja { "（デモ）" } else { "(demo)" }
     )?;
     writeln!(out, "  store:   {}", db.display())?;
     writeln!(out, "  notices: {}", notices_path.display())?;
@@ -156,14 +156,20 @@ pub(super) fn run(global: &Global, dir: Option<PathBuf>) -> CliResult {
             "Registered member with expenses (ID / password):"
         }
     )?;
+    // The staff console's command whole, on a line of its own, ready to copy (a long path may wrap).
     writeln!(
         out,
-        "{} {DEMO_STAFF_ID} / {DEMO_STAFF_PASSWORD}",
+        "{} {DEMO_STAFF_ID} / {DEMO_STAFF_PASSWORD}\n  {} staff --db {}",
         if ja {
-            "係員（別の端末で kosmo-kiosk staff --db <上のstore>）:"
+            "係員（ID / パスワード、別の端末で次のコマンド）:"
         } else {
-            "Staff (in another terminal: kosmo-kiosk staff --db <store above>):"
-        }
+            "Staff (ID / password; in another terminal run):"
+        },
+        std::env::current_exe()
+            .ok()
+            .filter(|p| p.is_absolute())
+            .map_or_else(|| "kosmo-kiosk".into(), |p| p.display().to_string()),
+        db.display()
     )?;
     writeln!(out)?;
     if std::io::stdin().is_terminal() {

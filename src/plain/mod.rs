@@ -10,6 +10,7 @@
 //! terminal's screen and scrollback are cleared (the kiosk's privacy rule), the one escape sequence
 //! this mode sends.
 
+mod counter;
 mod expenses;
 mod staff;
 mod term;
@@ -300,6 +301,17 @@ pub fn fields(lang: Lang, pairs: &[(&str, &str)]) -> String {
         .map(|(k, v)| trf(lang, "plain.row", &[("label", tr(lang, k)), ("value", v)]))
         .collect::<Vec<_>>()
         .join(tr(lang, "plain.sep"))
+}
+
+/// A label of the full screen (`ユーザーID：`, `User ID:`) and its value on one line: a space after
+/// an ASCII colon, as the screen's gap between them.
+pub fn labelled(lang: Lang, key: &str, value: &str) -> String {
+    let label = tr(lang, key);
+    if label.ends_with(':') {
+        format!("{label} {value}")
+    } else {
+        format!("{label}{value}")
+    }
 }
 
 /// A number chosen with [`Console::choose`].

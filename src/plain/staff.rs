@@ -1,19 +1,18 @@
 //! After a login in plain lines: the member's main menu (医療費照会 and 支給決定通知 in `expenses.rs`,
 //! the password change, forced first when it must be, and ログアウト), and `kosmo-kiosk staff
 //! --plain`, the staff console: staff login, then 代理登録 (the same STEP3–5 as the kiosk, with the
-//! postcard the member holds), ロック解除 and メール送信状況.
+//! postcard the member holds), 登録済み会員の相談 and メール送信状況 (in `counter.rs`), ロック解除.
 
 use std::io;
 
 use zeroize::Zeroizing;
 
 use super::wizard::{register, step, system_error, text_or};
-use super::{Answer, Console, Flow, Options, chosen};
+use super::{Answer, Console, Flow, Options, chosen, labelled};
 use crate::i18n::{Msg, tr, trf};
 use crate::services::Services;
 use crate::services::account::{PasswordChangeError, PasswordChangeInput};
 use crate::services::auth::{AccountSession, ChangeReason, LoginOutcome};
-use crate::services::outbox::MailFilter;
 use crate::services::staff::{IdKind, StaffLoginOutcome};
 use crate::store::Actor;
 use crate::tui::nav::Step;
@@ -56,7 +55,7 @@ fn member_menu_inner(c: &mut Console, svc: &Services, actor: &Actor, s: &Account
     loop {
         c.gap();
         c.say_key("menu.title");
-        let who = format!("{}{}", tr(c.lang, "menu.logged_in_as"), s.user_id);
+        let who = labelled(c.lang, "menu.logged_in_as", &s.user_id);
         c.say(&who);
         c.say_key("plain.menu_note");
         let a = c.choose(
@@ -214,16 +213,17 @@ fn staff_menu(c: &mut Console, svc: &Services, actor: &Actor) -> Flow {
     loop {
         c.gap();
         c.say_key("staff_menu.title");
-        let who = format!(
-            "{}{}",
-            tr(c.lang, "staff_menu.logged_in_as"),
-            actor.staff_id.as_deref().unwrap_or("")
+        let who = labelled(
+            c.lang,
+            "staff_menu.logged_in_as",
+            actor.staff_id.as_deref().unwrap_or(""),
         );
         c.say(&who);
         let a = c.choose(
             tr(c.lang, "plain.menu_question"),
             &[
                 "staff_menu.assist",
+                "staff_member.menu",
                 "staff_menu.unlock",
                 "staff_menu.mail",
                 "staff_menu.logout",
@@ -232,8 +232,9 @@ fn staff_menu(c: &mut Console, svc: &Services, actor: &Actor) -> Flow {
         );
         let flow = match chosen(&a) {
             Some(0) => assist(c, svc, actor),
-            Some(1) => unlock(c, svc, actor),
-            Some(2) => mail(c, svc),
+            Some(1) => super::counter::member(c, svc, actor),
+            Some(2) => unlock(c, svc, actor),
+            Some(3) => super::counter::mail(c, svc, actor),
             Some(_) => return Flow::Start,
             None if a == Answer::Back => continue,
             None => return a.flow().unwrap_or(Flow::Start),
@@ -345,46 +346,5 @@ fn unlock(c: &mut Console, svc: &Services, actor: &Actor) -> Flow {
             None if a == Answer::Back => {}
             None => return a.flow().unwrap_or(Flow::Start),
         }
-    }
-}
-
-/// メール送信状況: mail that could not be sent, and mail waiting, newest first.
-fn mail(c: &mut Console, svc: &Services) -> Flow {
-    c.gap();
-    c.say_key("staff_mail.title");
-    for (filter, key) in [
-        (MailFilter::Undeliverable, "staff_mail.filter_dead"),
-        (MailFilter::Waiting, "staff_mail.filter_queued"),
-    ] {
-        let rows = match svc.mail_overview(filter, 20) {
-            Ok(r) => r,
-            Err(e) => {
-                system_error(c, &e);
-                return Flow::Start;
-            }
-        };
-        let title = trf(
-            c.lang,
-            "staff_mail.list_title",
-            &[
-                ("filter", tr(c.lang, key)),
-                ("count", &rows.len().to_string()),
-            ],
-        );
-        c.say(&title);
-        if rows.is_empty() {
-            c.say_key("staff_mail.empty");
-        }
-        // The same words as the screen: kind and reason in words, whose it is, neutralised.
-        for r in rows {
-            for line in crate::tui::screens::staff::mail::mail_lines(c.lang, &r, 200) {
-                c.say(line.trim_start());
-            }
-        }
-    }
-    match c.ask(tr(c.lang, "plain.to_staff_menu"), false) {
-        Answer::Quit => Flow::Quit,
-        Answer::Idle | Answer::Restart => Flow::Start,
-        _ => Flow::Start,
     }
 }

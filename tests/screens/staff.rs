@@ -200,12 +200,15 @@ fn walk_through(lang: Lang) {
     ui.text("06139497");
     ui.key(KeyCode::Tab);
     ui.text("19800101");
-    ui.keys(&[
-        KeyCode::Tab,
-        KeyCode::Char(' '),
-        KeyCode::Tab,
-        KeyCode::Enter,
-    ]);
+    // [確認] before the tick: the hint names the staff member's checkbox, which gets the focus.
+    ui.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    let hint = match lang {
+        Lang::Ja => "「会員が利用規約に同意した（係員が確認）」にチェックを入れてから",
+        Lang::En => "tick \"The member agreed to the terms (confirmed by staff)\", then",
+    };
+    let flat = |s: &str| s.split_whitespace().collect::<String>();
+    assert!(flat(&ui.render()).contains(&flat(hint)), "{}", ui.render());
+    ui.keys(&[KeyCode::Char(' '), KeyCode::Tab, KeyCode::Enter]);
     ui.text("sato1980");
     ui.key(KeyCode::Tab);
     ui.snap("staff_details_member", lang);

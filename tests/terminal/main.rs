@@ -12,6 +12,7 @@ mod kiosk;
 mod lockout;
 mod look;
 mod plain;
+mod plain_counter;
 mod plain_member;
 mod ssh;
 mod staff;

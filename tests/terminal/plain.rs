@@ -38,6 +38,11 @@ pub(crate) fn answer(k: &mut Term, prompt: &str, answer: &str) -> String {
     said
 }
 
+/// Starts [`answer`]'s reading anew, for a second program in the same test.
+pub(crate) fn next_program() {
+    MARK.with(|m| m.set(0));
+}
+
 thread_local! {
     /// Where the output stood when the last answer was sent.
     static MARK: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
@@ -186,7 +191,7 @@ fn staff_register_a_member_in_plain_lines() {
     assert!(s.contains("メールアドレス（任意）：（登録しない）"), "{s}");
     let s = answer(&mut k, "Enter を押すと係員メニューに戻ります:", "");
     assert!(s.contains("あなたのユーザーID：suzuki1990"), "{s}");
-    let s = answer(&mut k, "（Enter のみで 1）:", "4"); // ログアウト
+    let s = answer(&mut k, "（Enter のみで 1）:", "5"); // ログアウト
     assert!(
         s.contains("係員メニュー"),
         "back in the staff menu, not the member's\n{s}"

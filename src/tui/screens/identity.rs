@@ -39,6 +39,9 @@ pub struct IdentityScreen {
     /// Esc or [戻る] was pressed once: leaving erases the postcard login, so the screen asked;
     /// pressing it again leaves, anything else keeps the member here.
     pub leaving: bool,
+    /// At the staff console ([`IdentityScreen::assisted`]): the checkbox is the staff member's, so the
+    /// intro and the hint to tick it name that one.
+    pub assisted: bool,
 }
 
 impl IdentityScreen {
@@ -63,6 +66,7 @@ impl IdentityScreen {
             scroll: 0,
             message: None,
             leaving: false,
+            assisted: false,
         };
         s.form.set_dimmed(Ctl::Confirm, true);
         s
@@ -72,6 +76,7 @@ impl IdentityScreen {
     /// counter (the terms row and the audit row then say channel `staff`).
     pub fn assisted(mut self) -> Self {
         self.form.get_mut(Ctl::Agree).label = key!("counter_identity.agree");
+        self.assisted = true;
         self
     }
 
@@ -130,7 +135,11 @@ impl IdentityScreen {
         let insurer = self.check_insurer();
         let birth = self.check_birth(cx);
         if !self.form.checked(Ctl::Agree) {
-            self.message = Some(Notice::error("identity.agree_first"));
+            self.message = Some(Notice::error(if self.assisted {
+                "counter_identity.agree_first"
+            } else {
+                "identity.agree_first"
+            }));
             self.form.focus(Ctl::Agree);
             return Action::None;
         }
@@ -206,7 +215,18 @@ impl Component for IdentityScreen {
         let lang = cx.lang;
         let f = &self.form;
         vec![
-            Row::Intro(tr(lang, "identity.intro").to_string(), theme::text()),
+            Row::Intro(
+                tr(
+                    lang,
+                    if self.assisted {
+                        "counter_identity.intro"
+                    } else {
+                        "identity.intro"
+                    },
+                )
+                .to_string(),
+                theme::text(),
+            ),
             f.row(Ctl::Insurer),
             f.note(Ctl::Insurer),
             f.row(Ctl::BirthDate),

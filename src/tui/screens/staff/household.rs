@@ -175,52 +175,40 @@ pub fn label_line(lang: Lang, label: &str, value: String, w: usize) -> Row {
     ]))
 }
 
-pub fn household_rows(lang: Lang, h: &HouseholdView, width: usize, out: &mut Vec<Row>) {
-    let labels = [
-        "staff_reissue.household",
-        "staff_reissue.status",
-        "staff_reissue.credential",
-    ];
-    let w = labels
+/// A household as text: its key, each member (up to five, then how many more), its registration and
+/// its postcard. The screen's rows and `--plain`'s lines are made of it.
+pub struct HouseholdFacts {
+    pub key: String,
+    pub members: Vec<String>,
+    pub more: Option<String>,
+    pub status: String,
+    pub credential: String,
+}
+
+pub fn household_facts(lang: Lang, h: &HouseholdView, width: usize) -> HouseholdFacts {
+    let members = h
+        .members
         .iter()
-        .map(|k| display_width(tr(lang, k)))
-        .max()
-        .unwrap_or(0);
-    out.push(label_line(
-        lang,
-        labels[0],
-        safe(&h.key.to_string(), width),
-        w,
-    ));
-    for m in h.members.iter().take(MAX_MEMBERS_SHOWN) {
-        let text = trf(
+        .take(MAX_MEMBERS_SHOWN)
+        .map(|m| {
+            trf(
+                lang,
+                "staff_reissue.member",
+                &[
+                    ("rel", tr(lang, m.relationship.label_key())),
+                    ("name", &safe(&m.name, 30)),
+                    ("birth", &format_date(m.birth_date)),
+                ],
+            )
+        })
+        .collect();
+    let more = (h.members.len() > MAX_MEMBERS_SHOWN).then(|| {
+        trf(
             lang,
-            "staff_reissue.member",
-            &[
-                ("rel", tr(lang, m.relationship.label_key())),
-                ("name", &safe(&m.name, 30)),
-                ("birth", &format_date(m.birth_date)),
-            ],
-        );
-        out.push(Row::Text(
-            format!("{}  {text}", " ".repeat(w)),
-            theme::text(),
-        ));
-    }
-    if h.members.len() > MAX_MEMBERS_SHOWN {
-        out.push(Row::Text(
-            format!(
-                "{}  {}",
-                " ".repeat(w),
-                trf(
-                    lang,
-                    "staff_reissue.more_members",
-                    &[("count", &(h.members.len() - MAX_MEMBERS_SHOWN).to_string())]
-                )
-            ),
-            theme::dim(),
-        ));
-    }
+            "staff_reissue.more_members",
+            &[("count", &(h.members.len() - MAX_MEMBERS_SHOWN).to_string())],
+        )
+    });
     let status = match &h.account {
         None => tr(lang, "staff_reissue.pending").to_string(),
         Some(a) => trf(
@@ -233,7 +221,6 @@ pub fn household_rows(lang: Lang, h: &HouseholdView, width: usize, out: &mut Vec
             ],
         ),
     };
-    out.push(label_line(lang, labels[1], status, w));
     let credential = match &h.credential {
         None => tr(lang, "staff_reissue.credential_none").to_string(),
         Some(c) => {
@@ -257,7 +244,45 @@ pub fn household_rows(lang: Lang, h: &HouseholdView, width: usize, out: &mut Vec
             }
         }
     };
-    out.push(label_line(lang, labels[2], credential, w));
+    HouseholdFacts {
+        key: safe(&h.key.to_string(), width),
+        members,
+        more,
+        status,
+        credential,
+    }
+}
+
+/// The labels of the household's lines: household, registration, postcard.
+pub const FACT_LABELS: [&str; 3] = [
+    "staff_reissue.household",
+    "staff_reissue.status",
+    "staff_reissue.credential",
+];
+
+pub fn household_rows(lang: Lang, h: &HouseholdView, width: usize, out: &mut Vec<Row>) {
+    let labels = FACT_LABELS;
+    let w = labels
+        .iter()
+        .map(|k| display_width(tr(lang, k)))
+        .max()
+        .unwrap_or(0);
+    let facts = household_facts(lang, h, width);
+    out.push(label_line(lang, labels[0], facts.key, w));
+    for text in facts.members {
+        out.push(Row::Text(
+            format!("{}  {text}", " ".repeat(w)),
+            theme::text(),
+        ));
+    }
+    if let Some(more) = facts.more {
+        out.push(Row::Text(
+            format!("{}  {more}", " ".repeat(w)),
+            theme::dim(),
+        ));
+    }
+    out.push(label_line(lang, labels[1], facts.status, w));
+    out.push(label_line(lang, labels[2], facts.credential, w));
 }
 
 #[cfg(test)]
