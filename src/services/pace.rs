@@ -5,8 +5,11 @@
 //! locked one, a refused code writes one row more than a locked ID, and so on, a few milliseconds that
 //! tell a patient caller which refusal is which. So a refusal is answered no sooner than
 //! `[lockout] refusal_floor_ms` after the request arrived, whatever it cost: what the caller can time is
-//! the floor. A refusal whose work took longer than the floor is answered when done and logged, once per
-//! process, so that the operator raises the floor for that machine.
+//! the floor. A refusal whose work took longer than the floor (a machine busy with something else, a
+//! slow disk) is answered at the next multiple of the floor, so that even then the caller learns only
+//! that the floor was passed, never by how much (the quantised answer times of Askarov, Zhang and
+//! Myers, "Predictive black-box mitigation of timing channels", CCS 2010); it is logged, once per
+//! process, so that the operator raises the floor for that machine (`admin check` warns too).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -30,22 +33,24 @@ impl Pace {
         }
     }
 
-    /// The answer is a refusal: waits until the floor has passed since the start.
+    /// The answer is a refusal: waits until the floor has passed since the start, or the next multiple
+    /// of it when the work took longer.
     pub(crate) fn hold(self, form: &'static str) {
         let spent = self.start.elapsed();
-        match self.floor.checked_sub(spent) {
-            Some(rest) => std::thread::sleep(rest),
-            None => {
-                if !self.floor.is_zero() && !OUTRAN.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(
-                        form,
-                        spent_ms = spent.as_millis() as u64,
-                        floor_ms = self.floor.as_millis() as u64,
-                        "a refusal took longer than [lockout] refusal_floor_ms, so its time can differ \
-                         from other refusals: raise refusal_floor_ms on this machine"
-                    );
-                }
-            }
+        if self.floor.is_zero() {
+            return;
+        }
+        let floors = spent.as_nanos() / self.floor.as_nanos() + 1;
+        let due = self.floor * u32::try_from(floors).unwrap_or(u32::MAX);
+        std::thread::sleep(due.saturating_sub(spent));
+        if floors > 1 && !OUTRAN.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                form,
+                spent_ms = spent.as_millis() as u64,
+                floor_ms = self.floor.as_millis() as u64,
+                "a refusal took longer than [lockout] refusal_floor_ms and was answered at a multiple \
+                 of it: raise refusal_floor_ms on this machine"
+            );
         }
     }
 }
@@ -67,14 +72,13 @@ mod tests {
     }
 
     #[test]
-    fn a_slow_refusal_is_not_held_further() {
+    fn a_slow_refusal_is_answered_at_the_next_multiple_of_the_floor() {
+        let start = Instant::now();
         let pace = Pace::start(100);
         std::thread::sleep(Duration::from_millis(150));
-        let start = Instant::now();
         pace.hold("test");
-        // Holding the floor again would take 100 ms.
         assert!(
-            start.elapsed() < Duration::from_millis(90),
+            start.elapsed() >= Duration::from_millis(200),
             "{:?}",
             start.elapsed()
         );
