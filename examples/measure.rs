@@ -21,6 +21,8 @@ mod pty;
 mod pty_store;
 #[path = "../tests/support/screen.rs"]
 mod screen;
+#[path = "support/wizard.rs"]
+mod wizard;
 
 use std::time::{Duration, Instant};
 
@@ -137,46 +139,14 @@ fn main() {
     // The wizard, three times: [実行] to the done screen.
     let mut exec = Vec::new();
     for (household, insurer, birth, user_id) in HOUSEHOLDS {
-        let card = store.card(household);
-        k.wait_for(&["[ ログイン ]"]);
-        k.send(b"\x15"); // Ctrl-U: empty the ID field
-        k.type_text(&card.temp_id);
-        k.tab();
-        k.type_text(&card.password);
-        k.enter();
-        k.enter();
-        k.wait_for(&["保険者番号（8桁）"]);
-        k.type_text(insurer);
-        k.tab();
-        k.type_text(birth);
-        k.tab();
-        k.space();
-        k.enter();
-        k.enter();
-        k.wait_for(&["個人情報入力画面", "ユーザーID（必須）"]);
-        k.type_text(user_id);
-        k.tab();
-        k.type_text("Kosmo2026pw");
-        k.tab();
-        k.type_text("Kosmo2026pw");
-        k.tab();
-        k.type_text(&format!("{user_id}@example.com"));
-        k.tab();
-        k.tab();
-        k.tab();
-        k.enter();
-        k.wait_for(&["入力確認画面", ">[ 実行 ]<"]);
+        wizard::to_confirm(&mut k, &store.card(household), insurer, birth, user_id);
         let pressed = Instant::now();
         k.enter();
         let done = wait_fine(&k, Duration::from_secs(20), |s| {
             s.contains("ご登録が完了しました") && s.contains(user_id)
         });
         exec.push(done - pressed);
-        k.enter();
-        k.wait_for(&["メインメニュー"]);
-        k.tab();
-        k.tab();
-        k.enter(); // ログアウト
+        wizard::log_out_after_done(&mut k);
     }
     k.wait_for(&["[ ログイン ]"]);
     let hwm = procs::status_kb(k.pid, "VmHWM").unwrap_or(0);

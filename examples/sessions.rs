@@ -24,6 +24,8 @@ mod pty;
 mod pty_store;
 #[path = "../tests/support/screen.rs"]
 mod screen;
+#[path = "support/wizard.rs"]
+mod wizard;
 
 use std::time::{Duration, Instant};
 
@@ -42,8 +44,6 @@ fn levels() -> Vec<usize> {
         .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1, 4, 8, 16, 32])
 }
-
-const PASSWORD: &str = "Kosmo2026pw";
 
 /// Household `i` of the measurement: insurer 06139497, symbol S, number 100000 + i.
 fn household(i: usize) -> String {
@@ -67,51 +67,10 @@ fn members_csv(n: usize) -> String {
     s
 }
 
-fn cards(store: &Store, notices: &str) -> Vec<Postcard> {
-    let mut reader = csv::Reader::from_path(store.path(notices)).expect("notices");
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("row");
-            Postcard {
-                household: r[0].to_string(),
-                temp_id: r[2].to_string(),
-                password: r[3].to_string(),
-            }
-        })
-        .collect()
-}
-
 /// Drives a kiosk from the start screen to the confirm screen of household `i`, focus on [実行].
 fn to_confirm(k: &mut Kiosk, card: &Postcard, i: usize) {
     let user_id = format!("sess{i:05}x");
-    k.wait_for(&["[ ログイン ]"]);
-    k.type_text(&card.temp_id);
-    k.tab();
-    k.type_text(&card.password);
-    k.enter();
-    k.enter();
-    k.wait_for(&["保険者番号（8桁）"]);
-    k.type_text("06139497");
-    k.tab();
-    k.type_text(&birth(i).1);
-    k.tab();
-    k.space();
-    k.enter();
-    k.enter();
-    k.wait_for(&["個人情報入力画面", "ユーザーID（必須）"]);
-    k.type_text(&user_id);
-    k.tab();
-    k.type_text(PASSWORD);
-    k.tab();
-    k.type_text(PASSWORD);
-    k.tab();
-    k.type_text(&format!("{user_id}@example.com"));
-    k.tab();
-    k.tab();
-    k.tab();
-    k.enter();
-    k.wait_for(&["入力確認画面", ">[ 実行 ]<"]);
+    wizard::to_confirm(k, card, "06139497", &birth(i).1, &user_id);
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -191,7 +150,7 @@ fn main() {
         args.push(k);
     }
     store.cli(&args);
-    let all = cards(&store, "sessions-notices.csv");
+    let all = store.postcards("sessions-notices.csv");
     let card = |i: usize| {
         all.iter()
             .find(|c| c.household == household(i))

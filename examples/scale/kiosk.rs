@@ -8,6 +8,7 @@ use crate::households::Postcard;
 use crate::procs;
 use crate::pty::{Store, Term};
 use crate::society;
+use crate::wizard;
 
 /// Resident memory over the run: (registrations so far, VmRSS KiB), and VmHWM at the end.
 pub struct Memory {
@@ -19,45 +20,13 @@ pub struct Memory {
 /// screen, the main menu and ログアウト, back to the start screen.
 fn register(k: &mut Term, card: &Postcard, i: usize) {
     let user_id = format!("memory{i:05}");
-    k.wait_for(&["[ ログイン ]"]);
-    k.send(b"\x15");
-    k.type_text(&card.temp_id);
-    k.tab();
-    k.type_text(&card.password);
-    k.enter();
-    k.enter();
-    k.wait_for(&["保険者番号（8桁）"]);
-    k.type_text(society::insurer(i));
-    k.tab();
-    k.type_text(&society::insured_birth(i).replace('-', ""));
-    k.tab();
-    k.space();
-    k.enter();
-    k.enter();
-    k.wait_for(&["個人情報入力画面", "ユーザーID（必須）"]);
-    k.type_text(&user_id);
-    k.tab();
-    k.type_text("Kosmo2026pw");
-    k.tab();
-    k.type_text("Kosmo2026pw");
-    k.tab();
-    k.type_text(&format!("{user_id}@example.com"));
-    k.tab();
-    k.tab();
-    k.tab();
-    k.enter();
-    k.wait_for(&["入力確認画面", ">[ 実行 ]<"]);
+    let birth = society::insured_birth(i).replace('-', "");
+    wizard::to_confirm(k, card, society::insurer(i), &birth, &user_id);
     k.enter();
     k.wait_until("the done screen", Duration::from_secs(60), |s| {
         s.contains("ご登録が完了しました") && s.contains(&user_id)
     });
-    k.enter();
-    k.wait_for(&["メインメニュー"]);
-    // 医療費照会, 支給決定通知, 個人情報管理, パスワード変更, then ログアウト.
-    for _ in 0..4 {
-        k.tab();
-    }
-    k.enter();
+    wizard::log_out_after_done(k);
 }
 
 pub fn long_run(n: usize) -> Memory {
@@ -74,19 +43,11 @@ pub fn long_run(n: usize) -> Memory {
     };
     store.cli(&["admin", "import-members", "members.csv"]);
     store.cli(&["admin", "issue-credentials", "--out", "notices.csv"]);
-    let mut cards = std::collections::HashMap::new();
-    let mut reader = csv::Reader::from_path(store.path("notices.csv")).expect("notices");
-    for r in reader.records() {
-        let r = r.expect("notice");
-        cards.insert(
-            r[0].to_string(),
-            Postcard {
-                household: r[0].to_string(),
-                temp_id: r[2].to_string(),
-                password: r[3].to_string(),
-            },
-        );
-    }
+    let cards: std::collections::HashMap<String, Postcard> = store
+        .postcards("notices.csv")
+        .into_iter()
+        .map(|c| (c.household.clone(), c))
+        .collect();
     let mut k = store.kiosk(&[]);
     let mut samples = Vec::new();
     for i in 1..=n {

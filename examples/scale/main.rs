@@ -29,6 +29,8 @@ mod pty_store;
 mod screen;
 #[path = "../../tests/support/society.rs"]
 mod society;
+#[path = "../support/wizard.rs"]
+mod wizard;
 
 mod anchors;
 mod kiosk;

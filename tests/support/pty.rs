@@ -462,17 +462,41 @@ impl Term {
     /// choice rather than a text field), at most `max` times.
     #[track_caller]
     pub fn tab_until_cursor_hidden(&mut self, max: usize) {
-        for _ in 0..=max {
-            let end = Instant::now() + Duration::from_millis(700);
-            while Instant::now() < end {
-                if self.cursor().is_none() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
+        for tabs in 0..=max {
+            if self.settled_cursor().is_none() {
+                return;
             }
-            self.tab();
+            if tabs < max {
+                // One Tab, then its frame: on a busy machine it comes late, and a second Tab sent
+                // before it would walk past the button.
+                let before = self.bytes_len();
+                self.tab();
+                let end = Instant::now() + WAIT;
+                while self.bytes_len() == before && Instant::now() < end {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            }
         }
         panic!("the cursor stays visible; the screen:\n{}", self.screen());
+    }
+
+    /// The cursor once the output has stood still for 100 ms (a whole frame has arrived). Before, a Tab
+    /// was sent every 700 ms: under load the frame of the first came after the second was sent, the
+    /// walk stopped on that frame's hidden cursor, and the second Tab's frame then showed it again.
+    fn settled_cursor(&self) -> Option<(u16, u16)> {
+        let end = Instant::now() + WAIT;
+        let mut len = self.bytes_len();
+        let mut still_since = Instant::now();
+        loop {
+            std::thread::sleep(Duration::from_millis(10));
+            let now = self.bytes_len();
+            if now != len {
+                len = now;
+                still_since = Instant::now();
+            } else if still_since.elapsed() >= Duration::from_millis(100) || Instant::now() > end {
+                return self.cursor();
+            }
+        }
     }
 
     /// Waits (bounded) until the reader has everything the closed terminal had to give.

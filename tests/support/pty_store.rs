@@ -28,8 +28,14 @@ impl Store {
         };
         s.cli(&["admin", "import-members", "members.csv"]);
         s.cli(&["admin", "issue-credentials", "--out", "notices.csv"]);
-        let mut reader = csv::Reader::from_path(s.path("notices.csv")).expect("notices file");
-        let cards = reader
+        let cards = s.postcards("notices.csv");
+        Store { cards, ..s }
+    }
+
+    /// The postcards in the notices file `name` (written by `admin issue-credentials --out`).
+    pub fn postcards(&self, name: &str) -> Vec<Postcard> {
+        let mut reader = csv::Reader::from_path(self.path(name)).expect("notices file");
+        reader
             .records()
             .map(|r| {
                 let r = r.expect("notice row");
@@ -39,8 +45,7 @@ impl Store {
                     password: r[3].to_string(),
                 }
             })
-            .collect();
-        Store { cards, ..s }
+            .collect()
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

@@ -237,13 +237,13 @@ fn box_width(max_chars: usize, avail: u16) -> u16 {
     want.min(avail.max(3))
 }
 
-/// Cells inside a box of `w` columns (the brackets off): the text and, after it, the caret's cell.
 /// A panel's scroll offset moved by `lines` (negative: up), kept within `0..=max` (what every screen
 /// with a [`Row::Panel`] does with the wheel and PgUp/PgDn).
 pub fn scrolled(at: usize, lines: i32, max: usize) -> usize {
     (at as i64 + lines as i64).clamp(0, max as i64) as usize
 }
 
+/// Cells inside a box of `w` columns (the brackets off): the text and, after it, the caret's cell.
 pub fn inner_width(w: u16) -> usize {
     w.saturating_sub(2).max(1) as usize
 }
