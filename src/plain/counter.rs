@@ -14,7 +14,7 @@ use crate::domain::Msg;
 use crate::domain::email::mask_email;
 use crate::i18n::{tr, trf};
 use crate::services::Services;
-use crate::services::email_correction::{CorrectionError, CorrectionStart};
+use crate::services::email_correction::{CorrectionError, CorrectionStart, EmailCorrected};
 use crate::services::households::HouseholdView;
 use crate::services::outbox::{MailFilter, RequeueOutcome};
 use crate::services::staff_reset::{IdentityChecklist, StaffResetError};
@@ -205,38 +205,54 @@ fn reset(c: &mut Console, svc: &Services, actor: &Actor, h: &HouseholdView) -> O
 
 /// メールアドレス訂正 from the household. `Some` when done or left.
 fn correct(c: &mut Console, svc: &Services, actor: &Actor, h: &HouseholdView) -> Option<Flow> {
+    let start = CorrectionStart::Household(h.id);
+    let done = match corrected(c, svc, actor, start, "staff_member.email") {
+        Ok(done) => done,
+        Err(left) => return left,
+    };
+    let lang = c.lang;
+    let line = trf(
+        lang,
+        "staff_member.corrected",
+        &[("user_id", &done.user_id), ("to", &done.new_email)],
+    );
+    c.say(&line);
+    let count = done.resent.len().to_string();
+    c.say(&trf(
+        lang,
+        "staff_member.corrected_mail",
+        &[("count", &count)],
+    ));
+    Some(c.enter_to_return("staff_menu.title").unwrap_or(Flow::Start))
+}
+
+/// Asks for the new address (`label` names the question) until the correction from `start` is done;
+/// a wrong address gets the rule's message and the question again. `Err` when the staff member left
+/// (`None`: one step back) or the correction cannot be made (said, then one step back).
+fn corrected(
+    c: &mut Console,
+    svc: &Services,
+    actor: &Actor,
+    start: CorrectionStart,
+    label: &str,
+) -> Result<EmailCorrected, Option<Flow>> {
     loop {
-        let email = match c.ask(tr(c.lang, "staff_member.email"), false) {
+        let email = match c.ask(tr(c.lang, label), false) {
             Answer::Text(t) => t,
-            Answer::Back => return None,
-            other => return Some(other.flow().unwrap_or(Flow::Start)),
+            Answer::Back => return Err(None),
+            other => return Err(Some(other.flow().unwrap_or(Flow::Start))),
         };
         if email.is_empty() {
             c.error(&Msg::new("counter_mail.email_missing"));
             continue;
         }
         c.say_key("common.busy");
-        match svc.correct_email(actor, CorrectionStart::Household(h.id), &email) {
-            Ok(done) => {
-                let lang = c.lang;
-                let line = trf(
-                    lang,
-                    "staff_member.corrected",
-                    &[("user_id", &done.user_id), ("to", &done.new_email)],
-                );
-                c.say(&line);
-                let count = done.resent.len().to_string();
-                c.say(&trf(
-                    lang,
-                    "staff_member.corrected_mail",
-                    &[("count", &count)],
-                ));
-                return Some(c.enter_to_return("staff_menu.title").unwrap_or(Flow::Start));
-            }
+        match svc.correct_email(actor, start, &email) {
+            Ok(done) => return Ok(done),
             Err(CorrectionError::Invalid(v)) => c.error(&v.msg),
             Err(e) => {
                 c.error(&correction_error(e).msg);
-                return None;
+                return Err(None);
             }
         }
     }
@@ -341,32 +357,21 @@ fn correct_from_mail(c: &mut Console, svc: &Services, actor: &Actor) -> Option<F
         Ok(None) => return None,
         Err(flow) => return Some(flow),
     };
-    loop {
-        let email = match c.ask(tr(c.lang, "counter_mail.email"), false) {
-            Answer::Text(t) => t,
-            Answer::Back => return None,
-            other => return Some(other.flow().unwrap_or(Flow::Start)),
-        };
-        if email.is_empty() {
-            c.error(&Msg::new("counter_mail.email_missing"));
-            continue;
-        }
-        c.say_key("common.busy");
-        match svc.correct_email(actor, CorrectionStart::Mail(id), &email) {
-            Ok(done) => {
-                let m = Msg::new("counter_mail.corrected")
-                    .arg("id", id)
-                    .arg("user_id", &done.user_id)
-                    .arg("to", mask_email(&done.new_email))
-                    .arg("count", done.resent.len());
-                c.say_msg(&m);
-                return None;
-            }
-            Err(CorrectionError::Invalid(v)) => c.error(&v.msg),
-            Err(e) => {
-                c.error(&correction_error(e).msg);
-                return None;
-            }
-        }
-    }
+    let done = match corrected(
+        c,
+        svc,
+        actor,
+        CorrectionStart::Mail(id),
+        "counter_mail.email",
+    ) {
+        Ok(done) => done,
+        Err(left) => return left,
+    };
+    let m = Msg::new("counter_mail.corrected")
+        .arg("id", id)
+        .arg("user_id", &done.user_id)
+        .arg("to", mask_email(&done.new_email))
+        .arg("count", done.resent.len());
+    c.say_msg(&m);
+    None
 }

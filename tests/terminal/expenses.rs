@@ -5,15 +5,18 @@
 use crate::support::pty::{self, Term, key};
 use crate::support::*;
 use kosmo_kiosk::domain::Lang;
+use kosmo_kiosk::domain::expenses::YearMonth;
 use kosmo_kiosk::store::Actor;
 
-const PW: &str = "Kosmo2026ab";
+pub(crate) const PW: &str = "Kosmo2026ab";
 
-#[test]
-fn a_member_walks_from_the_menu_through_a_month_and_the_year_view_and_logs_out() {
+/// The DEMO households with 山田 registered as `yamada2026` (password [`PW`]) and three expense rows
+/// in two months (the newest three months back, two rows: 16,900円 / 5,072円); the fixture and the
+/// newest month.
+pub(crate) fn yamada_with_two_months(config_file: &str) -> (Fixture, YearMonth) {
     let f = Fixture::build()
         .households(&DEMO)
-        .config_file("[kiosk]\nallow_exit = true\n")
+        .config_file(config_file)
         .open();
     f.register_account(YAMADA, "yamada2026", PW, Some("taro@example.jp"));
     let newest = f.svc.expense_window().current.minus(3);
@@ -27,6 +30,12 @@ fn a_member_walks_from_the_menu_through_a_month_and_the_year_view_and_logs_out()
     f.svc
         .import_expenses_from(&Actor::admin(), "expenses.csv", csv.as_bytes())
         .expect("import");
+    (f, newest)
+}
+
+#[test]
+fn a_member_walks_from_the_menu_through_a_month_and_the_year_view_and_logs_out() {
+    let (f, newest) = yamada_with_two_months("[kiosk]\nallow_exit = true\n");
 
     let mut cmd = pty::command(f.dir.path(), &[]);
     cmd.env("KOSMO_KIOSK_DB", &f.db);

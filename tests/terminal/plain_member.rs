@@ -11,24 +11,12 @@ use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::expenses::YearMonth;
 use kosmo_kiosk::store::Actor;
 
-const PW: &str = "Kosmo2026ab";
+use super::expenses::{PW, yamada_with_two_months};
 
-/// A registered household with two months of expenses and two benefit decisions; returns the
+/// A registered household with two months of expenses and a benefit decision; returns the
 /// fixture and the newest month.
 fn member_with_data() -> (Fixture, YearMonth) {
-    let f = Fixture::build().households(&DEMO).config_file("").open();
-    f.register_account(YAMADA, "yamada2026", PW, Some("taro@example.jp"));
-    let newest = f.svc.expense_window().current.minus(3);
-    let older = newest.minus(1);
-    let csv = format!(
-        "household,month,patient,provider,category,days,total,paid\n\
-         {YAMADA},{newest},山田 太郎,さくら内科クリニック,outpatient,2,12340,3702\n\
-         {YAMADA},{newest},山田 花子,みどり調剤薬局,pharmacy,1,4560,1370\n\
-         {YAMADA},{older},山田 太郎,さくら内科クリニック,outpatient,1,5000,1500\n"
-    );
-    f.svc
-        .import_expenses_from(&Actor::admin(), "expenses.csv", csv.as_bytes())
-        .expect("expenses");
+    let (f, newest) = yamada_with_two_months("");
     let decided = newest.first_day();
     let benefits = format!(
         "household,decided_on,kind,amount,paid_on\n\

@@ -76,19 +76,33 @@ pub fn typed<I: SearchControls>(form: &Fields<I>) -> [String; 3] {
     [key, name, birth_date].map(|id| form.value(id).to_string())
 }
 
-/// The search the form asks for; else what is wrong, with the focus on the field it is about.
+/// The search the form asks for; else what is wrong, with the focus on the field it is about. A
+/// search by name and birth date says under the field how the date was read, as STEP3 does for the
+/// member (`55.1.1` is 昭和55年 = 1980, and how to write 1955): a search that finds no one then shows
+/// at once whether the date was the one meant.
 pub fn search_query<I: SearchControls>(
     form: &mut Fields<I>,
     today: Date,
+    lang: Lang,
 ) -> Result<HouseholdQuery, Msg> {
     let [key, name, birth_date, ..] = I::SEARCH_FORM;
-    household_query(
+    let query = household_query(
         form.value(key),
         form.value(name),
         form.value(birth_date),
         today,
-    )
-    .map_err(|(field, m)| {
+    );
+    let read_as = match &query {
+        Ok(HouseholdQuery::Member { birth_date: d, .. }) => Some(birthdate::understood_input(
+            form.value(birth_date).trim(),
+            *d,
+            lang,
+        )),
+        _ => None,
+    };
+    let ok = read_as.is_some();
+    form.set_info(birth_date, read_as, ok);
+    query.map_err(|(field, m)| {
         form.focus(match field {
             SearchField::Key => key,
             SearchField::Name => name,
@@ -114,7 +128,7 @@ pub fn search_rows<I: SearchControls>(
         Row::Text(tr(lang, "staff_reissue.or").to_string(), theme::info()),
         form.row(name),
         form.row(birth_date),
-        Row::Blank,
+        form.note(birth_date),
         notice::row(lang, message),
         form.buttons(&[search, back]),
     ]
@@ -318,19 +332,42 @@ mod tests {
     }
 
     #[test]
+    fn a_search_by_name_says_how_the_birth_date_was_read() {
+        let today = date!(2026 - 11 - 30);
+        let mut form: Fields<Ctl> = search_form();
+        form.field_mut(Ctl::Name).set_value("佐藤 一郎");
+        form.field_mut(Ctl::BirthDate).set_value("55.1.1");
+        assert!(search_query(&mut form, today, Lang::Ja).is_ok());
+        let said = form
+            .get_mut(Ctl::BirthDate)
+            .info
+            .clone()
+            .expect("read back");
+        let text = crate::i18n::msg(Lang::Ja, &said);
+        assert!(
+            text.contains("1980年1月1日") && text.contains("19550101"),
+            "{text}"
+        );
+        // A search by key says nothing under the birth date.
+        form.field_mut(Ctl::Key).set_value("06139497-12-3402");
+        assert!(search_query(&mut form, today, Lang::Ja).is_ok());
+        assert!(form.get_mut(Ctl::BirthDate).info.is_none());
+    }
+
+    #[test]
     fn a_search_that_cannot_run_focuses_the_field_it_is_about() {
         let today = date!(2026 - 11 - 30);
         let mut form: Fields<Ctl> = search_form();
-        assert!(search_query(&mut form, today).is_err());
+        assert!(search_query(&mut form, today, Lang::Ja).is_err());
         assert_eq!(form.focused(), Ctl::Name);
         form.field_mut(Ctl::Name).set_value("山田 花子");
-        assert!(search_query(&mut form, today).is_err());
+        assert!(search_query(&mut form, today, Lang::Ja).is_err());
         assert_eq!(form.focused(), Ctl::BirthDate);
         form.field_mut(Ctl::Key).set_value("no key");
-        assert!(search_query(&mut form, today).is_err());
+        assert!(search_query(&mut form, today, Lang::Ja).is_err());
         assert_eq!(form.focused(), Ctl::Key);
         form.field_mut(Ctl::Key).set_value("06139497-東京-123");
-        assert!(search_query(&mut form, today).is_ok());
+        assert!(search_query(&mut form, today, Lang::Ja).is_ok());
     }
 
     #[test]

@@ -165,7 +165,7 @@ impl ReissueScreen {
     }
 
     fn search(&mut self, cx: &Cx<'_>) -> Action {
-        match search_query(&mut self.form, cx.today) {
+        match search_query(&mut self.form, cx.today, cx.lang) {
             Ok(query) => {
                 self.message = None;
                 Action::Task(Task::new(
