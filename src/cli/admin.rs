@@ -75,11 +75,21 @@ fn change_line(c: &MemberChange) -> String {
     }
 }
 
+/// `read FILE as CP932 (Shift_JIS)`: the encoding an import read its file as.
+fn read_as(
+    out: &mut impl Write,
+    file: &std::path::Path,
+    encoding: Option<CsvEncoding>,
+) -> std::io::Result<()> {
+    match encoding {
+        Some(e) => writeln!(out, "read {} as {}", file.display(), e.label()),
+        None => Ok(()),
+    }
+}
+
 fn import_report(out: &mut impl Write, file: &std::path::Path, r: &ImportReport) -> CliResult {
     use super::ops::counted as n;
-    if let Some(e) = r.encoding {
-        writeln!(out, "read {} as {}", file.display(), e.label())?;
-    }
+    read_as(out, file, r.encoding)?;
     let mut line = format!(
         "imported {}: {}, {}, {} already present",
         n(r.rows, "row", "rows"),
@@ -132,10 +142,21 @@ pub enum AdminCommand {
     },
     /// Imports medical expenses (CSV: household,month,patient,provider,category,days,total,paid); all or
     /// nothing; replaces the household-months the file holds.
-    ImportExpenses { file: PathBuf },
+    ImportExpenses {
+        file: PathBuf,
+        /// The file's encoding: utf-8 or cp932 (Shift_JIS, Excel's "CSV" in Japanese); detected when
+        /// left out.
+        #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
+        encoding: Option<CsvEncoding>,
+    },
     /// Imports benefit decisions (CSV: household,decided_on,kind,amount,paid_on); all or nothing;
     /// replaces the household-dates the file holds.
-    ImportBenefits { file: PathBuf },
+    ImportBenefits {
+        file: PathBuf,
+        /// The file's encoding, as for import-expenses.
+        #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
+        encoding: Option<CsvEncoding>,
+    },
     /// Issues postcard credentials and writes the notices file (mode 0600, never overwritten).
     IssueCredentials {
         #[arg(long, value_name = "FILE.csv")]
@@ -270,12 +291,14 @@ fn command(ctx: &Context, cmd: AdminCommand) -> CliResult {
             let r = svc.import_members(&actor, &file, ImportOptions { encoding, replace })?;
             import_report(&mut out, &file, &r)?;
         }
-        AdminCommand::ImportExpenses { file } => {
-            let r = svc.import_expenses(&actor, &file)?;
+        AdminCommand::ImportExpenses { file, encoding } => {
+            let r = svc.import_expenses(&actor, &file, encoding)?;
+            read_as(&mut out, &file, r.encoding)?;
             report_import(&mut out, "household-months", &r)?;
         }
-        AdminCommand::ImportBenefits { file } => {
-            let r = svc.import_benefits(&actor, &file)?;
+        AdminCommand::ImportBenefits { file, encoding } => {
+            let r = svc.import_benefits(&actor, &file, encoding)?;
+            read_as(&mut out, &file, r.encoding)?;
             report_import(&mut out, "household-dates", &r)?;
         }
         AdminCommand::IssueCredentials {

@@ -45,30 +45,45 @@ fn cannot_read(path: &Path, e: std::io::Error) -> ServiceError {
     ServiceError::user(format!("cannot read {}: {e}", path.display()))
 }
 
-/// Where the first byte that is not valid UTF-8 is, as (line, byte offset), or None when all is.
-fn first_invalid_utf8(mut input: impl Read) -> std::io::Result<Option<(u64, u64)>> {
+/// What one pass over a file says of it as UTF-8: the line of the first byte that is not valid UTF-8,
+/// and the line of the first byte that is not ASCII (a file of ASCII only reads the same either way).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Utf8Scan {
+    invalid: Option<u64>,
+    first_non_ascii: Option<u64>,
+}
+
+fn scan_utf8(mut input: impl Read) -> std::io::Result<Utf8Scan> {
     let mut buf = vec![0u8; CHUNK];
+    let mut scan = Utf8Scan::default();
     // Bytes of a character cut at the end of the previous chunk.
     let mut carry = 0usize;
     let mut line = 1u64;
-    let mut offset = 0u64;
+    let lines_in = |bytes: &[u8]| bytes.iter().filter(|b| **b == b'\n').count() as u64;
     loop {
         let n = input.read(&mut buf[carry..])?;
         let end = carry + n;
         if n == 0 {
-            return Ok((carry > 0).then_some((line, offset)));
+            if carry > 0 {
+                scan.invalid = Some(line);
+            }
+            return Ok(scan);
         }
         let (valid, rest) = match std::str::from_utf8(&buf[..end]) {
             Ok(_) => (end, 0),
             Err(e) if e.error_len().is_none() => (e.valid_up_to(), end - e.valid_up_to()),
-            Err(e) => {
-                let at = e.valid_up_to();
-                line += buf[..at].iter().filter(|b| **b == b'\n').count() as u64;
-                return Ok(Some((line, offset + at as u64)));
-            }
+            Err(e) => (e.valid_up_to(), 0),
         };
-        line += buf[..valid].iter().filter(|b| **b == b'\n').count() as u64;
-        offset += valid as u64;
+        if scan.first_non_ascii.is_none()
+            && let Some(at) = buf[..end].iter().position(|b| !b.is_ascii())
+        {
+            scan.first_non_ascii = Some(line + lines_in(&buf[..at]));
+        }
+        if valid + rest < end {
+            scan.invalid = Some(line + lines_in(&buf[..valid]));
+            return Ok(scan);
+        }
+        line += lines_in(&buf[..valid]);
         buf.copy_within(valid..end, 0);
         carry = rest;
     }
@@ -108,34 +123,100 @@ fn first_invalid_cp932(mut input: impl Read) -> std::io::Result<Option<u64>> {
     }
 }
 
+/// Line `line` of the file as an error message quotes it (see [`crate::domain::text::quoted`]): read
+/// as UTF-8 when it is, else as CP932 when it is, else as UTF-8 with the bad bytes replaced; at most
+/// its first `LINE_BYTES` bytes are read, which hold more than the 80 characters quoted.
+fn quoted_line(path: &Path, line: u64) -> String {
+    const LINE_BYTES: u64 = 1024;
+    let read = || -> std::io::Result<Vec<u8>> {
+        let mut input = BufReader::with_capacity(CHUNK, File::open(path)?);
+        for _ in 1..line {
+            // Skips a line without keeping it (a line may be long).
+            loop {
+                let buf = input.fill_buf()?;
+                if buf.is_empty() {
+                    return Ok(Vec::new());
+                }
+                match buf.iter().position(|b| *b == b'\n') {
+                    Some(at) => {
+                        input.consume(at + 1);
+                        break;
+                    }
+                    None => {
+                        let n = buf.len();
+                        input.consume(n);
+                    }
+                }
+            }
+        }
+        let mut bytes = Vec::new();
+        input.take(LINE_BYTES).read_until(b'\n', &mut bytes)?;
+        Ok(bytes)
+    };
+    let bytes = read().unwrap_or_default();
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    // A line longer than what was read may end in the middle of a character: that end is left out.
+    let cp932 = |b: &[u8]| {
+        SHIFT_JIS
+            .decode_without_bom_handling_and_without_replacement(b)
+            .map(|s| s.into_owned())
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(e) if e.error_len().is_none() => {
+            String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned()
+        }
+        Err(_) => cp932(bytes)
+            .or_else(|| cp932(&bytes[..bytes.len() - 1]))
+            .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned()),
+    };
+    crate::domain::text::quoted(&text)
+}
+
 /// Decides how `path` is encoded: `asked` when given (checked: a file that is not what was asked is
-/// refused with the line); otherwise UTF-8 if it is valid UTF-8, else CP932 if it decodes as CP932.
+/// refused with its line, quoted); otherwise UTF-8 if it is valid UTF-8, else CP932 if it decodes as
+/// CP932. A file named CP932 that is valid UTF-8 with other characters than ASCII is refused too: it
+/// would decode as CP932 into other characters (mojibake) without an error.
 pub fn detect(path: &Path, asked: Option<CsvEncoding>) -> Result<CsvEncoding, ServiceError> {
     let open = || File::open(path).map_err(|e| cannot_read(path, e));
-    let utf8 = || first_invalid_utf8(open()?).map_err(|e| cannot_read(path, e));
+    let utf8 = || scan_utf8(open()?).map_err(|e| cannot_read(path, e));
     let cp932 = || first_invalid_cp932(open()?).map_err(|e| cannot_read(path, e));
+    let file = path.display();
     match asked {
-        Some(CsvEncoding::Utf8) => match utf8()? {
+        Some(CsvEncoding::Utf8) => match utf8()?.invalid {
             None => Ok(CsvEncoding::Utf8),
-            Some((line, _)) => Err(ServiceError::user(format!(
-                "line {line}: {} is not valid UTF-8; a CSV saved by Excel in Japanese is usually CP932 (give --encoding cp932, or leave --encoding out to detect it); nothing was imported",
-                path.display()
-            ))),
-        },
-        Some(CsvEncoding::Cp932) => match cp932()? {
-            None => Ok(CsvEncoding::Cp932),
             Some(line) => Err(ServiceError::user(format!(
-                "line {line}: {} is not valid CP932 (Shift_JIS); nothing was imported",
-                path.display()
+                "line {line}: {file} is not valid UTF-8 ({}); a CSV saved by Excel in Japanese is usually CP932 (give --encoding cp932, or leave --encoding out to detect it); nothing was imported",
+                quoted_line(path, line)
             ))),
         },
-        None => match utf8()? {
-            None => Ok(CsvEncoding::Utf8),
-            Some((utf8_line, _)) => match cp932()? {
+        Some(CsvEncoding::Cp932) => {
+            if let Utf8Scan {
+                invalid: None,
+                first_non_ascii: Some(line),
+            } = utf8()?
+            {
+                return Err(ServiceError::user(format!(
+                    "line {line}: {file} is UTF-8 ({}), not CP932 (Shift_JIS); give --encoding utf-8, or leave --encoding out to detect it; nothing was imported",
+                    quoted_line(path, line)
+                )));
+            }
+            match cp932()? {
                 None => Ok(CsvEncoding::Cp932),
                 Some(line) => Err(ServiceError::user(format!(
-                    "{} is neither UTF-8 (line {utf8_line}) nor CP932 (Shift_JIS, line {line}); save it from Excel as \"CSV UTF-8\" or \"CSV\"; nothing was imported",
-                    path.display()
+                    "line {line}: {file} is not valid CP932 (Shift_JIS) ({}); nothing was imported",
+                    quoted_line(path, line)
+                ))),
+            }
+        }
+        None => match utf8()?.invalid {
+            None => Ok(CsvEncoding::Utf8),
+            Some(utf8_line) => match cp932()? {
+                None => Ok(CsvEncoding::Cp932),
+                Some(line) => Err(ServiceError::user(format!(
+                    "{file} is neither UTF-8 (line {utf8_line}) nor CP932 (Shift_JIS, line {line}): {}; save it from Excel as \"CSV UTF-8\" or \"CSV\"; nothing was imported",
+                    quoted_line(path, line)
                 ))),
             },
         },
@@ -202,6 +283,30 @@ mod tests {
         let err = open_text(&s, Some(CsvEncoding::Utf8)).err().unwrap();
         assert!(err.to_string().starts_with("line 2: "), "{err}");
         assert!(err.to_string().contains("--encoding cp932"), "{err}");
+    }
+
+    #[test]
+    fn a_utf8_file_named_cp932_is_refused_rather_than_read_as_mojibake() {
+        let dir = tempfile::tempdir().unwrap();
+        let u = write(&dir, "u.csv", TEXT.as_bytes());
+        let err = detect(&u, Some(CsvEncoding::Cp932))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("line 2: ")
+                && err.contains("is UTF-8 (\"山田 太郎,1970-05-05\"), not CP932"),
+            "{err}"
+        );
+        // ASCII only reads the same either way.
+        let a = write(&dir, "a.csv", b"name\nabc\n");
+        assert_eq!(
+            detect(&a, Some(CsvEncoding::Cp932)).unwrap(),
+            CsvEncoding::Cp932
+        );
+        // The refusal of a CP932 file named UTF-8 quotes its line as CP932.
+        let s = write(&dir, "s.csv", &cp932(TEXT));
+        let err = detect(&s, Some(CsvEncoding::Utf8)).unwrap_err().to_string();
+        assert!(err.contains("(\"山田 太郎,1970-05-05\")"), "{err}");
     }
 
     #[test]

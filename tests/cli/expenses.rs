@@ -41,8 +41,11 @@ fn imports_name_what_they_did_and_a_bad_row_by_its_line() {
     let out = ops.ok(&["admin", "import-expenses", path]);
     assert_eq!(
         out,
-        "imported 3 rows for 2 households (batch 1): household-months 2 new, 0 changed, 0 unchanged; \
-         1 row before the window skipped; 0 notice mails queued\n"
+        format!(
+            "read {path} as UTF-8\n\
+             imported 3 rows for 2 households (batch 1): household-months 2 new, 0 changed, 0 unchanged; \
+             1 row before the window skipped; 0 notice mails queued\n"
+        )
     );
     let out = ops.ok(&["admin", "import-expenses", path]);
     assert!(
@@ -87,8 +90,12 @@ fn imports_name_what_they_did_and_a_bad_row_by_its_line() {
     let out = ops.ok(&["admin", "import-benefits", decisions.to_str().unwrap()]);
     assert_eq!(
         out,
-        "imported 1 row for 1 household (batch 3): household-dates 1 new, 0 changed, 0 unchanged; \
-         0 notice mails queued\n"
+        format!(
+            "read {} as UTF-8\n\
+             imported 1 row for 1 household (batch 3): household-dates 1 new, 0 changed, 0 unchanged; \
+             0 notice mails queued\n",
+            decisions.display()
+        )
     );
     let kinds = ops.write(
         "kinds.csv",
@@ -107,7 +114,7 @@ fn imports_name_what_they_did_and_a_bad_row_by_its_line() {
         "[[benefits.kinds]]\ncode = \"sympathy\"\nja = \"見舞金\"\nen = \"Sympathy payment\"\n",
     );
     let out = ops.ok(&["admin", "import-benefits", kinds.to_str().unwrap()]);
-    assert!(out.starts_with("imported 1 row for 1 household"), "{out}");
+    assert!(out.contains("\nimported 1 row for 1 household"), "{out}");
 }
 
 #[test]

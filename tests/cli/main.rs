@@ -13,6 +13,7 @@ mod check;
 mod deploy;
 mod errors;
 mod expenses;
+mod expenses_encoding;
 mod import;
 mod layout;
 mod logs;

@@ -9,8 +9,8 @@
 //! services the screens call (on a larger one, tests/support/society.rs). Then each recorded statement, and each statement inside a trigger, is
 //! planned twice: on the store as it is (no statistics, as in production) and after `ANALYZE`.
 //! A new query fails here as soon as a scenario runs it without an index. A new command or screen
-//! adds its scenario to [`scenarios`]; the medical-expense screens (issue 16) add theirs where the
-//! `// Issue 16:` note says.
+//! adds its scenario to [`scenarios`] (issue 16's imports and 医療費照会/支給決定通知 screens are in
+//! `query_plans/expenses.rs`).
 //!
 //! The hook is process-wide; only statements run on this test's own thread are kept, so the other
 //! tests of the suite running meanwhile do not count.
@@ -44,6 +44,7 @@ use zeroize::Zeroizing;
 
 use crate::support::society;
 
+mod expenses;
 mod scenarios;
 use scenarios::{CLI_HOUSEHOLDS, scenarios};
 

@@ -1,16 +1,17 @@
 //! `admin import-benefits FILE.csv`: `household,decided_on,kind,amount,paid_on` (支給決定). The kinds
 //! are configuration (`[[benefits.kinds]]`); a file names one by its code or its Japanese name.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::path::Path;
 
 use rusqlite::Connection;
 use time::Date;
 
 use super::expenses::yen_field;
-use super::{ImportReport, Kind, RowError, Window, row_hash, shown};
+use super::{ImportReport, Kind, RowError, Window, import_path, row_hash, shown};
 use crate::config::BenefitsConfig;
 use crate::domain::household::HouseholdKey;
+use crate::services::encoding::CsvEncoding;
 use crate::services::{ServiceError, Services};
 use crate::store::Actor;
 use crate::store::expenses::{self as table, ImportKind, NewBenefit};
@@ -133,15 +134,17 @@ impl Kind for Benefits {
 }
 
 impl Services {
-    /// `admin import-benefits FILE.csv`: the file streamed in one transaction, all or nothing.
+    /// `admin import-benefits FILE.csv`: the file streamed in one transaction, all or nothing. Read as
+    /// `encoding` says, or UTF-8 or CP932 detected ([`crate::services::encoding`]).
     pub fn import_benefits(
         &self,
         actor: &Actor,
         path: &Path,
+        encoding: Option<CsvEncoding>,
     ) -> Result<ImportReport, ServiceError> {
-        let file = std::fs::File::open(path)
-            .map_err(|e| ServiceError::user(format!("cannot read {}: {e}", path.display())))?;
-        self.import_benefits_from(actor, &path.display().to_string(), BufReader::new(file))
+        import_path(path, encoding, |name, input| {
+            self.import_benefits_from(actor, name, input)
+        })
     }
 
     /// Imports a decisions CSV from `input` (the demo, tests), named `file_name`.

@@ -1,14 +1,15 @@
 //! `admin import-expenses FILE.csv`: `household,month,patient,provider,category,days,total,paid`.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{ImportReport, Kind, RowError, Window, row_hash, shown};
+use super::{ImportReport, Kind, RowError, Window, import_path, row_hash, shown};
 use crate::domain::expenses::{Category, MAX_DAYS, MAX_YEN, YearMonth, parse_amount};
 use crate::domain::household::HouseholdKey;
+use crate::services::encoding::CsvEncoding;
 use crate::services::{ServiceError, Services};
 use crate::store::Actor;
 use crate::store::expenses::{self as table, ImportKind, NewExpense};
@@ -201,19 +202,17 @@ impl Kind for Expenses {
 }
 
 impl Services {
-    /// `admin import-expenses FILE.csv`: the file streamed in one transaction, all or nothing.
+    /// `admin import-expenses FILE.csv`: the file streamed in one transaction, all or nothing. Read as
+    /// `encoding` says, or UTF-8 or CP932 detected ([`crate::services::encoding`]).
     pub fn import_expenses(
         &self,
         actor: &Actor,
         path: &Path,
+        encoding: Option<CsvEncoding>,
     ) -> Result<ImportReport, ServiceError> {
-        let file = std::fs::File::open(path)
-            .map_err(|e| ServiceError::user(format!("cannot read {}: {e}", path.display())))?;
-        self.import_expenses_from(
-            actor,
-            &path.display().to_string(),
-            BufReader::with_capacity(256 * 1024, file),
-        )
+        import_path(path, encoding, |name, input| {
+            self.import_expenses_from(actor, name, input)
+        })
     }
 
     /// Imports an expenses CSV from `input` (the demo, tests, benchmarks), named `file_name`.

@@ -21,11 +21,13 @@ pub use csv_rows::CsvRows;
 
 use std::collections::HashMap;
 use std::io::BufRead;
+use std::path::Path;
 
 use blake2::Digest;
 use rusqlite::Connection;
 use time::Date;
 
+use super::encoding::CsvEncoding;
 use super::{ServiceError, Services, mail};
 use crate::domain::Lang;
 use crate::domain::expenses::{YearMonth, window_start};
@@ -54,6 +56,22 @@ pub struct ImportReport {
     pub purged_rows: u64,
     /// Notice mails queued.
     pub mails: u64,
+    /// How the file was read (None: the import was given text, not a file).
+    pub encoding: Option<CsvEncoding>,
+}
+
+/// Reads the import file at `path` as `encoding` says, or detects UTF-8 or CP932 (one pass, constant
+/// memory: [`super::encoding`]), and gives `import` the file decoded to UTF-8 as it is read (the
+/// import still streams). The report says which encoding was read.
+fn import_path(
+    path: &Path,
+    encoding: Option<CsvEncoding>,
+    import: impl FnOnce(&str, Box<dyn BufRead>) -> Result<ImportReport, ServiceError>,
+) -> Result<ImportReport, ServiceError> {
+    let (input, read_as) = super::encoding::open_text(path, encoding)?;
+    let mut report = import(&path.display().to_string(), input)?;
+    report.encoding = Some(read_as);
+    Ok(report)
 }
 
 /// A row that breaks a rule: `line N: …; nothing was imported`.

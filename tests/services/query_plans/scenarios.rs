@@ -1,8 +1,9 @@
-//! The scenarios the query-plan test records: every command, screen, login, the kiosk and mail delivery.
+//! The scenarios the query-plan test records: every command, screen, login, the kiosk and mail delivery
+//! (issue 16's imports and screens in [`super::expenses`]).
 
 use super::*;
 
-fn cli(db: &Path, config: &Path, args: &[&str]) {
+pub(super) fn cli(db: &Path, config: &Path, args: &[&str]) {
     let mut argv = vec![
         "kosmo-kiosk",
         "--db",
@@ -157,7 +158,7 @@ pub(super) fn scenarios(dir: &Path, db: &Path, cli_db: &Path, config: &Path) {
     .unwrap();
     svc.add_staff(&admin, "staff09", "Counter2026desk").unwrap();
     assert!(svc.staff_count().unwrap() >= 6);
-    // Issue 16: `admin import-expenses` and `admin import-benefits` go here.
+    super::expenses::cli_imports(dir, &svc, cli_db, config);
 
     // ----- login: every outcome -----
     assert!(matches!(
@@ -257,7 +258,8 @@ pub(super) fn scenarios(dir: &Path, db: &Path, cli_db: &Path, config: &Path) {
         },
     )
     .unwrap();
-    // Issue 16: the main menu's 医療費照会 (months, a month's detail, yearly totals) and 支給決定通知 go here.
+    // 医療費照会 (months, a month's detail, the year view) and 支給決定通知, on a society's data.
+    super::expenses::member_screens(&svc, &session, 6);
 
     // ----- the staff console -----
     assert!(matches!(
