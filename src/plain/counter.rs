@@ -11,11 +11,12 @@ use zeroize::Zeroizing;
 
 use super::{Answer, Console, Flow, chosen, labelled};
 use crate::domain::Msg;
+use crate::domain::birthdate;
 use crate::domain::email::mask_email;
 use crate::i18n::{tr, trf};
 use crate::services::Services;
 use crate::services::email_correction::{CorrectionError, CorrectionStart, EmailCorrected};
-use crate::services::households::HouseholdView;
+use crate::services::households::{HouseholdQuery, HouseholdView};
 use crate::services::outbox::{MailFilter, RequeueOutcome};
 use crate::services::staff_reset::{IdentityChecklist, StaffResetError};
 use crate::store::Actor;
@@ -47,7 +48,17 @@ pub(super) fn member(c: &mut Console, svc: &Services, actor: &Actor) -> Flow {
             );
         }
         let query = match household_query(&key, &name, &birth, svc.clock.today()) {
-            Ok(q) => q,
+            Ok(q) => {
+                // How the birth date was read (55.1.1 is 昭和55年), as the kiosk and the screen say.
+                if let HouseholdQuery::Member { birth_date, .. } = &q {
+                    c.say_msg(&birthdate::understood_input(
+                        birth.trim(),
+                        *birth_date,
+                        c.lang,
+                    ));
+                }
+                q
+            }
             Err((_, m)) => {
                 c.error(&m);
                 continue;

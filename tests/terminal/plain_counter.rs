@@ -62,8 +62,10 @@ fn staff_reset_a_password_in_plain_lines_and_the_member_must_change_it_at_the_ki
         "{s}"
     );
     answer(&mut k, "氏名:", "山田 太郎");
-    answer(&mut k, "生年月日:", "1955-04-12");
+    answer(&mut k, "生年月日:", "昭30.4.12");
     let s = answer(&mut k, "（Enter のみで 3）:", "1"); // パスワード再設定
+    // The date is said back as it was read, as at the kiosk.
+    assert!(s.contains("1955年4月12日（昭和30年）"), "{s}");
     for want in [
         &format!("世帯：{YAMADA}"),
         "登録状況：",
