@@ -10,6 +10,18 @@
 
 use std::sync::OnceLock;
 
+/// CPU time the calling thread has used so far: the work a call did, not the time it waited for a core
+/// (`admin check`'s `refusal_pace`, and the `first_try` benchmark of the refusals).
+pub fn thread_cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid timespec to write into.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
 /// What [`no_core_dumps`] could not do, kept for the log (which starts later).
 static PROBLEMS: OnceLock<Vec<String>> = OnceLock::new();
 

@@ -18,6 +18,7 @@ use kosmo_kiosk::config::Config;
 use kosmo_kiosk::domain::Lang;
 use kosmo_kiosk::domain::credential::ONE_TIME_CODE_LEN;
 use kosmo_kiosk::domain::household::Relationship;
+use kosmo_kiosk::process::thread_cpu_time;
 use kosmo_kiosk::services::Services;
 use kosmo_kiosk::services::auth::LoginOutcome;
 use kosmo_kiosk::services::members::parse_members_csv;
@@ -284,18 +285,6 @@ pub fn services_for(p: &Prepared, kind: &str) -> Services {
     services(&p.db, child_config(kind))
 }
 
-/// CPU time of the calling thread so far. On a machine others are building on, the wall time of a call
-/// is mostly waiting for a core; the CPU time is the work the call did, which is what must not differ.
-pub fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid timespec to write into.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
 /// The wall time and the CPU time of one call.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Took {
@@ -316,7 +305,7 @@ pub fn time_one(svc: &Services, kind: &str, temp: &str, used: &str) -> Took {
         confirm: Zeroizing::new("Fresh2026pass".into()),
         lang: Lang::Ja,
     };
-    let cpu = thread_cpu();
+    let cpu = thread_cpu_time();
     let start = Instant::now();
     let refused = match kind {
         "unknown_id" => matches!(
@@ -373,7 +362,7 @@ pub fn time_one(svc: &Services, kind: &str, temp: &str, used: &str) -> Took {
     };
     let took = Took {
         wall: start.elapsed(),
-        cpu: thread_cpu() - cpu,
+        cpu: thread_cpu_time() - cpu,
     };
     assert!(refused, "{kind}: not the expected answer");
     took

@@ -165,10 +165,7 @@ pub(super) fn run(global: &Global, dir: Option<PathBuf>) -> CliResult {
         } else {
             "Staff (ID / password; in another terminal run):"
         },
-        std::env::current_exe()
-            .ok()
-            .filter(|p| p.is_absolute())
-            .map_or_else(|| "kosmo-kiosk".into(), |p| p.display().to_string()),
+        std::env::current_exe().map_or_else(|_| "kosmo-kiosk".into(), |p| p.display().to_string()),
         db.display()
     )?;
     writeln!(out)?;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::{Ctx, Status};
+use crate::process::thread_cpu_time;
 use crate::services::hashing::Hasher;
 
 fn free_bytes(dir: &Path) -> std::io::Result<u64> {
@@ -103,9 +104,9 @@ pub(super) fn refusal_pace(cx: &mut Ctx<'_>) {
     let hasher = Hasher::default();
     let slowest = (0..3)
         .map(|_| {
-            let start = thread_cpu();
+            let start = thread_cpu_time();
             hasher.verify_or_burn("admin check", None);
-            thread_cpu().saturating_sub(start)
+            thread_cpu_time().saturating_sub(start)
         })
         .max()
         .unwrap_or(Duration::ZERO);
@@ -121,18 +122,6 @@ pub(super) fn refusal_pace(cx: &mut Ctx<'_>) {
         (Status::Ok, "pace_ok")
     };
     cx.add("refusal_pace", status, key, &args, value);
-}
-
-/// CPU time of the calling thread: the work of a run, not the time it waited for a core (a check
-/// that ran while the machine was busy would warn for nothing).
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid timespec to write into.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 /// The share of the floor an argon2id run may take; the rest is for the store and a busy machine.
